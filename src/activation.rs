@@ -1,0 +1,177 @@
+//! One activation from start to teardown: refuse nesting, load the manifest,
+//! create the private runtime directory, run the on-activate hook, supervise the
+//! shell, and remove everything when it ends, however it ends.
+
+use std::ffi::OsString;
+use std::io;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::manifest::{Manifest, Project};
+use crate::shell::supervise::{ChildKind, SignalGuard};
+use crate::shell::{rc, Invocation, RuntimeDir, Shell};
+use crate::Error;
+
+/// Variables that envact sets in the activated shell.
+pub const ENV_NAME: &str = "ENVACT_ENV";
+pub const ENV_DIR: &str = "ENVACT_DIR";
+pub const ENV_MANIFEST: &str = "ENVACT_MANIFEST";
+pub const ENV_RUNTIME_DIR: &str = "ENVACT_RUNTIME_DIR";
+
+/// The activation this process runs in, as its environment describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveEnv {
+    pub name: String,
+    pub dir: PathBuf,
+    pub manifest: Option<PathBuf>,
+    pub runtime_dir: Option<PathBuf>,
+}
+
+impl ActiveEnv {
+    /// Reads `ENVACT_*` through `var` (the process environment in the CLI).
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Option<ActiveEnv> {
+        let name = var(ENV_NAME)?.into_string().ok()?;
+        Some(ActiveEnv {
+            name,
+            dir: var(ENV_DIR).map(PathBuf::from).unwrap_or_default(),
+            manifest: var(ENV_MANIFEST).map(PathBuf::from),
+            runtime_dir: var(ENV_RUNTIME_DIR).map(PathBuf::from),
+        })
+    }
+
+    /// False when the variables were inherited by something that outlived the
+    /// activation, whose runtime directory is gone.
+    pub fn is_live(&self) -> bool {
+        self.runtime_dir.as_deref().is_some_and(Path::is_dir)
+    }
+}
+
+/// Everything an activation needs, decided before anything is created.
+pub struct Activation {
+    pub project: Project,
+    pub manifest: Manifest,
+    pub shell: Shell,
+    pub invocation: Invocation,
+    pub runtime_base: PathBuf,
+}
+
+/// Parts of the manifest that this version reads but does not act on yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotYetApplied {
+    Secrets,
+    Aws,
+}
+
+impl Activation {
+    /// Checks nesting and loads the manifest; nothing is created yet.
+    pub fn prepare(
+        project: Project,
+        shell: Shell,
+        invocation: Invocation,
+        runtime_base: PathBuf,
+        active: Option<&ActiveEnv>,
+    ) -> Result<Activation, Error> {
+        if let Some(active) = active.filter(|a| a.is_live()) {
+            return Err(Error::Nested {
+                name: active.name.clone(),
+                dir: active.dir.clone(),
+            });
+        }
+        let manifest = Manifest::load(&project.manifest, &crate::manifest::dir_name(&project.dir))?;
+        Ok(Activation {
+            project,
+            manifest,
+            shell,
+            invocation,
+            runtime_base,
+        })
+    }
+
+    /// Manifest sections that are validated but not yet used for credentials.
+    pub fn not_yet_applied(&self) -> Vec<NotYetApplied> {
+        let mut out = Vec::new();
+        if self.manifest.secrets.is_some() {
+            out.push(NotYetApplied::Secrets);
+        }
+        if self.manifest.aws.is_some() {
+            out.push(NotYetApplied::Aws);
+        }
+        out
+    }
+
+    /// Runs the activation to its end and returns the exit code to report.
+    /// The runtime directory is removed on every path out of here.
+    pub fn run(self) -> Result<i32, Error> {
+        let mut signals = SignalGuard::install().map_err(Error::Signals)?;
+        let runtime =
+            RuntimeDir::create_in(&self.runtime_base).map_err(|source| Error::RuntimeDir {
+                base: self.runtime_base.clone(),
+                source,
+            })?;
+        let result = self.run_in(&runtime, &mut signals);
+        let removed = runtime.remove();
+        let code = result?;
+        removed.map_err(|source| Error::RuntimeDir {
+            base: self.runtime_base.clone(),
+            source,
+        })?;
+        Ok(code)
+    }
+
+    fn run_in(&self, runtime: &RuntimeDir, signals: &mut SignalGuard) -> Result<i32, Error> {
+        for file in rc::render(self.shell.kind, &self.manifest, &self.invocation) {
+            runtime
+                .write(file.name, &file.content)
+                .map_err(|source| Error::Write {
+                    path: runtime.path().join(file.name),
+                    source,
+                })?;
+        }
+
+        if let Some(hook) = &self.manifest.on_activate {
+            let mut cmd = Command::new("/bin/sh");
+            cmd.arg("-c").arg(&hook.script).envs(&self.manifest.vars);
+            self.set_env(&mut cmd, runtime.path());
+            // Hook output goes to stderr so that `activate -- CMD` prints only CMD's output.
+            if let Ok(stderr) = io::stderr().as_fd().try_clone_to_owned() {
+                cmd.stdout(Stdio::from(stderr));
+            }
+            let outcome = signals
+                .run(cmd, ChildKind::Command)
+                .map_err(|source| Error::Spawn {
+                    program: "/bin/sh".into(),
+                    source,
+                })?;
+            if outcome.stopped_by.is_some() {
+                return Ok(outcome.exit_code());
+            }
+            if !outcome.status.success() {
+                return Err(Error::HookFailed {
+                    manifest: self.project.manifest.clone(),
+                    location: hook.location,
+                    code: outcome.exit_code(),
+                });
+            }
+        }
+
+        let mut cmd = rc::command(&self.shell, runtime.path(), &self.invocation);
+        self.set_env(&mut cmd, runtime.path());
+        let kind = match self.invocation {
+            Invocation::Interactive => ChildKind::InteractiveShell,
+            Invocation::Command(_) => ChildKind::Command,
+        };
+        let outcome = signals.run(cmd, kind).map_err(|source| Error::Spawn {
+            program: self.shell.program.clone(),
+            source,
+        })?;
+        Ok(outcome.exit_code())
+    }
+
+    fn set_env(&self, cmd: &mut Command, runtime_dir: &Path) {
+        cmd.env(ENV_NAME, &self.manifest.name)
+            .env(ENV_DIR, &self.project.dir)
+            .env(ENV_MANIFEST, &self.project.manifest)
+            .env(ENV_RUNTIME_DIR, runtime_dir);
+    }
+}

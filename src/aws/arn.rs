@@ -1,0 +1,150 @@
+//! IAM role and MFA device ARNs, checked for shape so a typo is caught when the
+//! manifest is read rather than as an opaque STS error later.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Why a string is not the ARN that was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnError {
+    pub expected: &'static str,
+    pub reason: String,
+}
+
+impl fmt::Display for ArnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (expected {})", self.reason, self.expected)
+    }
+}
+
+impl std::error::Error for ArnError {}
+
+/// Parses `arn:PARTITION:iam::ACCOUNT:KIND/NAME` and returns the account and name.
+fn parse_iam_arn<'a>(
+    s: &'a str,
+    kind: &str,
+    expected: &'static str,
+) -> Result<(&'a str, &'a str), ArnError> {
+    let err = |reason: String| ArnError { expected, reason };
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let [arn, partition, service, region, account, resource] = parts[..] else {
+        return Err(err(format!("`{s}` is not an ARN")));
+    };
+    if arn != "arn" {
+        return Err(err(format!("`{s}` does not start with `arn:`")));
+    }
+    if !matches!(
+        partition,
+        "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b"
+    ) {
+        return Err(err(format!("unknown AWS partition `{partition}`")));
+    }
+    if service != "iam" {
+        return Err(err(format!("service is `{service}`, not `iam`")));
+    }
+    if !region.is_empty() {
+        return Err(err(format!("IAM ARNs have no region, found `{region}`")));
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err(format!(
+            "account `{account}` is not a 12-digit AWS account id"
+        )));
+    }
+    match resource.split_once('/') {
+        Some((k, name)) if k == kind && !name.is_empty() => Ok((account, name)),
+        _ => Err(err(format!("resource `{resource}` is not `{kind}/NAME`"))),
+    }
+}
+
+macro_rules! iam_arn_type {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $example:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const EXAMPLE: &'static str = $example;
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The 12-digit account the ARN belongs to.
+            pub fn account(&self) -> &str {
+                &self.0.split(':').nth(4).unwrap_or_default()
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ArnError;
+            fn from_str(s: &str) -> Result<Self, ArnError> {
+                parse_iam_arn(s, $kind, $example)?;
+                Ok($name(s.to_string()))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+iam_arn_type!(
+    /// The ARN of an IAM role to assume.
+    RoleArn,
+    "role",
+    "arn:aws:iam::123456789012:role/NAME"
+);
+iam_arn_type!(
+    /// The ARN of a virtual MFA device, as STS expects in `SerialNumber`.
+    MfaSerial,
+    "mfa",
+    "arn:aws:iam::123456789012:mfa/NAME"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_well_formed_arns() {
+        let role: RoleArn = "arn:aws:iam::123456789012:role/admin".parse().unwrap();
+        assert_eq!(role.account(), "123456789012");
+        let path_role: RoleArn = "arn:aws-cn:iam::123456789012:role/team/dev"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            path_role.as_str(),
+            "arn:aws-cn:iam::123456789012:role/team/dev"
+        );
+        "arn:aws:iam::123456789012:mfa/alice"
+            .parse::<MfaSerial>()
+            .unwrap();
+    }
+
+    #[test]
+    fn rejects_each_malformed_part_with_its_reason() {
+        let cases = [
+            ("admin", "is not an ARN"),
+            (
+                "urn:aws:iam::123456789012:role/a",
+                "does not start with `arn:`",
+            ),
+            ("arn:gcp:iam::123456789012:role/a", "unknown AWS partition"),
+            ("arn:aws:sts::123456789012:role/a", "not `iam`"),
+            ("arn:aws:iam:eu-west-1:123456789012:role/a", "no region"),
+            ("arn:aws:iam::1234:role/a", "12-digit"),
+            ("arn:aws:iam::123456789012:user/a", "not `role/NAME`"),
+            ("arn:aws:iam::123456789012:role/", "not `role/NAME`"),
+        ];
+        for (input, reason) in cases {
+            let err = input.parse::<RoleArn>().unwrap_err();
+            assert!(err.reason.contains(reason), "{input}: {err}");
+        }
+        assert!("arn:aws:iam::123456789012:role/a"
+            .parse::<MfaSerial>()
+            .is_err());
+    }
+}

@@ -1,0 +1,72 @@
+//! `envact activate`: a subshell in the environment, or one command in it.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use envact::activation::{Activation, ActiveEnv, NotYetApplied};
+use envact::manifest::{discover, Project};
+use envact::shell::{Invocation, RuntimeDir, Shell};
+use envact::Error;
+
+use super::{exit_byte, Outcome};
+
+/// Open a subshell in the project's environment, or run one command in it.
+///
+/// The shell is $SHELL (bash, zsh or fish). It reads your own rc files, then the
+/// manifest's [vars] and [profile]; [hook] on-activate runs once before it starts,
+/// and the prompt shows the environment's name. When the shell exits, or envact
+/// gets SIGHUP, SIGTERM or SIGINT, the activation's runtime directory is removed.
+///
+/// With `-- CMD ARGS...` the command runs as if typed at the activated prompt,
+/// and envact exits with its exit code (128+N if it died by signal N).
+/// Activating inside an active environment is refused.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Project directory holding .envact/manifest.toml (default: search from the
+    /// current directory upward). A template directory with manifest.toml works too.
+    #[arg(short = 'd', long = "dir", value_name = "DIR")]
+    dir: Option<PathBuf>,
+
+    /// Shell to start instead of $SHELL: bash, zsh or fish, by name or path.
+    #[arg(long, value_name = "SHELL", env = "ENVACT_SHELL")]
+    shell: Option<PathBuf>,
+
+    /// Command to run in the environment instead of an interactive shell.
+    #[arg(last = true, value_name = "CMD")]
+    command: Vec<OsString>,
+}
+
+pub fn run(args: Args) -> Outcome {
+    let project = match &args.dir {
+        Some(dir) => Project::in_dir(dir)?,
+        None => {
+            let cwd = std::env::current_dir().map_err(|source| Error::Write {
+                path: ".".into(),
+                source,
+            })?;
+            discover(&cwd)?
+        }
+    };
+    let shell = Shell::detect(args.shell.as_deref(), std::env::var_os("SHELL"))?;
+    let invocation = if args.command.is_empty() {
+        Invocation::Interactive
+    } else {
+        Invocation::Command(args.command)
+    };
+    let runtime_base =
+        RuntimeDir::default_base(std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from));
+    let active = ActiveEnv::from_vars(|k| std::env::var_os(k));
+    let activation =
+        Activation::prepare(project, shell, invocation, runtime_base, active.as_ref())?;
+    for part in activation.not_yet_applied() {
+        let section = match part {
+            NotYetApplied::Secrets => "[secrets]",
+            NotYetApplied::Aws => "[aws]",
+        };
+        eprintln!(
+            "warning: {section} in {} is checked but not applied yet: this envact version injects no AWS credentials",
+            activation.project.manifest.display()
+        );
+    }
+    activation.run().map(exit_byte)
+}

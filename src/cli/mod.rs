@@ -1,0 +1,74 @@
+//! The command line: clap definitions, one module per subcommand, and the one
+//! place where errors become messages and exit codes.
+
+mod activate;
+mod init;
+mod status;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+use envact::Error;
+
+/// Activate a project's AWS development environment from `.envact/manifest.toml`.
+///
+/// envact reads the manifest found in the current directory or a parent, and
+/// opens a subshell with the environment's variables, profile and prompt; when
+/// that shell exits, everything the activation created is removed.
+#[derive(Parser)]
+#[command(
+    name = "envact",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(init::Args),
+    Activate(activate::Args),
+    Status(status::Args),
+}
+
+/// What a subcommand returns when it did not fail: the exit code.
+type Outcome = Result<u8, Error>;
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Activate(args) => activate::run(args),
+        Command::Status(args) => status::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report(&err);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// `error: what`, the manifest line when there is one, then `help: what to do`.
+fn report(err: &Error) {
+    let mut out = std::io::stderr().lock();
+    let _ = writeln!(out, "error: {err}");
+    if let Error::Manifest(m) = err {
+        if let Some(snippet) = m.snippet() {
+            let _ = writeln!(out, "{snippet}");
+        }
+    }
+    if let Some(help) = err.help() {
+        let _ = writeln!(out, "help: {help}");
+    }
+}
+
+/// Exit codes as a u8, 128+N included; anything out of range is reported as 1.
+fn exit_byte(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(1)
+}

@@ -1,0 +1,33 @@
+//! `envact status`: which environment this shell is in.
+
+use envact::activation::ActiveEnv;
+
+use super::Outcome;
+
+/// Show the environment active in this shell (exit 1 when none is).
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Outcome {
+    match ActiveEnv::from_vars(|k| std::env::var_os(k)) {
+        Some(env) if env.is_live() => {
+            println!("environment: {}", env.name);
+            println!("directory:   {}", env.dir.display());
+            if let Some(manifest) = &env.manifest {
+                println!("manifest:    {}", manifest.display());
+            }
+            Ok(0)
+        }
+        Some(env) => {
+            println!(
+                "no environment is active: ENVACT_ENV={:?} is left over from an activation that has ended",
+                env.name
+            );
+            Ok(1)
+        }
+        None => {
+            println!("no envact environment is active in this shell");
+            Ok(1)
+        }
+    }
+}

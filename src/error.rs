@@ -1,0 +1,105 @@
+//! The library's error type: each variant says what was wrong and where, and
+//! knows which exit code and advice the command line should give.
+
+use std::path::PathBuf;
+
+use crate::manifest::{DiscoverError, Location, ManifestError};
+use crate::shell::UnsupportedShell;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+
+    #[error(transparent)]
+    UnsupportedShell(#[from] UnsupportedShell),
+
+    #[error("already inside the envact environment {name:?} (from {})", dir.display())]
+    Nested { name: String, dir: PathBuf },
+
+    #[error("the on-activate hook ({}:{}:{}) failed with exit code {code}; the environment was not activated",
+        manifest.display(), location.line, location.column)]
+    HookFailed {
+        manifest: PathBuf,
+        location: Location,
+        code: i32,
+    },
+
+    #[error("cannot start {}: {source}", program.display())]
+    Spawn {
+        program: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot prepare the runtime directory in {}: {source}", base.display())]
+    RuntimeDir {
+        base: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot handle signals: {0}")]
+    Signals(std::io::Error),
+
+    #[error("{} already exists", path.display())]
+    ManifestExists { path: PathBuf },
+
+    #[error("no built-in template named {name:?}; available: {}", available.join(", "))]
+    UnknownTemplate {
+        name: String,
+        available: Vec<&'static str>,
+    },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// 1 for a user error; 3 is kept for backend and AWS failures (DESIGN.md).
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+
+    /// What to do about it, when the message alone does not say.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Error::Manifest(e) => return e.help().map(str::to_string),
+            Error::Discover(DiscoverError::NotFound { .. }) => {
+                "run `envact init` to create one, or pass -d DIR".into()
+            }
+            Error::Discover(DiscoverError::NotInDir { .. }) => {
+                "run `envact init -d DIR` to create one there".into()
+            }
+            Error::Discover(DiscoverError::NoSuchDir { .. }) => {
+                "pass an existing project directory to -d".into()
+            }
+            Error::UnsupportedShell(_) => {
+                "choose a supported shell with --shell PATH or ENVACT_SHELL=PATH, e.g. --shell bash"
+                    .into()
+            }
+            Error::Nested { .. } => {
+                "nesting is not supported: `exit` this shell first, then activate the other environment"
+                    .into()
+            }
+            Error::HookFailed { .. } => {
+                "fix [hook] on-activate in the manifest, or run it by hand to see why it fails".into()
+            }
+            Error::Spawn { .. } => {
+                "install the program, or choose another shell with --shell PATH".into()
+            }
+            Error::RuntimeDir { .. } => {
+                "check that $XDG_RUNTIME_DIR (or the temp dir) exists and is writable".into()
+            }
+            Error::ManifestExists { .. } => {
+                "pass --force to overwrite it, or edit it by hand".into()
+            }
+            Error::UnknownTemplate { .. } => "pass one of the names above to --template".into(),
+            Error::Signals(_) | Error::Write { .. } => return None,
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! envact: activate a project's AWS development environment from its manifest.
+//!
+//! The library never prints or prompts: it returns values and typed errors, and
+//! the `envact` binary's `cli` module talks to the person.
+
+pub mod activation;
+pub mod aws;
+pub mod error;
+pub mod manifest;
+pub mod shell;
+pub mod template;
+
+pub use error::Error;

@@ -1,0 +1,160 @@
+//! The project manifest, `.envact/manifest.toml`: its schema (version 1), where it
+//! is found, and the validation that turns what was written into typed values or
+//! into an error pointing at file:line:column.
+
+mod discover;
+mod error;
+mod schema;
+mod validate;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::aws::{MfaSerial, RoleArn};
+
+pub use discover::{discover, DiscoverError, Project, MANIFEST_DIR, MANIFEST_FILE};
+pub use error::{InvalidManifest, Location, ManifestError};
+
+/// The only manifest schema version this build reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// A validated manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// Shown in the prompt and in `envact status`.
+    pub name: String,
+    /// Plain, non-secret variables set in the activated shell.
+    pub vars: BTreeMap<String, String>,
+    pub secrets: Option<Secrets>,
+    pub aws: Option<Aws>,
+    pub persistence: Persistence,
+    pub on_activate: Option<Hook>,
+    pub profile: ShellProfile,
+}
+
+/// Where the long-term keys live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Backend {
+    #[serde(rename = "1password")]
+    OnePassword,
+    #[serde(rename = "keyring")]
+    Keyring,
+    #[serde(rename = "pass")]
+    Pass,
+    #[serde(rename = "file")]
+    File,
+    #[serde(rename = "env")]
+    Env,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Secrets {
+    pub backend: Backend,
+    /// Backend-specific location; `None` leaves it to the first-run wizard.
+    pub vault: Option<String>,
+    pub item: Option<String>,
+    pub fields: SecretFields,
+}
+
+/// Field names inside the backend item (for `env`: variable names).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretFields {
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub mfa_totp: Option<String>,
+}
+
+/// How credentials reach commands inside an activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InjectMode {
+    /// Only wrapped commands see credentials, for their lifetime.
+    #[default]
+    PerCommand,
+    /// Exported into the subshell.
+    Shell,
+    /// Served from a loopback ECS-compatible endpoint.
+    Server,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aws {
+    pub profile: Option<String>,
+    pub role_arn: Option<RoleArn>,
+    pub mfa_serial: Option<MfaSerial>,
+    pub session_duration: Duration,
+    pub inject: InjectMode,
+    /// Commands that get credentials in `per-command` mode.
+    pub wrap: Vec<String>,
+}
+
+impl Aws {
+    pub const DEFAULT_SESSION_DURATION: Duration = Duration::from_secs(3600);
+    /// STS refuses sessions shorter than 15 minutes or longer than 12 hours for roles.
+    pub const MIN_SESSION_DURATION: Duration = Duration::from_secs(15 * 60);
+    pub const MAX_SESSION_DURATION: Duration = Duration::from_secs(12 * 3600);
+}
+
+/// Where kept sessions are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PersistStore {
+    #[default]
+    Keyring,
+    Memory,
+}
+
+/// What may outlive an activation. Everything defaults to off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Persistence {
+    pub backend_session: bool,
+    pub sts_session: bool,
+    pub store: PersistStore,
+}
+
+/// The `[hook] on-activate` script and where it was written, for error messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hook {
+    pub script: String,
+    pub location: Location,
+}
+
+/// `[profile]`: shell code sourced into the interactive shell, common part first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShellProfile {
+    pub common: Option<String>,
+    pub bash: Option<String>,
+    pub zsh: Option<String>,
+    pub fish: Option<String>,
+}
+
+impl Manifest {
+    /// Reads and validates the manifest at `path`. `default_name` is used when the
+    /// manifest has no `name` (the project directory's name).
+    pub fn load(path: &Path, default_name: &str) -> Result<Manifest, ManifestError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Manifest::parse(&source, path, default_name)
+    }
+
+    /// Validates manifest text; `path` is only used to name the file in errors.
+    pub fn parse(source: &str, path: &Path, default_name: &str) -> Result<Manifest, ManifestError> {
+        validate::parse(source, path, default_name)
+    }
+}
+
+/// A project directory's display name: its last path component.
+pub fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "envact".to_string())
+}
+
+/// The manifest path for a project directory.
+pub fn manifest_path(project_dir: &Path) -> PathBuf {
+    project_dir.join(MANIFEST_DIR).join(MANIFEST_FILE)
+}

@@ -1,0 +1,87 @@
+//! The manifest exactly as written: serde types that keep the source spans that
+//! validation needs to point at a line and column.
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+use super::{Backend, InjectMode, PersistStore};
+
+/// Read first, alone, so that a manifest for a future version is refused for
+/// its version rather than for keys this version does not know.
+#[derive(Deserialize)]
+pub(super) struct Head {
+    pub version: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawManifest {
+    #[allow(dead_code)] // checked by `Head`
+    pub version: IgnoredAny,
+    pub name: Option<Spanned<String>>,
+    #[serde(default)]
+    pub vars: BTreeMap<Spanned<String>, String>,
+    pub secrets: Option<RawSecrets>,
+    pub aws: Option<RawAws>,
+    #[serde(default)]
+    pub persistence: RawPersistence,
+    #[serde(default)]
+    pub hook: RawHook,
+    #[serde(default)]
+    pub profile: RawProfile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSecrets {
+    pub backend: Backend,
+    pub vault: Option<String>,
+    pub item: Option<String>,
+    #[serde(default)]
+    pub fields: RawFields,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFields {
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub mfa_totp: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAws {
+    pub profile: Option<String>,
+    pub role_arn: Option<Spanned<String>>,
+    pub mfa_serial: Option<Spanned<String>>,
+    pub session_duration: Option<Spanned<String>>,
+    pub inject: Option<InjectMode>,
+    pub wrap: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPersistence {
+    pub backend_session: Option<bool>,
+    pub sts_session: Option<bool>,
+    pub store: Option<PersistStore>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHook {
+    #[serde(rename = "on-activate")]
+    pub on_activate: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProfile {
+    pub common: Option<String>,
+    pub bash: Option<String>,
+    pub zsh: Option<String>,
+    pub fish: Option<String>,
+}

@@ -1,0 +1,347 @@
+//! From manifest text to a [`Manifest`]: TOML and serde catch syntax, unknown keys
+//! and wrong types; the checks here catch values that are well-typed but wrong.
+
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+use toml::Spanned;
+
+use super::schema::{Head, RawAws, RawManifest};
+use super::{
+    Aws, Hook, Location, Manifest, ManifestError, Persistence, SecretFields, Secrets, ShellProfile,
+    SCHEMA_VERSION,
+};
+
+/// Variables that hold credentials: envact injects them itself, they never belong in `[vars]`.
+const CREDENTIAL_VARS: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+struct Ctx<'a> {
+    source: &'a str,
+    path: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn error(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) -> ManifestError {
+        ManifestError::at(
+            self.path,
+            self.source,
+            span,
+            message,
+            help.map(str::to_string),
+        )
+    }
+
+    fn toml_error(&self, e: toml::de::Error) -> ManifestError {
+        let message = e.message().trim_end().to_string();
+        let help = toml_help(&message);
+        self.error(e.span().unwrap_or(0..0), message, help)
+    }
+}
+
+/// Advice for the serde messages whose wording alone does not say what to do.
+fn toml_help(message: &str) -> Option<&'static str> {
+    if message.starts_with("unknown field") {
+        Some("remove the key or fix its spelling; the keys accepted here are listed above")
+    } else if message.starts_with("unknown variant") {
+        Some("use one of the values listed above")
+    } else if message.starts_with("invalid type") {
+        Some("change the value to the type named above")
+    } else {
+        None
+    }
+}
+
+pub(super) fn parse(
+    source: &str,
+    path: &Path,
+    default_name: &str,
+) -> Result<Manifest, ManifestError> {
+    let cx = Ctx { source, path };
+    let head: Head = toml::from_str(source).map_err(|e| cx.toml_error(e))?;
+    check_version(&cx, head)?;
+    let raw: RawManifest = toml::from_str(source).map_err(|e| cx.toml_error(e))?;
+
+    let name = match raw.name {
+        Some(name) => {
+            let span = name.span();
+            let name = name.into_inner();
+            check_name(&name).map_err(|msg| {
+                cx.error(span, msg, Some("use a short name such as \"payments-dev\""))
+            })?;
+            name
+        }
+        None => default_name.to_string(),
+    };
+
+    let mut vars = std::collections::BTreeMap::new();
+    for (key, value) in raw.vars {
+        let span = key.span();
+        let key = key.into_inner();
+        check_var_name(&key).map_err(|(msg, help)| cx.error(span, msg, Some(help)))?;
+        vars.insert(key, value);
+    }
+
+    let aws = raw.aws.map(|aws| validate_aws(&cx, aws)).transpose()?;
+
+    let on_activate = raw.hook.on_activate.map(|hook| Hook {
+        location: Location::from_offset(source, hook.span().start),
+        script: hook.into_inner(),
+    });
+
+    Ok(Manifest {
+        name,
+        vars,
+        secrets: raw.secrets.map(|s| Secrets {
+            backend: s.backend,
+            vault: s.vault,
+            item: s.item,
+            fields: SecretFields {
+                access_key_id: s.fields.access_key_id,
+                secret_access_key: s.fields.secret_access_key,
+                mfa_totp: s.fields.mfa_totp,
+            },
+        }),
+        aws,
+        persistence: Persistence {
+            backend_session: raw.persistence.backend_session.unwrap_or(false),
+            sts_session: raw.persistence.sts_session.unwrap_or(false),
+            store: raw.persistence.store.unwrap_or_default(),
+        },
+        on_activate,
+        profile: ShellProfile {
+            common: raw.profile.common,
+            bash: raw.profile.bash,
+            zsh: raw.profile.zsh,
+            fish: raw.profile.fish,
+        },
+    })
+}
+
+fn check_version(cx: &Ctx, head: Head) -> Result<(), ManifestError> {
+    let Some(version) = head.version else {
+        return Err(cx.error(
+            0..0,
+            "missing `version`",
+            Some("add `version = 1` as the first line of the manifest"),
+        ));
+    };
+    match version.get_ref() {
+        toml::Value::Integer(v) if *v == SCHEMA_VERSION => Ok(()),
+        toml::Value::Integer(v) => Err(cx.error(
+            version.span(),
+            format!("unsupported manifest version {v}; this envact reads version {SCHEMA_VERSION}"),
+            Some("upgrade envact, or write the manifest for `version = 1`"),
+        )),
+        other => Err(cx.error(
+            version.span(),
+            format!("`version` must be an integer, found {}", other.type_str()),
+            Some("write `version = 1`"),
+        )),
+    }
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("`name` is empty".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("`name` contains a control character".into());
+    }
+    if name.chars().count() > 64 {
+        return Err("`name` is longer than 64 characters".into());
+    }
+    Ok(())
+}
+
+fn check_var_name(key: &str) -> Result<(), (String, &'static str)> {
+    let mut chars = key.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err((
+            format!("`{key}` is not a valid variable name"),
+            "variable names are letters, digits and `_`, not starting with a digit",
+        ));
+    }
+    if key.starts_with("ENVACT_") {
+        return Err((
+            format!("`{key}` is reserved: envact sets ENVACT_* variables itself"),
+            "rename the variable",
+        ));
+    }
+    if CREDENTIAL_VARS.contains(&key) {
+        return Err((
+            format!("`{key}` is a credential and does not belong in [vars]"),
+            "store long-term keys in the secrets backend (`envact add`); envact injects short-lived ones",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
+    fn arn<T: std::str::FromStr<Err = crate::aws::ArnError>>(
+        cx: &Ctx,
+        key: &str,
+        value: Option<Spanned<String>>,
+    ) -> Result<Option<T>, ManifestError> {
+        value
+            .map(|v| {
+                v.get_ref().parse::<T>().map_err(|e| {
+                    cx.error(
+                        v.span(),
+                        format!("invalid `{key}`: {}", e.reason),
+                        Some(&format!("write it as {}", e.expected)),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    let session_duration = match aws.session_duration {
+        None => Aws::DEFAULT_SESSION_DURATION,
+        Some(d) => parse_duration(d.get_ref()).map_err(|msg| {
+            cx.error(
+                d.span(),
+                msg,
+                Some("write a duration between 15m and 12h, such as \"1h\" or \"90m\""),
+            )
+        })?,
+    };
+
+    let mut wrap = Vec::new();
+    for cmd in aws
+        .wrap
+        .unwrap_or_else(|| vec![Spanned::new(0..0, "aws".to_string())])
+    {
+        let span = cmd.span();
+        let cmd = cmd.into_inner();
+        let ok = !cmd.is_empty()
+            && cmd
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+        if !ok {
+            return Err(cx.error(
+                span,
+                format!("`{cmd}` cannot be wrapped: not a plain command name"),
+                Some("list command names as typed at the prompt, such as \"aws\" or \"terraform\", without paths or spaces"),
+            ));
+        }
+        wrap.push(cmd);
+    }
+
+    Ok(Aws {
+        profile: aws.profile,
+        role_arn: arn(cx, "role_arn", aws.role_arn)?,
+        mfa_serial: arn(cx, "mfa_serial", aws.mfa_serial)?,
+        session_duration,
+        inject: aws.inject.unwrap_or_default(),
+        wrap,
+    })
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d =
+        humantime::parse_duration(text).map_err(|e| format!("invalid duration \"{text}\": {e}"))?;
+    if d < Aws::MIN_SESSION_DURATION || d > Aws::MAX_SESSION_DURATION {
+        return Err(format!(
+            "session_duration \"{text}\" is outside what STS allows (15m to 12h)"
+        ));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{Backend, InjectMode, PersistStore};
+
+    fn parse_ok(src: &str) -> Manifest {
+        parse(src, Path::new("m.toml"), "dir").unwrap()
+    }
+
+    #[test]
+    fn the_design_example_parses_into_types() {
+        let m = parse_ok(
+            r#"
+version = 1
+name = "payments-dev"
+[vars]
+AWS_REGION = "eu-west-1"
+[secrets]
+backend = "1password"
+vault = "Engineering"
+item = "aws-payments"
+[secrets.fields]
+access_key_id = "username"
+secret_access_key = "credential"
+mfa_totp = "one-time password"
+[aws]
+profile = "payments-admin"
+role_arn = "arn:aws:iam::123456789012:role/admin"
+mfa_serial = "arn:aws:iam::123456789012:mfa/alice"
+session_duration = "2h"
+inject = "server"
+wrap = ["aws", "terraform"]
+[persistence]
+backend_session = true
+sts_session = true
+store = "memory"
+[hook]
+on-activate = "echo ready"
+[profile]
+common = "alias tf=terraform"
+"#,
+        );
+        assert_eq!(m.name, "payments-dev");
+        assert_eq!(m.vars["AWS_REGION"], "eu-west-1");
+        let s = m.secrets.unwrap();
+        assert_eq!(s.backend, Backend::OnePassword);
+        assert_eq!(s.fields.mfa_totp.as_deref(), Some("one-time password"));
+        let aws = m.aws.unwrap();
+        assert_eq!(aws.session_duration, Duration::from_secs(7200));
+        assert_eq!(aws.inject, InjectMode::Server);
+        assert_eq!(aws.wrap, ["aws", "terraform"]);
+        assert_eq!(aws.role_arn.unwrap().account(), "123456789012");
+        assert_eq!(m.persistence.store, PersistStore::Memory);
+        let hook = m.on_activate.unwrap();
+        assert_eq!(hook.script, "echo ready");
+        assert_eq!(
+            hook.location,
+            Location {
+                line: 26,
+                column: 15
+            }
+        );
+    }
+
+    #[test]
+    fn defaults_are_the_safe_ones() {
+        let m = parse_ok("version = 1\n[aws]\n");
+        assert_eq!(m.name, "dir");
+        assert!(!m.persistence.backend_session && !m.persistence.sts_session);
+        let aws = m.aws.unwrap();
+        assert_eq!(aws.inject, InjectMode::PerCommand);
+        assert_eq!(aws.wrap, ["aws"]);
+        assert_eq!(aws.session_duration, Aws::DEFAULT_SESSION_DURATION);
+    }
+
+    #[test]
+    fn version_is_checked_before_unknown_keys() {
+        let err = parse("version = 2\nfuture = true\n", Path::new("m.toml"), "d").unwrap_err();
+        assert!(
+            err.to_string().contains("unsupported manifest version 2"),
+            "{err}"
+        );
+    }
+}

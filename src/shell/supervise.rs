@@ -1,0 +1,190 @@
+//! Running the activated shell as a child and staying with it until it ends:
+//! termination signals sent to envact are passed on to the shell, and envact
+//! only returns once the shell is gone, so the caller can always tear down.
+
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::unistd::Pid;
+use std::io;
+use std::os::fd::AsFd;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus};
+use std::time::{Duration, Instant};
+
+/// How long a shell gets to exit after being told to, before it is killed.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// `si_code` of a signal the kernel raised itself (a terminal's Ctrl-C or hangup).
+const SI_KERNEL: i32 = 0x80;
+
+/// What the child is, which decides how a termination request reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildKind {
+    /// An interactive shell: it ignores SIGTERM and SIGINT, so it gets SIGHUP.
+    InteractiveShell,
+    /// A shell running one command, in envact's own process group: it gets the
+    /// same signal envact got, unless the terminal already sent it to both.
+    Command,
+}
+
+/// How the child ended, and whether envact was asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: ExitStatus,
+    /// A termination signal that a process (not the terminal) sent to envact.
+    pub stopped_by: Option<Signal>,
+}
+
+impl Outcome {
+    /// The exit code envact reports: the child's own, 128+N when it died by
+    /// signal N, and 128+N when envact itself was told to stop by signal N.
+    pub fn exit_code(&self) -> i32 {
+        if let Some(sig) = self.stopped_by {
+            return 128 + sig as i32;
+        }
+        match (self.status.code(), self.status.signal()) {
+            (Some(code), _) => code,
+            (None, Some(sig)) => 128 + sig,
+            (None, None) => 1,
+        }
+    }
+}
+
+/// Signals that stay blocked while envact supervises and tears down, so that
+/// none of them can end envact before the runtime directory is gone.
+/// Dropping it drains what arrived and restores the previous mask.
+pub struct SignalGuard {
+    fd: SignalFd,
+    previous: SigSet,
+}
+
+fn watched() -> SigSet {
+    let mut set = SigSet::empty();
+    for sig in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGCHLD,
+        // Reclaiming the terminal from a background process group raises it.
+        Signal::SIGTTOU,
+    ] {
+        set.add(sig);
+    }
+    set
+}
+
+impl SignalGuard {
+    /// Blocks the signals envact handles itself. Call before spawning anything.
+    pub fn install() -> io::Result<SignalGuard> {
+        let set = watched();
+        let mut previous = SigSet::empty();
+        nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), Some(&mut previous))?;
+        let fd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
+        Ok(SignalGuard { fd, previous })
+    }
+
+    /// Spawns `cmd` with a clean signal mask and waits for it, passing on
+    /// termination requests as `kind` says.
+    pub fn run(&mut self, mut cmd: Command, kind: ChildKind) -> io::Result<Outcome> {
+        // SAFETY: sigprocmask is async-signal-safe, as pre_exec requires.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
+                    .map_err(io::Error::from)
+            });
+        }
+        let terminal_was_ours = owns_terminal();
+        let mut child = cmd.spawn()?;
+        let result = self.wait(&mut child, kind);
+        if result.is_err() {
+            // Never leave a shell behind that nobody waits for.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if terminal_was_ours {
+            reclaim_terminal();
+        }
+        result
+    }
+
+    fn wait(&mut self, child: &mut Child, kind: ChildKind) -> io::Result<Outcome> {
+        let pid = Pid::from_raw(child.id() as i32);
+        let mut stopped_by = None;
+        let mut deadline: Option<Instant> = None;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(Outcome { status, stopped_by });
+            }
+            let timeout = match deadline {
+                None => PollTimeout::NONE,
+                Some(at) => {
+                    let left = at.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        let _ = kill(pid, Signal::SIGKILL);
+                        deadline = None;
+                        continue;
+                    }
+                    PollTimeout::try_from(left.as_millis().min(60_000) as i32 + 1)
+                        .unwrap_or(PollTimeout::MAX)
+                }
+            };
+            let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, timeout) {
+                Ok(_) | Err(Errno::EINTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+            while let Some(info) = self.fd.read_signal()? {
+                let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
+                    continue;
+                };
+                if !matches!(sig, Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP) {
+                    continue;
+                }
+                let from_terminal = info.ssi_code == SI_KERNEL;
+                match kind {
+                    // The terminal signalled the whole foreground group, the
+                    // command included: it decides for itself what to do.
+                    ChildKind::Command if from_terminal => continue,
+                    ChildKind::Command => {
+                        let _ = kill(pid, sig);
+                    }
+                    ChildKind::InteractiveShell => {
+                        let _ = kill(pid, Signal::SIGHUP);
+                        let _ = kill(pid, Signal::SIGCONT);
+                    }
+                }
+                stopped_by.get_or_insert(sig);
+                deadline.get_or_insert_with(|| Instant::now() + GRACE);
+            }
+        }
+    }
+}
+
+impl Drop for SignalGuard {
+    fn drop(&mut self) {
+        // Pending signals that were already answered must not fire on unblock.
+        while let Ok(Some(_)) = self.fd.read_signal() {}
+        let _ =
+            nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&self.previous), None);
+    }
+}
+
+fn owns_terminal() -> bool {
+    nix::unistd::tcgetpgrp(io::stdin().as_fd()).is_ok_and(|fg| fg == nix::unistd::getpgrp())
+}
+
+/// An interactive shell takes the terminal's foreground for its own process
+/// group; if it died without giving it back (SIGKILL), take it back so envact's
+/// last messages, and the parent shell, are not stopped by SIGTTOU/SIGTTIN.
+fn reclaim_terminal() {
+    let stdin = io::stdin();
+    let Ok(fg) = nix::unistd::tcgetpgrp(stdin.as_fd()) else {
+        return;
+    };
+    let own = nix::unistd::getpgrp();
+    if fg != own {
+        let _ = nix::unistd::tcsetpgrp(stdin.as_fd(), own);
+    }
+}
