@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# envact: `envact activate -- CMD ARGS...` in bash. The command line is parsed
-# again after the rc, so [profile] aliases and functions apply as at the prompt.
-__envact_cmd=$(printf '%q ' "$@")
-set --
+# envact: `envact activate -- CMD ARGS...` in bash, as if typed at the prompt.
+# A program on PATH replaces the shell (exec), so signals that envact passes on
+# reach it directly; an alias, function or builtin from [profile] is run through
+# eval, so that it is expanded as at the prompt.
 shopt -s expand_aliases
 # shellcheck source=/dev/null
 . "$ENVACT_RUNTIME_DIR/rc.bash"
-eval "unset __envact_cmd; $__envact_cmd"
+if [[ $(type -t -- "$1") == file ]]; then
+  exec -- "$@"
+fi
+eval "$(printf '%q ' "$@")"

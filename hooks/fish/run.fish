@@ -1,7 +1,9 @@
-# envact: `envact activate -- CMD ARGS...` in fish (config.fish has already run).
-# The command line is parsed again after the rc, so [profile] aliases and
-# functions apply as at the prompt.
-set -l __envact_cmd (string escape -- $argv | string join ' ')
-set -e argv
+# envact: `envact activate -- CMD ARGS...` in fish, as if typed at the prompt
+# (config.fish has already run). A program on PATH replaces the shell (exec), so
+# signals that envact passes on reach it directly; an alias, function or builtin
+# from [profile] is run through eval, so that it is expanded as at the prompt.
 source "$ENVACT_RUNTIME_DIR/rc.fish"
-eval $__envact_cmd
+if test "$(type -t -- $argv[1] 2>/dev/null)" = file
+    exec $argv
+end
+eval (string escape -- $argv | string join ' ')

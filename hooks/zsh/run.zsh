@@ -1,6 +1,9 @@
-# envact: `envact activate -- CMD ARGS...` in zsh. The command line is parsed
-# again after the rc, so [profile] aliases and functions apply as at the prompt.
-__envact_cmd=${(j: :)${(q)@}}
-set --
+# envact: `envact activate -- CMD ARGS...` in zsh, as if typed at the prompt.
+# A program on PATH replaces the shell (exec), so signals that envact passes on
+# reach it directly; an alias, function or builtin from [profile] is run through
+# eval, so that it is expanded as at the prompt.
 source "$ENVACT_RUNTIME_DIR/.zshrc"
-eval "unset __envact_cmd; $__envact_cmd"
+if (( ${+commands[$1]} && ! ${+aliases[$1]} && ! ${+functions[$1]} && ! ${+builtins[$1]} )); then
+  exec -- "$@"
+fi
+eval "${(j: :)${(q)@}}"

@@ -41,7 +41,12 @@ impl Ctx<'_> {
     }
 
     fn toml_error(&self, e: toml::de::Error) -> ManifestError {
-        let message = e.message().trim_end().to_string();
+        // serde speaks of sequences and maps; TOML users know arrays and tables.
+        let message = e
+            .message()
+            .trim_end()
+            .replace("a sequence", "an array")
+            .replace("a map", "a table");
         let help = toml_help(&message);
         self.error(e.span().unwrap_or(0..0), message, help)
     }

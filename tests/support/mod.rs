@@ -1,0 +1,244 @@
+//! Shared test helpers: a sandbox that stands in for the user's home (HOME and
+//! the XDG dirs in a temp dir, never the real ones), a project with a manifest,
+//! and real shells driven through a pseudo-terminal.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub use rexpect::session::PtySession;
+
+/// How long any single expectation on a terminal may take.
+pub const PTY_TIMEOUT_MS: u64 = 20_000;
+
+pub fn envact_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_envact"))
+}
+
+/// A throwaway user: HOME, XDG dirs and a project directory.
+pub struct Sandbox {
+    _root: tempfile::TempDir,
+    pub root: PathBuf,
+    pub home: PathBuf,
+    pub config: PathBuf,
+    pub cache: PathBuf,
+    pub data: PathBuf,
+    pub runtime: PathBuf,
+    pub project: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::Builder::new()
+            .prefix("envact-test-")
+            .tempdir()
+            .unwrap();
+        let root = dir.path().to_path_buf();
+        let sb = Sandbox {
+            home: root.join("home"),
+            config: root.join("home/.config"),
+            cache: root.join("home/.cache"),
+            data: root.join("home/.local/share"),
+            runtime: root.join("run"),
+            project: root.join("home/project"),
+            root,
+            _root: dir,
+        };
+        for d in [
+            &sb.home,
+            &sb.config,
+            &sb.cache,
+            &sb.data,
+            &sb.runtime,
+            &sb.project,
+        ] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::set_permissions(&sb.runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        sb.write_home_rc_files();
+        sb
+    }
+
+    /// A sandbox whose project has `.envact/manifest.toml` with `manifest`.
+    pub fn with_manifest(manifest: &str) -> Sandbox {
+        let sb = Sandbox::new();
+        sb.write_manifest(manifest);
+        sb
+    }
+
+    pub fn write_manifest(&self, manifest: &str) -> PathBuf {
+        let path = self.project.join(".envact/manifest.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, manifest).unwrap();
+        path
+    }
+
+    /// Plain prompts that the tests can wait for, for each shell, and no greeting.
+    fn write_home_rc_files(&self) {
+        std::fs::write(self.home.join(".bashrc"), "PS1='inner$ '\n").unwrap();
+        std::fs::write(
+            self.home.join(".zshrc"),
+            "PROMPT='inner%# '\nunsetopt PROMPT_SP\n",
+        )
+        .unwrap();
+        let fish = self.config.join("fish");
+        std::fs::create_dir_all(&fish).unwrap();
+        std::fs::write(
+            fish.join("config.fish"),
+            "set -g fish_greeting ''\nfunction fish_prompt; printf 'inner> '; end\n",
+        )
+        .unwrap();
+        // An interactive fish without generated completions starts a background
+        // job that makes them from man pages and holds the terminal for minutes.
+        std::fs::create_dir_all(self.data.join("fish/generated_completions")).unwrap();
+    }
+
+    /// The environment every process of the test runs with: the sandbox's HOME
+    /// and XDG dirs, the envact under test first on PATH, a plain terminal.
+    pub fn apply_env(&self, cmd: &mut Command) {
+        let bin_dir = envact_bin().parent().unwrap();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env_clear()
+            .env("PATH", path)
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", &self.config)
+            .env("XDG_CACHE_HOME", &self.cache)
+            .env("XDG_DATA_HOME", &self.data)
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("TMPDIR", self.root.join("tmp"))
+            .env("TERM", "dumb")
+            .env("LANG", "C.UTF-8")
+            .env("SHELL", "/bin/bash")
+            .current_dir(&self.project);
+        std::fs::create_dir_all(self.root.join("tmp")).unwrap();
+    }
+
+    /// `envact ARGS` in the project, with the sandbox's environment.
+    pub fn envact<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::new(envact_bin());
+        self.apply_env(&mut cmd);
+        cmd.args(args);
+        cmd
+    }
+
+    /// Activation runtime dirs in the runtime base dir (fish keeps its own
+    /// files there too, which are not envact's).
+    pub fn runtime_leftovers(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.runtime)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("envact-"))
+            })
+            .collect()
+    }
+
+    pub fn assert_no_runtime_dir(&self) {
+        let left = self.runtime_leftovers();
+        assert!(left.is_empty(), "runtime dir left behind: {left:?}");
+    }
+
+    /// An interactive bash on a pseudo-terminal, standing for the user's own
+    /// shell from which envact is started. Its prompt is `outer$ `.
+    pub fn outer_shell(&self, inner_shell: &str) -> PtySession {
+        let mut cmd = Command::new("bash");
+        self.apply_env(&mut cmd);
+        cmd.env("SHELL", inner_shell)
+            .env("PS1", "outer$ ")
+            .args(["--norc", "--noprofile", "-i"]);
+        let mut p = spawn_pty(cmd);
+        p.exp_string("outer$ ").unwrap();
+        p
+    }
+}
+
+/// Leaves the outer shell and waits until nothing holds the terminal any more:
+/// a process envact left behind on it would keep it open.
+pub fn exit_outer_shell(mut p: PtySession) {
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+pub fn spawn_pty(cmd: Command) -> PtySession {
+    rexpect::session::spawn_command(cmd, Some(PTY_TIMEOUT_MS)).expect("spawn on a pty")
+}
+
+/// Runs to completion and returns the output; panics if it does not end in time.
+pub fn run(mut cmd: Command) -> Output {
+    cmd.stdin(std::process::Stdio::null());
+    let child = cmd.spawn().expect("spawn");
+    wait_output(child, Duration::from_secs(30))
+}
+
+pub fn wait_output(child: std::process::Child, limit: Duration) -> Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("process {pid} did not finish within {limit:?}");
+        }
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Whether a process exists (and is not a zombie awaiting its parent).
+pub fn process_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// Waits until `cond` holds, or fails with `what` after `limit`.
+pub fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < limit, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The shells envact supports, as tests drive them.
+pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
+/// The absolute path of a program on PATH; panics with a hint when it is missing
+/// (CI installs every shell: a missing one is a broken machine, not a skip).
+pub fn which(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(program))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!("{program} is not installed; .ci/run installs it (apt-get install {program})")
+        })
+}
