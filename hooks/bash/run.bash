@@ -6,7 +6,8 @@
 shopt -s expand_aliases
 # shellcheck source=/dev/null
 . "$ENVACT_RUNTIME_DIR/rc.bash"
-if [[ $(type -t -- "$1") == file ]]; then
-  exec -- "$@"
-fi
+case $(type -t -- "$1") in
+  file) exec -- "$@" ;;
+  '') printf 'envact: %s: command not found\n' "$1" >&2; exit 127 ;;
+esac
 eval "$(printf '%q ' "$@")"

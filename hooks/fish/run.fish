@@ -3,7 +3,11 @@
 # signals that envact passes on reach it directly; an alias, function or builtin
 # from [profile] is run through eval, so that it is expanded as at the prompt.
 source "$ENVACT_RUNTIME_DIR/rc.fish"
-if test "$(type -t -- $argv[1] 2>/dev/null)" = file
-    exec $argv
+switch "$(type -t -- $argv[1] 2>/dev/null)"
+    case file
+        exec $argv
+    case ''
+        printf 'envact: %s: command not found\n' $argv[1] >&2
+        exit 127
 end
 eval (string escape -- $argv | string join ' ')

@@ -176,7 +176,9 @@ pub fn spawn_pty(cmd: Command) -> PtySession {
 
 /// Runs to completion and returns the output; panics if it does not end in time.
 pub fn run(mut cmd: Command) -> Output {
-    cmd.stdin(std::process::Stdio::null());
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().expect("spawn");
     wait_output(child, Duration::from_secs(30))
 }
