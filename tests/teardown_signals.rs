@@ -20,14 +20,19 @@ fn activated(sb: &Sandbox, shell: &str) -> (PtySession, i32) {
     let mut p = spawn_pty(cmd);
     p.exp_string("(demo) inner").unwrap();
     let pid_var = if shell == "fish" { "$fish_pid" } else { "$$" };
-    p.send_line(&format!("echo \"shell-pid=[{pid_var}]\"")).unwrap();
+    p.send_line(&format!("echo \"shell-pid=[{pid_var}]\""))
+        .unwrap();
     let (_, found) = p.exp_regex(r"shell-pid=\[\d+\]").unwrap();
     let pid = found
         .trim_start_matches("shell-pid=[")
         .trim_end_matches(']')
         .parse()
         .unwrap();
-    assert_eq!(sb.runtime_leftovers().len(), 1, "{shell}: runtime dir while active");
+    assert_eq!(
+        sb.runtime_leftovers().len(),
+        1,
+        "{shell}: runtime dir while active"
+    );
     (p, pid)
 }
 
@@ -40,9 +45,11 @@ fn exit_code(p: &PtySession) -> i32 {
 
 fn assert_torn_down(sb: &Sandbox, shell: &str, shell_pid: i32) {
     sb.assert_no_runtime_dir();
-    eventually(Duration::from_secs(5), &format!("{shell} ({shell_pid}) is gone"), || {
-        !process_alive(shell_pid)
-    });
+    eventually(
+        Duration::from_secs(5),
+        &format!("{shell} ({shell_pid}) is gone"),
+        || !process_alive(shell_pid),
+    );
 }
 
 fn signal_to_envact(sig: Signal) {
@@ -105,9 +112,14 @@ fn sigterm_during_a_command_reaches_it_and_tears_down() {
     cmd.stdin(std::process::Stdio::null());
     let child = cmd.spawn().unwrap();
     let envact = Pid::from_raw(child.id() as i32);
-    eventually(Duration::from_secs(5), "sleep runs in the activation", || {
-        sb.runtime_leftovers().len() == 1 && children_of(envact).iter().any(|c| comm(*c) == "sleep")
-    });
+    eventually(
+        Duration::from_secs(5),
+        "sleep runs in the activation",
+        || {
+            sb.runtime_leftovers().len() == 1
+                && children_of(envact).iter().any(|c| comm(*c) == "sleep")
+        },
+    );
     kill(envact, Signal::SIGTERM).unwrap();
     let out = support::wait_output(child, Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(143));

@@ -52,17 +52,21 @@ impl Ctx<'_> {
     }
 }
 
-/// Advice for the serde messages whose wording alone does not say what to do.
+/// Advice for each kind of TOML or serde message.
 fn toml_help(message: &str) -> Option<&'static str> {
-    if message.starts_with("unknown field") {
-        Some("remove the key or fix its spelling; the keys accepted here are listed above")
+    Some(if message.starts_with("unknown field") {
+        "remove the key or fix its spelling; the keys accepted here are listed above"
     } else if message.starts_with("unknown variant") {
-        Some("use one of the values listed above")
+        "use one of the values listed above"
     } else if message.starts_with("invalid type") {
-        Some("change the value to the type named above")
+        "change the value to the type named above"
+    } else if message.starts_with("missing field") {
+        "add the key to this table"
+    } else if message.starts_with("duplicate key") {
+        "keep one of the two definitions"
     } else {
-        None
-    }
+        "fix the TOML syntax here; see https://toml.io for the format"
+    })
 }
 
 pub(super) fn parse(
