@@ -104,6 +104,7 @@ impl Activation {
     /// The runtime directory is removed on every path out of here.
     pub fn run(self) -> Result<i32, Error> {
         let mut signals = SignalGuard::install().map_err(Error::Signals)?;
+        RuntimeDir::sweep_stale(&self.runtime_base);
         let runtime =
             RuntimeDir::create_in(&self.runtime_base).map_err(|source| Error::RuntimeDir {
                 base: self.runtime_base.clone(),

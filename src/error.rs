@@ -40,6 +40,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(std::io::Error),
+
     #[error("cannot handle signals: {0}")]
     Signals(std::io::Error),
 
@@ -99,6 +102,7 @@ impl Error {
                 "pass --force to overwrite it, or edit it by hand".into()
             }
             Error::UnknownTemplate { .. } => "pass one of the names above to --template".into(),
+            Error::CurrentDir(_) => "cd to an existing directory, or pass -d DIR".into(),
             Error::Signals(_) | Error::Write { .. } => return None,
         })
     }

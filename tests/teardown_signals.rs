@@ -140,3 +140,25 @@ fn comm(pid: i32) -> String {
         .trim()
         .to_string()
 }
+
+#[test]
+fn if_envact_is_killed_outright_the_shell_hangs_up_and_the_next_activation_sweeps_up() {
+    for shell in SHELLS {
+        let sb = Sandbox::with_manifest(MANIFEST);
+        let (p, shell_pid) = activated(&sb, shell);
+        let envact = Pid::from_raw(p.process.child_pid.as_raw());
+        kill(envact, Signal::SIGKILL).unwrap();
+        // Reaped, as the user's own shell would do at once.
+        let _ = p.process.wait();
+        eventually(
+            Duration::from_secs(5),
+            &format!("{shell} hung up after envact died"),
+            || !process_alive(shell_pid),
+        );
+        // SIGKILL leaves envact no chance to clean up; the next activation does.
+        assert_eq!(sb.runtime_leftovers().len(), 1, "{shell}");
+        let out = support::run(sb.envact(["activate", "--", "true"]));
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        sb.assert_no_runtime_dir();
+    }
+}

@@ -40,10 +40,7 @@ pub fn run(args: Args) -> Outcome {
     let project = match &args.dir {
         Some(dir) => Project::in_dir(dir)?,
         None => {
-            let cwd = std::env::current_dir().map_err(|source| Error::Write {
-                path: ".".into(),
-                source,
-            })?;
+            let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
             discover(&cwd)?
         }
     };

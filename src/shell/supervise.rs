@@ -88,11 +88,18 @@ impl SignalGuard {
     /// Spawns `cmd` with a clean signal mask and waits for it, passing on
     /// termination requests as `kind` says.
     pub fn run(&mut self, mut cmd: Command, kind: ChildKind) -> io::Result<Outcome> {
-        // SAFETY: sigprocmask is async-signal-safe, as pre_exec requires.
+        // SAFETY: sigprocmask and prctl are async-signal-safe, as pre_exec requires.
         unsafe {
             cmd.pre_exec(|| {
-                nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
-                    .map_err(io::Error::from)
+                nix::sys::signal::sigprocmask(
+                    SigmaskHow::SIG_SETMASK,
+                    Some(&SigSet::empty()),
+                    None,
+                )?;
+                // If envact itself is killed outright (SIGKILL), the shell gets a
+                // hangup instead of living on, orphaned, in a half-torn-down activation.
+                nix::sys::prctl::set_pdeathsig(Signal::SIGHUP)?;
+                Ok(())
             });
         }
         let terminal_was_ours = owns_terminal();
