@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::manifest::{DiscoverError, Location, ManifestError};
+use crate::secrets::SecretError;
 use crate::shell::UnsupportedShell;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +17,22 @@ pub enum Error {
 
     #[error(transparent)]
     UnsupportedShell(#[from] UnsupportedShell),
+
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+
+    #[error("no secrets backend is configured")]
+    NoBackend,
+
+    #[error("{what} is not an AWS {expected}: {reason}")]
+    BadKey {
+        what: &'static str,
+        expected: &'static str,
+        reason: String,
+    },
+
+    #[error("cannot read {what}: {reason}")]
+    Input { what: &'static str, reason: String },
 
     #[error("already inside the envact environment {name:?} (from {})", dir.display())]
     Nested { name: String, dir: PathBuf },
@@ -63,15 +80,22 @@ pub enum Error {
 }
 
 impl Error {
-    /// 1 for a user error; 3 is kept for backend and AWS failures (DESIGN.md).
+    /// 1 for a user error; 3 for a backend (or AWS) failure (DESIGN.md).
     pub fn exit_code(&self) -> u8 {
-        1
+        match self {
+            Error::Secret(e) => e.exit_code(),
+            _ => 1,
+        }
     }
 
     /// What to do about it, when the message alone does not say.
     pub fn help(&self) -> Option<String> {
         Some(match self {
             Error::Manifest(e) => return e.help().map(str::to_string),
+            Error::Secret(e) => return e.help(),
+            Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
+            Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),
+            Error::Input { .. } => "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines".into(),
             Error::Discover(DiscoverError::NotFound { .. }) => {
                 "run `envact init` to create one, or pass -d DIR".into()
             }

@@ -5,8 +5,10 @@
 
 pub mod activation;
 pub mod aws;
+pub mod config;
 pub mod error;
 pub mod manifest;
+pub mod secrets;
 pub mod shell;
 pub mod template;
 

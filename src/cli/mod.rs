@@ -2,7 +2,12 @@
 //! place where errors become messages and exit codes.
 
 mod activate;
+mod add;
+mod backend;
 mod init;
+mod list;
+mod progress;
+mod remove;
 mod status;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +37,9 @@ struct Cli {
 enum Command {
     Init(init::Args),
     Activate(activate::Args),
+    Add(add::Args),
+    Remove(remove::Args),
+    List(list::Args),
     Status(status::Args),
 }
 
@@ -43,6 +51,9 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::Activate(args) => activate::run(args),
+        Command::Add(args) => add::run(args),
+        Command::Remove(args) => remove::run(args),
+        Command::List(args) => list::run(args),
         Command::Status(args) => status::run(args),
     };
     match result {

@@ -49,6 +49,33 @@ pub enum Backend {
     Env,
 }
 
+impl Backend {
+    pub const ALL: [Backend; 5] = [
+        Backend::OnePassword,
+        Backend::Keyring,
+        Backend::Pass,
+        Backend::File,
+        Backend::Env,
+    ];
+
+    /// The name as written in the manifest and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::OnePassword => "1password",
+            Backend::Keyring => "keyring",
+            Backend::Pass => "pass",
+            Backend::File => "file",
+            Backend::Env => "env",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Secrets {
     pub backend: Backend,

@@ -1,0 +1,140 @@
+//! Opening the secrets store for `add`, `remove` and `list`: the backend, vault
+//! and field names come from the flags, else from the project's manifest.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use envact::manifest::{dir_name, discover, Backend, Manifest, Project};
+use envact::secrets::{
+    self, default_fields, FieldNames, PassphrasePrompt, SecretError, SecretStore, StoreOptions,
+};
+use envact::Error;
+use secrecy::SecretString;
+
+/// Flags shared by the commands that work on a backend.
+#[derive(clap::Args)]
+pub struct BackendArgs {
+    /// Backend to use instead of the manifest's [secrets] backend.
+    #[arg(long, value_name = "BACKEND", value_parser = parse_backend)]
+    backend: Option<Backend>,
+
+    /// Vault (keyring service, pass prefix, 1Password vault, file name) instead of the manifest's.
+    #[arg(long, value_name = "VAULT")]
+    vault: Option<String>,
+
+    /// Project directory whose manifest names the backend (default: search upward).
+    #[arg(short = 'd', long = "dir", value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    Backend::ALL
+        .into_iter()
+        .find(|b| b.name() == s)
+        .ok_or_else(|| {
+            let names: Vec<_> = Backend::ALL.iter().map(|b| b.name()).collect();
+            format!("expected one of {}", names.join(", "))
+        })
+}
+
+pub struct Opened {
+    pub store: Box<dyn SecretStore>,
+    pub fields: FieldNames,
+}
+
+impl BackendArgs {
+    pub fn open(&self) -> Result<Opened, Error> {
+        let manifest = self.manifest()?;
+        let secrets = manifest.as_ref().and_then(|m| m.secrets.as_ref());
+        let backend = self
+            .backend
+            .or(secrets.map(|s| s.backend))
+            .ok_or(Error::NoBackend)?;
+        // The manifest's vault and field names belong to the manifest's backend.
+        let same = secrets.filter(|s| s.backend == backend);
+        let vault = self
+            .vault
+            .clone()
+            .or_else(|| same.and_then(|s| s.vault.clone()));
+        let defaults = default_fields(backend);
+        let fields = match same {
+            Some(s) => FieldNames {
+                access_key_id: s
+                    .fields
+                    .access_key_id
+                    .clone()
+                    .unwrap_or(defaults.access_key_id),
+                secret_access_key: s
+                    .fields
+                    .secret_access_key
+                    .clone()
+                    .unwrap_or(defaults.secret_access_key),
+                mfa_totp: s.fields.mfa_totp.clone(),
+            },
+            None => defaults,
+        };
+        let keep_backend_session = manifest
+            .as_ref()
+            .is_some_and(|m| m.persistence.backend_session);
+        let store = secrets::open(
+            StoreOptions {
+                backend,
+                vault,
+                interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+                keep_backend_session,
+                passphrase: Box::new(TerminalPassphrase),
+            },
+            |k| std::env::var_os(k),
+        )?;
+        Ok(Opened { store, fields })
+    }
+
+    /// The project's manifest when there is one; with `-d`, it must be there.
+    fn manifest(&self) -> Result<Option<Manifest>, Error> {
+        let project = match &self.dir {
+            Some(dir) => Project::in_dir(dir)?,
+            None => match std::env::current_dir().ok().map(|cwd| discover(&cwd)) {
+                Some(Ok(project)) => project,
+                _ => return Ok(None),
+            },
+        };
+        Ok(Some(Manifest::load(
+            &project.manifest,
+            &dir_name(&project.dir),
+        )?))
+    }
+}
+
+/// The `file` backend's passphrase: `ENVACT_FILE_PASSPHRASE`, else a hidden
+/// prompt on the terminal (asked twice for a new file).
+struct TerminalPassphrase;
+
+impl PassphrasePrompt for TerminalPassphrase {
+    fn passphrase(
+        &self,
+        path: &std::path::Path,
+        new_file: bool,
+    ) -> Result<SecretString, SecretError> {
+        if let Some(p) = std::env::var_os("ENVACT_FILE_PASSPHRASE") {
+            return Ok(SecretString::from(p.to_string_lossy().into_owned()));
+        }
+        let unavailable = |detail: String| SecretError::Unavailable {
+            backend: "file",
+            detail,
+            hint: "set ENVACT_FILE_PASSPHRASE, or run envact in a terminal".into(),
+        };
+        if !std::io::stderr().is_terminal() {
+            return Err(unavailable(format!("no passphrase for {}", path.display())));
+        }
+        let mut prompt =
+            dialoguer::Password::new().with_prompt(format!("Passphrase for {}", path.display()));
+        if new_file {
+            prompt =
+                prompt.with_confirmation("Repeat the passphrase", "the two passphrases differ");
+        }
+        prompt
+            .interact()
+            .map(SecretString::from)
+            .map_err(|e| unavailable(format!("cannot read the passphrase: {e}")))
+    }
+}

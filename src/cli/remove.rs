@@ -1,0 +1,25 @@
+//! `envact remove`: delete an item from a backend.
+
+use super::backend::BackendArgs;
+use super::progress::spin;
+use super::Outcome;
+
+/// Remove an item (both halves of the key) from the secrets backend.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Name of the item to remove.
+    item: String,
+
+    #[command(flatten)]
+    backend: BackendArgs,
+}
+
+pub fn run(args: Args) -> Outcome {
+    let opened = args.backend.open()?;
+    let place = opened.store.describe();
+    spin(&format!("Removing {} from {place}", args.item), || {
+        opened.store.remove_item(&args.item)
+    })?;
+    eprintln!("removed {:?} from {place}", args.item);
+    Ok(0)
+}

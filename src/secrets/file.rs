@@ -1,0 +1,240 @@
+//! An encrypted file, for headless machines and SSH sessions without a keyring:
+//! age (scrypt passphrase) around a small JSON document of items and fields.
+//!
+//! The file is `$XDG_CONFIG_HOME/envact/secrets/VAULT.age` (`vault` defaults to
+//! `default`), 0600 in a 0700 directory, replaced atomically on every change so
+//! a failed write leaves the previous file intact.
+
+use secrecy::zeroize::Zeroizing;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use super::{Backend, SecretError, SecretStore};
+
+pub const DEFAULT_VAULT: &str = "default";
+const FORMAT_VERSION: u32 = 1;
+
+/// Asks for the file's passphrase (the CLI: `ENVACT_FILE_PASSPHRASE` or a hidden
+/// prompt). `new_file` is true when the file is about to be created, so the
+/// passphrase should be confirmed.
+pub trait PassphrasePrompt {
+    fn passphrase(&self, path: &Path, new_file: bool) -> Result<SecretString, SecretError>;
+}
+
+pub struct FileStore {
+    path: PathBuf,
+    prompt: Box<dyn PassphrasePrompt>,
+    /// Asked once per process.
+    passphrase: RefCell<Option<SecretString>>,
+}
+
+#[derive(Deserialize)]
+struct Content {
+    version: u32,
+    items: BTreeMap<String, BTreeMap<String, SecretString>>,
+}
+
+#[derive(Serialize)]
+struct ContentOut<'a> {
+    version: u32,
+    items: BTreeMap<&'a str, BTreeMap<&'a str, &'a str>>,
+}
+
+type Items = BTreeMap<String, BTreeMap<String, SecretString>>;
+
+impl FileStore {
+    /// `secrets_dir` is `$XDG_CONFIG_HOME/envact/secrets`.
+    pub fn new(
+        secrets_dir: &Path,
+        vault: Option<&str>,
+        prompt: Box<dyn PassphrasePrompt>,
+    ) -> FileStore {
+        let name = vault.unwrap_or(DEFAULT_VAULT);
+        FileStore {
+            path: secrets_dir.join(format!("{name}.age")),
+            prompt,
+            passphrase: RefCell::new(None),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn passphrase(&self, new_file: bool) -> Result<SecretString, SecretError> {
+        if let Some(p) = self.passphrase.borrow().as_ref() {
+            return Ok(p.clone());
+        }
+        let p = self.prompt.passphrase(&self.path, new_file)?;
+        *self.passphrase.borrow_mut() = Some(p.clone());
+        Ok(p)
+    }
+
+    fn corrupted(&self, detail: impl std::fmt::Display) -> SecretError {
+        SecretError::Corrupted {
+            path: self.path.clone(),
+            detail: detail.to_string(),
+        }
+    }
+
+    fn io(&self, what: &str, source: std::io::Error) -> SecretError {
+        SecretError::Io {
+            what: format!("{what} {}", self.path.display()),
+            source,
+        }
+    }
+
+    /// The items, or `None` when the file does not exist yet.
+    fn load(&self) -> Result<Option<Items>, SecretError> {
+        let bytes = match fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io("cannot read", e)),
+        };
+        let decryptor = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| self.corrupted(e))?;
+        if !decryptor.is_scrypt() {
+            return Err(self.corrupted("it is not encrypted with a passphrase"));
+        }
+        let identity = age::scrypt::Identity::new(self.passphrase(false)?);
+        let mut reader = decryptor
+            .decrypt(std::iter::once(&identity as &dyn age::Identity))
+            .map_err(|e| match e {
+                age::DecryptError::DecryptionFailed
+                | age::DecryptError::NoMatchingKeys
+                | age::DecryptError::KeyDecryptionFailed => {
+                    // Forget it, so that a retry in this process asks again.
+                    self.passphrase.borrow_mut().take();
+                    SecretError::WrongPassphrase {
+                        path: self.path.clone(),
+                    }
+                }
+                other => self.corrupted(other),
+            })?;
+        let mut plain = Zeroizing::new(Vec::new());
+        reader
+            .read_to_end(&mut plain)
+            .map_err(|e| self.corrupted(format!("the encrypted content is damaged ({e})")))?;
+        let content: Content = serde_json::from_slice(&plain)
+            .map_err(|e| self.corrupted(format!("bad content ({e})")))?;
+        if content.version != FORMAT_VERSION {
+            return Err(self.corrupted(format!(
+                "format version {} is not {FORMAT_VERSION}; upgrade envact",
+                content.version
+            )));
+        }
+        Ok(Some(content.items))
+    }
+
+    fn save(&self, items: &Items, new_file: bool) -> Result<(), SecretError> {
+        let out = ContentOut {
+            version: FORMAT_VERSION,
+            items: items
+                .iter()
+                .map(|(item, fields)| {
+                    let fields = fields
+                        .iter()
+                        .map(|(f, v)| (f.as_str(), v.expose_secret()))
+                        .collect();
+                    (item.as_str(), fields)
+                })
+                .collect(),
+        };
+        let plain = Zeroizing::new(serde_json::to_vec(&out).map_err(|e| self.corrupted(e))?);
+        let encryptor = age::Encryptor::with_user_passphrase(self.passphrase(new_file)?);
+        let mut sealed = Vec::new();
+        let mut writer = encryptor
+            .wrap_output(&mut sealed)
+            .map_err(|e| self.io("cannot encrypt", e))?;
+        writer
+            .write_all(&plain)
+            .and_then(|()| writer.finish().map(drop))
+            .map_err(|e| self.io("cannot encrypt", e))?;
+
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| self.io("cannot create the directory of", e))?;
+        // NamedTempFile is 0600 and in the same directory, so the rename is atomic.
+        let mut tmp =
+            tempfile::NamedTempFile::new_in(dir).map_err(|e| self.io("cannot write", e))?;
+        tmp.write_all(&sealed)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| self.io("cannot write", e))?;
+        tmp.persist(&self.path)
+            .map_err(|e| self.io("cannot replace", e.error))?;
+        Ok(())
+    }
+
+    fn not_found(&self, item: &str, items: Option<&Items>) -> SecretError {
+        SecretError::ItemNotFound {
+            location: self.describe(),
+            item: item.to_string(),
+            available: items
+                .map(|i| i.keys().cloned().collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl SecretStore for FileStore {
+    fn backend(&self) -> Backend {
+        Backend::File
+    }
+
+    fn describe(&self) -> String {
+        format!("the encrypted file {}", self.path.display())
+    }
+
+    fn read_field(&self, item: &str, field: &str) -> Result<SecretString, SecretError> {
+        let items = self.load()?;
+        let Some(fields) = items.as_ref().and_then(|i| i.get(item)) else {
+            return Err(self.not_found(item, items.as_ref()));
+        };
+        fields
+            .get(field)
+            .cloned()
+            .ok_or_else(|| SecretError::FieldNotFound {
+                location: self.describe(),
+                item: item.to_string(),
+                field: field.to_string(),
+                available: fields.keys().cloned().collect(),
+            })
+    }
+
+    fn write_item(&self, item: &str, fields: &[(&str, &SecretString)]) -> Result<(), SecretError> {
+        let existing = self.load()?;
+        let new_file = existing.is_none();
+        let mut items = existing.unwrap_or_default();
+        items.insert(
+            item.to_string(),
+            fields
+                .iter()
+                .map(|(f, v)| (f.to_string(), (*v).clone()))
+                .collect(),
+        );
+        self.save(&items, new_file)
+    }
+
+    fn remove_item(&self, item: &str) -> Result<(), SecretError> {
+        let mut items = self.load()?;
+        match items.as_mut().map(|i| i.remove(item)) {
+            Some(Some(_)) => self.save(items.as_ref().unwrap_or(&Items::new()), false),
+            _ => Err(self.not_found(item, items.as_ref())),
+        }
+    }
+
+    fn list_items(&self) -> Result<Vec<String>, SecretError> {
+        Ok(self
+            .load()?
+            .map(|items| items.keys().cloned().collect())
+            .unwrap_or_default())
+    }
+}

@@ -1,0 +1,412 @@
+//! 1Password, through its `op` CLI (version 2).
+//!
+//! Reads use `op read op://VAULT/ITEM/FIELD`, TOTP codes `op item get --otp`.
+//! Authentication is op's own: the desktop-app integration, a service account
+//! (`OP_SERVICE_ACCOUNT_TOKEN`, passed through), or a session token. When op
+//! says it is not signed in, or that the session expired, envact runs
+//! `op signin --raw` on the terminal once and retries; the token reaches later
+//! `op` runs as `OP_SESSION_<account>` in their environment, never on their
+//! command line. With `persistence.backend_session` the token is kept in the OS
+//! keyring (see [`SessionCache`]) and reused until 1Password rejects it.
+//! Items are written by piping an item JSON template to `op item create`.
+
+use secrecy::zeroize::Zeroizing;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::process::Command;
+
+use super::program::{Captured, Program};
+use super::{Backend, SecretError, SecretStore};
+
+const OP: Program = Program {
+    backend: "1password",
+    name: "op",
+    install: "see https://developer.1password.com/docs/cli/get-started/",
+};
+
+/// Where a 1Password session token is kept between activations.
+pub trait SessionCache {
+    fn load(&self) -> Option<SecretString>;
+    fn save(&self, token: &SecretString);
+    fn forget(&self);
+}
+
+pub struct OnePasswordStore {
+    vault: Option<String>,
+    /// Whether `op signin` may ask on the terminal.
+    interactive: bool,
+    /// `OP_SERVICE_ACCOUNT_TOKEN` is set: op needs no session.
+    service_account: bool,
+    cache: Option<Box<dyn SessionCache>>,
+    session: RefCell<Option<Session>>,
+}
+
+struct Session {
+    /// `OP_SESSION_<user uuid>`.
+    var: String,
+    token: SecretString,
+}
+
+#[derive(Deserialize)]
+struct Account {
+    user_uuid: String,
+}
+
+#[derive(Deserialize)]
+struct ItemJson {
+    id: String,
+    #[serde(default)]
+    fields: Vec<FieldJson>,
+}
+
+#[derive(Deserialize)]
+struct FieldJson {
+    #[serde(default)]
+    label: String,
+}
+
+#[derive(Deserialize)]
+struct ListedItem {
+    title: String,
+}
+
+/// What op's stderr says went wrong.
+#[derive(Debug, PartialEq, Eq)]
+enum OpFailure {
+    SignedOut,
+    NoItem,
+    NoField,
+    Other,
+}
+
+fn classify(stderr: &str) -> OpFailure {
+    let s = stderr.to_lowercase();
+    if s.contains("not currently signed in")
+        || s.contains("session expired")
+        || s.contains("authentication required")
+        || s.contains("invalid session")
+    {
+        OpFailure::SignedOut
+    } else if s.contains("isn't an item") {
+        OpFailure::NoItem
+    } else if s.contains("isn't a field") || s.contains("does not have a field") {
+        OpFailure::NoField
+    } else {
+        OpFailure::Other
+    }
+}
+
+impl OnePasswordStore {
+    pub fn new(
+        vault: Option<&str>,
+        interactive: bool,
+        service_account: bool,
+        cache: Option<Box<dyn SessionCache>>,
+    ) -> OnePasswordStore {
+        OnePasswordStore {
+            vault: vault.map(str::to_string),
+            interactive,
+            service_account,
+            cache,
+            session: RefCell::new(None),
+        }
+    }
+
+    fn vault(&self) -> Result<&str, SecretError> {
+        self.vault
+            .as_deref()
+            .ok_or_else(|| SecretError::Unavailable {
+                backend: "1password",
+                detail: "no vault is set".into(),
+                hint: "set [secrets] vault in the manifest (the 1Password vault's name)".into(),
+            })
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = OP.command();
+        if let Some(session) = self.session.borrow().as_ref() {
+            cmd.env(&session.var, session.token.expose_secret());
+        }
+        cmd
+    }
+
+    /// Runs an op command, signing in and retrying once when op asks for it.
+    fn run(
+        &self,
+        build: impl Fn(&mut Command),
+        input: Option<&[u8]>,
+    ) -> Result<Captured, SecretError> {
+        if self.session.borrow().is_none() && !self.service_account {
+            self.load_cached_session()?;
+        }
+        let mut cmd = self.command();
+        build(&mut cmd);
+        let out = OP.run(cmd, input)?;
+        if out.status.success() || classify(&out.stderr) != OpFailure::SignedOut {
+            return Ok(out);
+        }
+        if self.service_account {
+            return Err(SecretError::NotSignedIn {
+                detail: format!(
+                    "the service account token was refused: {}",
+                    out.error_line()
+                ),
+            });
+        }
+        // The session is gone or expired: forget it everywhere, sign in, retry.
+        self.session.borrow_mut().take();
+        if let Some(cache) = &self.cache {
+            cache.forget();
+        }
+        self.sign_in(&out)?;
+        let mut cmd = self.command();
+        build(&mut cmd);
+        OP.run(cmd, input)
+    }
+
+    fn load_cached_session(&self) -> Result<(), SecretError> {
+        let Some(token) = self.cache.as_ref().and_then(|c| c.load()) else {
+            return Ok(());
+        };
+        let var = self.session_var()?;
+        *self.session.borrow_mut() = Some(Session { var, token });
+        Ok(())
+    }
+
+    fn session_var(&self) -> Result<String, SecretError> {
+        let mut cmd = OP.command();
+        cmd.args(["account", "list", "--format", "json"]);
+        let out = OP.run(cmd, None)?;
+        let accounts: Vec<Account> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        match accounts.first() {
+            Some(account) if out.status.success() => {
+                Ok(format!("OP_SESSION_{}", account.user_uuid))
+            }
+            _ => Err(SecretError::NotSignedIn {
+                detail: "no 1Password account is set up for op".into(),
+            }),
+        }
+    }
+
+    fn sign_in(&self, refused: &Captured) -> Result<(), SecretError> {
+        if !self.interactive {
+            return Err(SecretError::NotSignedIn {
+                detail: format!(
+                    "{} (and there is no terminal to sign in on)",
+                    refused.error_line()
+                ),
+            });
+        }
+        let var = self.session_var()?;
+        let mut cmd = OP.command();
+        cmd.args(["signin", "--raw"]);
+        let out = OP.run_interactive(cmd)?;
+        let token = Zeroizing::new(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        if !out.status.success() || token.is_empty() {
+            return Err(SecretError::NotSignedIn {
+                detail: "`op signin` did not succeed".into(),
+            });
+        }
+        let token = SecretString::from(token.as_str());
+        if let Some(cache) = &self.cache {
+            cache.save(&token);
+        }
+        *self.session.borrow_mut() = Some(Session { var, token });
+        Ok(())
+    }
+
+    fn failure(&self, item: &str, field: Option<&str>, out: &Captured) -> SecretError {
+        match (classify(&out.stderr), field) {
+            (OpFailure::NoItem, _) => SecretError::ItemNotFound {
+                location: self.describe(),
+                item: item.to_string(),
+                available: self.list_items().unwrap_or_default(),
+            },
+            (OpFailure::NoField, Some(field)) => SecretError::FieldNotFound {
+                location: self.describe(),
+                item: item.to_string(),
+                field: field.to_string(),
+                available: self.item(item).map(|i| labels(&i)).unwrap_or_default(),
+            },
+            (OpFailure::SignedOut, _) => SecretError::NotSignedIn {
+                detail: out.error_line(),
+            },
+            _ => SecretError::Failed {
+                backend: "1password",
+                detail: out.error_line(),
+            },
+        }
+    }
+
+    fn item(&self, item: &str) -> Result<ItemJson, SecretError> {
+        let vault = self.vault()?;
+        let out = self.run(
+            |c| {
+                c.args(["item", "get", item, "--vault", vault, "--format", "json"]);
+            },
+            None,
+        )?;
+        if !out.status.success() {
+            return Err(self.failure(item, None, &out));
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| SecretError::Failed {
+            backend: "1password",
+            detail: format!("unexpected output from `op item get`: {e}"),
+        })
+    }
+
+    fn secret_from(out: &Captured) -> SecretString {
+        let text = Zeroizing::new(String::from_utf8_lossy(&out.stdout).into_owned());
+        SecretString::from(text.trim_end_matches(['\n', '\r']))
+    }
+}
+
+fn labels(item: &ItemJson) -> Vec<String> {
+    item.fields
+        .iter()
+        .map(|f| f.label.clone())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+impl SecretStore for OnePasswordStore {
+    fn backend(&self) -> Backend {
+        Backend::OnePassword
+    }
+
+    fn describe(&self) -> String {
+        match &self.vault {
+            Some(v) => format!("the 1Password vault {v:?}"),
+            None => "1Password".into(),
+        }
+    }
+
+    fn read_field(&self, item: &str, field: &str) -> Result<SecretString, SecretError> {
+        let reference = format!("op://{}/{item}/{field}", self.vault()?);
+        let out = self.run(
+            |c| {
+                c.args(["read", "--no-newline", &reference]);
+            },
+            None,
+        )?;
+        if !out.status.success() {
+            return Err(self.failure(item, Some(field), &out));
+        }
+        Ok(Self::secret_from(&out))
+    }
+
+    fn read_totp(&self, item: &str, _field: &str) -> Result<SecretString, SecretError> {
+        let vault = self.vault()?;
+        let out = self.run(
+            |c| {
+                c.args(["item", "get", item, "--vault", vault, "--otp"]);
+            },
+            None,
+        )?;
+        if !out.status.success() {
+            return Err(self.failure(item, None, &out));
+        }
+        Ok(Self::secret_from(&out))
+    }
+
+    fn write_item(&self, item: &str, fields: &[(&str, &SecretString)]) -> Result<(), SecretError> {
+        let vault = self.vault()?;
+        let old = match self.item(item) {
+            Ok(old) => Some(old.id),
+            Err(SecretError::ItemNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let template = serde_json::json!({
+            "title": item,
+            "category": "API_CREDENTIAL",
+            "fields": fields.iter().map(|(label, value)| serde_json::json!({
+                "id": label,
+                "type": "CONCEALED",
+                "label": label,
+                "value": value.expose_secret(),
+            })).collect::<Vec<_>>(),
+        });
+        let json = Zeroizing::new(template.to_string());
+        drop(template);
+        // Create first, then delete the old item: a failure leaves the old one.
+        let out = self.run(
+            |c| {
+                c.args(["item", "create", "--vault", vault, "-"]);
+            },
+            Some(json.as_bytes()),
+        )?;
+        if !out.status.success() {
+            return Err(self.failure(item, None, &out));
+        }
+        if let Some(id) = old {
+            let out = self.run(
+                |c| {
+                    c.args(["item", "delete", &id, "--vault", vault]);
+                },
+                None,
+            )?;
+            if !out.status.success() {
+                return Err(self.failure(item, None, &out));
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_item(&self, item: &str) -> Result<(), SecretError> {
+        let vault = self.vault()?;
+        let out = self.run(
+            |c| {
+                c.args(["item", "delete", item, "--vault", vault]);
+            },
+            None,
+        )?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(self.failure(item, None, &out))
+        }
+    }
+
+    fn list_items(&self) -> Result<Vec<String>, SecretError> {
+        let vault = self.vault()?;
+        let out = self.run(
+            |c| {
+                c.args(["item", "list", "--vault", vault, "--format", "json"]);
+            },
+            None,
+        )?;
+        if !out.status.success() {
+            return Err(SecretError::Failed {
+                backend: "1password",
+                detail: out.error_line(),
+            });
+        }
+        let items: Vec<ListedItem> =
+            serde_json::from_slice(&out.stdout).map_err(|e| SecretError::Failed {
+                backend: "1password",
+                detail: format!("unexpected output from `op item list`: {e}"),
+            })?;
+        let mut names: Vec<String> = items.into_iter().map(|i| i.title).collect();
+        names.sort();
+        Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_ops_documented_errors() {
+        for (stderr, kind) in [
+            ("[ERROR] 2024/05/01 10:00:00 You are not currently signed in. Please run `op signin --help` for instructions", OpFailure::SignedOut),
+            ("[ERROR] 2024/05/01 10:00:00 session expired, sign in to create a new session", OpFailure::SignedOut),
+            ("[ERROR] 2024/05/01 10:00:00 \"aws\" isn't an item in the \"Eng\" vault. Specify the item with its UUID, name, or domain.", OpFailure::NoItem),
+            ("[ERROR] 2024/05/01 10:00:00 could not read secret 'op://Eng/aws/x': \"x\" isn't a field in the \"aws\" item", OpFailure::NoField),
+            ("[ERROR] network unreachable", OpFailure::Other),
+        ] {
+            assert_eq!(classify(stderr), kind, "{stderr}");
+        }
+    }
+}
