@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::manifest::{Manifest, Project};
+use crate::secrets::{read_keys, FieldNames, LongTermKeys, SecretStore};
 use crate::shell::supervise::{ChildKind, SignalGuard};
 use crate::shell::{rc, Invocation, RuntimeDir, Shell};
 use crate::Error;
@@ -98,6 +99,25 @@ impl Activation {
             out.push(NotYetApplied::Aws);
         }
         out
+    }
+
+    /// Reads the long-term keys the manifest names, so that a missing item, a
+    /// locked keyring or a signed-out backend stops the activation before any
+    /// shell starts.
+    pub fn read_long_term_keys(
+        &self,
+        store: &dyn SecretStore,
+        fields: &FieldNames,
+    ) -> Result<LongTermKeys, Error> {
+        let item = self
+            .manifest
+            .secrets
+            .as_ref()
+            .and_then(|s| s.item.as_deref())
+            .ok_or_else(|| Error::NoItem {
+                manifest: self.project.manifest.clone(),
+            })?;
+        Ok(read_keys(store, item, fields)?)
     }
 
     /// Runs the activation to its end and returns the exit code to report.

@@ -21,6 +21,9 @@ pub enum Error {
     #[error(transparent)]
     Secret(#[from] SecretError),
 
+    #[error("{} names no item in [secrets]", manifest.display())]
+    NoItem { manifest: PathBuf },
+
     #[error("no secrets backend is configured")]
     NoBackend,
 
@@ -93,6 +96,7 @@ impl Error {
         Some(match self {
             Error::Manifest(e) => return e.help().map(str::to_string),
             Error::Secret(e) => return e.help(),
+            Error::NoItem { .. } => "set [secrets] item to the name the keys are stored under (`envact list` shows them)".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
             Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),
             Error::Input { .. } => "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines".into(),

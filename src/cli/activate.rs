@@ -8,6 +8,7 @@ use envact::manifest::{discover, Project};
 use envact::shell::{Invocation, RuntimeDir, Shell};
 use envact::Error;
 
+use super::backend::open_for;
 use super::{exit_byte, Outcome};
 
 /// Open a subshell in the project's environment, or run one command in it.
@@ -61,9 +62,16 @@ pub fn run(args: Args) -> Outcome {
             NotYetApplied::Aws => "[aws]",
         };
         eprintln!(
-            "warning: {section} in {} is checked but not applied yet: this envact version injects no AWS credentials",
+            "warning: {section} in {} is checked but not applied yet: this envact version reads the long-term keys but injects no AWS credentials",
             activation.project.manifest.display()
         );
+    }
+    if let Some(opened) = open_for(&activation.manifest)? {
+        let keys = opened.spin("Reading the long-term keys from", |store| {
+            activation.read_long_term_keys(store, &opened.fields)
+        })?;
+        // Until STS is wired in, the keys are only checked, then wiped.
+        drop(keys);
     }
     activation.run().map(exit_byte)
 }

@@ -8,7 +8,6 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::backend::BackendArgs;
-use super::progress::spin;
 use super::Outcome;
 
 /// Store an AWS access key (id and secret) in the secrets backend.
@@ -46,8 +45,8 @@ pub fn run(args: Args) -> Outcome {
         }
     })?;
     let place = opened.store.describe();
-    spin(&format!("Storing {} in {place}", args.item), || {
-        write_keys(opened.store.as_ref(), &args.item, &opened.fields, &keys)
+    opened.spin(&format!("Storing {} in", args.item), |store| {
+        write_keys(store, &args.item, &opened.fields, &keys)
     })?;
     eprintln!("stored the access key as {:?} in {place}", args.item);
     Ok(0)

@@ -5,9 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use envact::manifest::{dir_name, discover, Backend, Manifest, Project};
-use envact::secrets::{
-    self, default_fields, FieldNames, PassphrasePrompt, SecretError, SecretStore, StoreOptions,
-};
+use envact::secrets::{self, FieldNames, PassphrasePrompt, SecretError, SecretStore, StoreOptions};
 use envact::Error;
 use secrecy::SecretString;
 
@@ -42,6 +40,19 @@ pub struct Opened {
     pub fields: FieldNames,
 }
 
+impl Opened {
+    /// Runs backend work under a spinner, except for 1Password, whose `op`
+    /// may ask on the terminal itself (sign-in).
+    pub fn spin<T>(&self, label: &str, work: impl FnOnce(&dyn SecretStore) -> T) -> T {
+        let store = self.store.as_ref();
+        if store.backend() == Backend::OnePassword {
+            work(store)
+        } else {
+            super::progress::spin(&format!("{label} {}", store.describe()), || work(store))
+        }
+    }
+}
+
 impl BackendArgs {
     pub fn open(&self) -> Result<Opened, Error> {
         let manifest = self.manifest()?;
@@ -56,36 +67,11 @@ impl BackendArgs {
             .vault
             .clone()
             .or_else(|| same.and_then(|s| s.vault.clone()));
-        let defaults = default_fields(backend);
-        let fields = match same {
-            Some(s) => FieldNames {
-                access_key_id: s
-                    .fields
-                    .access_key_id
-                    .clone()
-                    .unwrap_or(defaults.access_key_id),
-                secret_access_key: s
-                    .fields
-                    .secret_access_key
-                    .clone()
-                    .unwrap_or(defaults.secret_access_key),
-                mfa_totp: s.fields.mfa_totp.clone(),
-            },
-            None => defaults,
-        };
+        let fields = FieldNames::resolve(backend, secrets);
         let keep_backend_session = manifest
             .as_ref()
             .is_some_and(|m| m.persistence.backend_session);
-        let store = secrets::open(
-            StoreOptions {
-                backend,
-                vault,
-                interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-                keep_backend_session,
-                passphrase: Box::new(TerminalPassphrase),
-            },
-            |k| std::env::var_os(k),
-        )?;
+        let store = open_store(backend, vault, keep_backend_session)?;
         Ok(Opened { store, fields })
     }
 
@@ -103,6 +89,39 @@ impl BackendArgs {
             &dir_name(&project.dir),
         )?))
     }
+}
+
+/// The store a manifest's [secrets] names, as activation reads it.
+pub fn open_for(manifest: &Manifest) -> Result<Option<Opened>, Error> {
+    let Some(secrets) = &manifest.secrets else {
+        return Ok(None);
+    };
+    Ok(Some(Opened {
+        store: open_store(
+            secrets.backend,
+            secrets.vault.clone(),
+            manifest.persistence.backend_session,
+        )?,
+        fields: FieldNames::resolve(secrets.backend, Some(secrets)),
+    }))
+}
+
+/// Backends may ask on the terminal only when a person is at one.
+fn open_store(
+    backend: Backend,
+    vault: Option<String>,
+    keep_backend_session: bool,
+) -> Result<Box<dyn SecretStore>, Error> {
+    Ok(secrets::open(
+        StoreOptions {
+            backend,
+            vault,
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            keep_backend_session,
+            passphrase: Box::new(TerminalPassphrase),
+        },
+        |k| std::env::var_os(k),
+    )?)
 }
 
 /// The `file` backend's passphrase: `ENVACT_FILE_PASSPHRASE`, else a hidden

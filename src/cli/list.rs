@@ -1,7 +1,6 @@
 //! `envact list`: item names in a backend, never values.
 
 use super::backend::BackendArgs;
-use super::progress::spin;
 use super::Outcome;
 
 /// List the items in the secrets backend (names only, never values).
@@ -14,7 +13,7 @@ pub struct Args {
 pub fn run(args: Args) -> Outcome {
     let opened = args.backend.open()?;
     let place = opened.store.describe();
-    let items = spin(&format!("Listing {place}"), || opened.store.list_items())?;
+    let items = opened.spin("Listing", |store| store.list_items())?;
     if items.is_empty() {
         eprintln!("no items in {place}");
     }

@@ -1,7 +1,6 @@
 //! `envact remove`: delete an item from a backend.
 
 use super::backend::BackendArgs;
-use super::progress::spin;
 use super::Outcome;
 
 /// Remove an item (both halves of the key) from the secrets backend.
@@ -17,8 +16,8 @@ pub struct Args {
 pub fn run(args: Args) -> Outcome {
     let opened = args.backend.open()?;
     let place = opened.store.describe();
-    spin(&format!("Removing {} from {place}", args.item), || {
-        opened.store.remove_item(&args.item)
+    opened.spin(&format!("Removing {} from", args.item), |store| {
+        store.remove_item(&args.item)
     })?;
     eprintln!("removed {:?} from {place}", args.item);
     Ok(0)

@@ -43,6 +43,30 @@ pub struct FieldNames {
     pub mfa_totp: Option<String>,
 }
 
+impl FieldNames {
+    /// The manifest's field names where it gives them for `backend`, else the
+    /// backend's defaults.
+    pub fn resolve(backend: Backend, secrets: Option<&crate::manifest::Secrets>) -> FieldNames {
+        let defaults = default_fields(backend);
+        match secrets.filter(|s| s.backend == backend) {
+            Some(s) => FieldNames {
+                access_key_id: s
+                    .fields
+                    .access_key_id
+                    .clone()
+                    .unwrap_or(defaults.access_key_id),
+                secret_access_key: s
+                    .fields
+                    .secret_access_key
+                    .clone()
+                    .unwrap_or(defaults.secret_access_key),
+                mfa_totp: s.fields.mfa_totp.clone(),
+            },
+            None => defaults,
+        }
+    }
+}
+
 /// A secrets backend, configured with its location (vault, store, file).
 pub trait SecretStore {
     fn backend(&self) -> Backend;

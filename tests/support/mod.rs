@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 pub use rexpect::session::PtySession;
 
+pub mod pass_store;
+pub mod secret_service;
+
 /// How long any single expectation on a terminal may take.
 pub const PTY_TIMEOUT_MS: u64 = 20_000;
 
@@ -181,6 +184,28 @@ pub fn run(mut cmd: Command) -> Output {
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().expect("spawn");
     wait_output(child, Duration::from_secs(30))
+}
+
+/// Runs to completion with `input` on stdin.
+pub fn run_with_stdin(mut cmd: Command, input: &str) -> Output {
+    use std::io::Write;
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    wait_output(child, Duration::from_secs(30))
+}
+
+/// AWS's documented example key: the long-term keys tests store.
+pub const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+/// The two lines `envact add --stdin` reads.
+pub fn keys_input() -> String {
+    format!("{ACCESS_KEY_ID}\n{SECRET_ACCESS_KEY}\n")
 }
 
 pub fn wait_output(child: std::process::Child, limit: Duration) -> Output {
