@@ -86,6 +86,7 @@ fn classify(stderr: &str) -> OpFailure {
         || s.contains("session expired")
         || s.contains("authentication required")
         || s.contains("invalid session")
+        || s.contains("(401) unauthorized")
     {
         OpFailure::SignedOut
     } else if s.contains("isn't an item") {
@@ -404,6 +405,7 @@ mod tests {
             ("[ERROR] 2024/05/01 10:00:00 session expired, sign in to create a new session", OpFailure::SignedOut),
             ("[ERROR] 2024/05/01 10:00:00 \"aws\" isn't an item in the \"Eng\" vault. Specify the item with its UUID, name, or domain.", OpFailure::NoItem),
             ("[ERROR] 2024/05/01 10:00:00 could not read secret 'op://Eng/aws/x': \"x\" isn't a field in the \"aws\" item", OpFailure::NoField),
+            ("[ERROR] 2024/05/01 10:00:00 Authentication: (401) Unauthorized, invalid service account token", OpFailure::SignedOut),
             ("[ERROR] network unreachable", OpFailure::Other),
         ] {
             assert_eq!(classify(stderr), kind, "{stderr}");
