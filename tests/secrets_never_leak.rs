@@ -1,0 +1,253 @@
+//! Security rules, checked the way an attacker on the same machine would look:
+//! no secret value in the argv of any process envact starts (`ps`), none in any
+//! file under HOME, the XDG dirs or the temp dir after `add`, a read and
+//! `remove`, and none printed.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use support::op_standin::{OpStandin, SERVICE_TOKEN};
+use support::pass_store::PassStore;
+use support::secret_service::SecretService;
+use support::{
+    keys_input, run, run_with_stdin, stderr, stdout, which, Sandbox, ACCESS_KEY_ID,
+    SECRET_ACCESS_KEY,
+};
+
+const SECRETS: [&str; 2] = [SECRET_ACCESS_KEY, ACCESS_KEY_ID];
+
+/// Records the argv of every backend program envact runs: a wrapper on PATH
+/// that logs its arguments and execs the real program.
+struct ArgvRecorder {
+    dir: PathBuf,
+    log: PathBuf,
+}
+
+impl ArgvRecorder {
+    fn new(sb: &Sandbox, programs: &[(&str, PathBuf)]) -> ArgvRecorder {
+        let dir = sb.root.join("argv-wrappers");
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = sb.root.join("argv.log");
+        for (name, real) in programs {
+            let script = format!(
+                "#!/bin/sh\nprintf '%s\\n' \"{name} $*\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                real.display()
+            );
+            let path = dir.join(name);
+            std::fs::write(&path, script).unwrap();
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        }
+        ArgvRecorder { dir, log }
+    }
+
+    fn apply(&self, cmd: &mut Command) {
+        let path = cmd
+            .get_envs()
+            .find(|(k, _)| *k == "PATH")
+            .and_then(|(_, v)| v)
+            .map(|v| v.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        cmd.env("PATH", format!("{}:{path}", self.dir.display()));
+    }
+
+    fn recorded(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Scans /proc/*/cmdline over and over while envact runs, keeping every argv seen.
+struct ProcScanner {
+    stop: Arc<AtomicBool>,
+    seen: Arc<Mutex<BTreeSet<String>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProcScanner {
+    fn start() -> ProcScanner {
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(BTreeSet::new()));
+        let (s, v) = (stop.clone(), seen.clone());
+        let thread = std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+                        if !cmdline.is_empty() {
+                            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                            v.lock().unwrap().insert(text);
+                        }
+                    }
+                }
+            }
+        });
+        ProcScanner {
+            stop,
+            seen,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) -> BTreeSet<String> {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+/// Files under `dir` whose bytes contain a secret, skipping `except`.
+fn files_with_secrets(dir: &Path, except: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() && !except.contains(&path) {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                if SECRETS.iter().any(|s| contains(&bytes, s.as_bytes())) {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn assert_not_printed(out: &Output, what: &str) {
+    for s in SECRETS {
+        assert!(
+            !stdout(out).contains(s) && !stderr(out).contains(s),
+            "{what} printed a secret"
+        );
+    }
+}
+
+/// add, list, a read (activation), remove: with argv recorded and /proc scanned.
+fn journey(
+    sb: &Sandbox,
+    setup: &dyn Fn(&mut Command),
+    recorder: &ArgvRecorder,
+    except: &[PathBuf],
+) {
+    let cmd = |args: &[&str]| {
+        let mut c = sb.envact(args);
+        setup(&mut c);
+        recorder.apply(&mut c);
+        c
+    };
+    let scanner = ProcScanner::start();
+    let out = run_with_stdin(cmd(&["add", "dev", "--stdin"]), &keys_input());
+    assert!(out.status.success(), "add: {}", stderr(&out));
+    assert_not_printed(&out, "add");
+    for args in [
+        &["list"][..],
+        &["activate", "--", "true"],
+        &["remove", "dev"],
+    ] {
+        let out = run(cmd(args));
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_not_printed(&out, &format!("{args:?}"));
+    }
+    let seen = scanner.finish();
+
+    let recorded = recorder.recorded();
+    for s in SECRETS {
+        assert!(
+            !recorded.contains(s),
+            "a secret on a backend program's command line:\n{recorded}"
+        );
+        let leaked: Vec<_> = seen.iter().filter(|c| c.contains(s)).collect();
+        assert!(
+            leaked.is_empty(),
+            "a secret in a process's argv: {leaked:?}"
+        );
+    }
+    let files = files_with_secrets(&sb.root, except);
+    assert!(files.is_empty(), "secrets in plain text in: {files:?}");
+}
+
+fn manifest(backend: &str, vault: &str) -> String {
+    format!(
+        "version = 1\n[secrets]\nbackend = \"{backend}\"\nvault = \"{vault}\"\nitem = \"dev\"\n"
+    )
+}
+
+#[test]
+fn pass_leaves_no_secret_in_argv_or_files() {
+    let sb = Sandbox::with_manifest(&manifest("pass", "aws"));
+    let ps = PassStore::init(&sb);
+    let mut programs = vec![("pass", which("pass")), ("gpg", which("gpg"))];
+    if let Some(gpg2) = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("gpg2"))
+            .find(|p| p.is_file())
+    }) {
+        programs.push(("gpg2", gpg2));
+    }
+    let recorder = ArgvRecorder::new(&sb, &programs);
+    journey(&sb, &|c| ps.apply(c), &recorder, &[]);
+    assert!(
+        recorder.recorded().contains("pass insert"),
+        "{}",
+        recorder.recorded()
+    );
+}
+
+#[test]
+fn secret_service_keyring_leaves_no_secret_in_files() {
+    let sb = Sandbox::with_manifest(&manifest("keyring", "envact-leak-test"));
+    let ss = SecretService::start(&sb);
+    let recorder = ArgvRecorder::new(&sb, &[]);
+    journey(&sb, &|c| ss.apply(c), &recorder, &[]);
+}
+
+#[test]
+fn encrypted_file_leaves_no_secret_in_files() {
+    let sb = Sandbox::with_manifest(&manifest("file", "default"));
+    let recorder = ArgvRecorder::new(&sb, &[]);
+    journey(
+        &sb,
+        &|c| {
+            c.env("ENVACT_FILE_PASSPHRASE", "leak test passphrase");
+        },
+        &recorder,
+        &[],
+    );
+}
+
+#[test]
+fn onepassword_leaves_no_secret_in_argv_or_files() {
+    let sb = Sandbox::with_manifest(&manifest("1password", "Engineering"));
+    let op = OpStandin::new(&sb);
+    let recorder = ArgvRecorder::new(&sb, &[("op", OpStandin::dir().join("op"))]);
+    // The stand-in's state file plays 1Password's servers: it holds the items.
+    journey(
+        &sb,
+        &|c| {
+            op.apply(c);
+            c.env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN);
+        },
+        &recorder,
+        &[op.state.clone()],
+    );
+    assert!(
+        recorder.recorded().contains("op item create"),
+        "{}",
+        recorder.recorded()
+    );
+}
