@@ -243,7 +243,7 @@ fn onepassword_leaves_no_secret_in_argv_or_files() {
             c.env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN);
         },
         &recorder,
-        &[op.state.clone()],
+        std::slice::from_ref(&op.state),
     );
     assert!(
         recorder.recorded().contains("op item create"),
