@@ -178,6 +178,43 @@ fn keyring_without_a_secret_service_says_what_to_start() {
 }
 
 #[test]
+fn a_locked_keyring_is_reported_and_nothing_changes() {
+    let sb = Sandbox::with_manifest(&manifest(
+        "backend = \"keyring\"\nvault = \"envact-test\"\nitem = \"dev\"",
+    ));
+    let ss = SecretService::start(&sb);
+    let env = Env {
+        sb: &sb,
+        extra: vec![("DBUS_SESSION_BUS_ADDRESS", ss.address.clone())],
+        wrap: None,
+    };
+    assert!(env.add(&["dev"], &keys_input()).status.success());
+    ss.lock(&sb);
+    for args in [&["list"][..], &["activate", "--", "true"]] {
+        let err = env.fails(
+            args,
+            3,
+            "the keyring backend is not available: Secret Service",
+        );
+        assert!(
+            err.contains("help: the keyring is locked: unlock it"),
+            "{err}"
+        );
+    }
+    let out = env.add(&["other"], &keys_input());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // Still there, once unlocked: log in again (restart with the password).
+    drop(ss);
+    let ss = SecretService::start(&sb);
+    let env = Env {
+        sb: &sb,
+        extra: vec![("DBUS_SESSION_BUS_ADDRESS", ss.address.clone())],
+        wrap: None,
+    };
+    assert_eq!(stdout(&env.ok(&["list"])), "dev\n");
+}
+
+#[test]
 fn keyring_through_kernel_keyutils_in_a_session_keyring() {
     // The uid keyrings are shared by every process of the user: a unique service.
     let service = format!("envact-test-{}", std::process::id());
@@ -383,4 +420,28 @@ fn add_without_terminal_or_stdin_fails_fast_and_backend_must_be_known() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn add_asks_on_the_terminal_with_hidden_input_and_confirms_a_new_files_passphrase() {
+    let sb = Sandbox::new();
+    let mut p = support::spawn_pty(sb.envact(["add", "dev", "--backend", "file"]));
+    let mut shown = String::new();
+    for (prompt, answer) in [
+        ("AWS access key id", ACCESS_KEY_ID),
+        ("AWS secret access key", SECRET_ACCESS_KEY),
+        ("Passphrase for", "terminal passphrase"),
+        ("Repeat the passphrase", "terminal passphrase"),
+    ] {
+        shown += &p.exp_string(prompt).unwrap();
+        p.send_line(answer).unwrap();
+    }
+    shown += &p.exp_string("stored the access key as \"dev\"").unwrap();
+    shown += &p.exp_eof().unwrap();
+    // Hidden input: nothing typed was echoed to the terminal.
+    for typed in [ACCESS_KEY_ID, SECRET_ACCESS_KEY, "terminal passphrase"] {
+        assert!(!shown.contains(typed), "{typed} was echoed: {shown}");
+    }
+    let listed = file_env(&sb, "terminal passphrase").ok(&["list", "--backend", "file"]);
+    assert_eq!(stdout(&listed), "dev\n");
 }

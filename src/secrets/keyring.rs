@@ -92,8 +92,8 @@ impl KeyringStore {
     fn error(&self, e: KrError) -> SecretError {
         let detail = e.to_string();
         let hint = match self.kind {
-            KeyringKind::SecretService if detail.to_lowercase().contains("locked") => {
-                "unlock your keyring (log in to the desktop session, or `gnome-keyring-daemon --unlock`)"
+            KeyringKind::SecretService if detail.to_lowercase().contains("lock") => {
+                "the keyring is locked: unlock it (log in to the desktop session, or `gnome-keyring-daemon --unlock`) and try again"
             }
             KeyringKind::SecretService => {
                 "start a Secret Service (gnome-keyring, KeePassXC) in this session, or set ENVACT_KEYRING=keyutils"

@@ -59,6 +59,27 @@ impl SecretService {
         }
     }
 
+    /// Locks the default (login) collection, as a screen lock or timeout would.
+    pub fn lock(&self, sb: &Sandbox) {
+        let mut cmd = Command::new(which("dbus-send"));
+        sb.apply_env(&mut cmd);
+        self.apply(&mut cmd);
+        cmd.args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/login",
+        ]);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "lock: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     pub fn apply(&self, cmd: &mut Command) {
         cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.address);
     }
