@@ -41,6 +41,19 @@ impl Dirs {
     }
 }
 
+/// A stable, short id for the environment a manifest defines: its path, hashed.
+/// Names per-user state (answers, cached sessions) without exposing the path.
+pub fn environment_id(manifest: &std::path::Path) -> String {
+    use sha2::Digest;
+    let path = std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf());
+    hex16(&sha2::Sha256::digest(path.as_os_str().as_encoded_bytes()))
+}
+
+/// The first 16 hex digits of a digest.
+pub fn hex16(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,7 +110,7 @@ impl KeyringStore {
         }
     }
 
-    fn get(&self, user: &str) -> Result<Option<SecretString>, SecretError> {
+    pub(crate) fn get(&self, user: &str) -> Result<Option<SecretString>, SecretError> {
         match self.entry(user)?.get_password() {
             Ok(value) => Ok(Some(SecretString::from(value))),
             Err(KrError::NoEntry) => Ok(None),
@@ -118,13 +118,13 @@ impl KeyringStore {
         }
     }
 
-    fn set(&self, user: &str, value: &str) -> Result<(), SecretError> {
+    pub(crate) fn set(&self, user: &str, value: &str) -> Result<(), SecretError> {
         self.entry(user)?
             .set_password(value)
             .map_err(|e| self.error(e))
     }
 
-    fn delete(&self, user: &str) -> Result<(), SecretError> {
+    pub(crate) fn delete(&self, user: &str) -> Result<(), SecretError> {
         match self.entry(user)?.delete_credential() {
             Ok(()) | Err(KrError::NoEntry) => Ok(()),
             Err(e) => Err(self.error(e)),

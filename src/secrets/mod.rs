@@ -19,6 +19,7 @@ pub use self::error::SecretError;
 pub use self::file::{FileStore, PassphrasePrompt};
 pub use self::keyring::{KeyringKind, KeyringStore};
 pub use self::onepassword::{OnePasswordStore, SessionCache};
+pub use self::open::keyring_kind;
 pub use self::open::{open, StoreOptions, SESSIONS_SERVICE};
 pub use self::pass::PassStore;
 pub use crate::manifest::Backend;

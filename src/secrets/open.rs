@@ -65,7 +65,8 @@ pub fn open(
 /// (`envact` or the vault) and, later, STS sessions.
 pub const SESSIONS_SERVICE: &str = "envact-sessions";
 
-fn keyring_kind(var: &impl Fn(&str) -> Option<OsString>) -> Result<KeyringKind, SecretError> {
+/// The keyring store the environment asks for (`ENVACT_KEYRING`, D-Bus session).
+pub fn keyring_kind(var: &impl Fn(&str) -> Option<OsString>) -> Result<KeyringKind, SecretError> {
     let choice = var("ENVACT_KEYRING").and_then(|v| v.into_string().ok());
     let dbus = var("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
     KeyringKind::detect(choice.as_deref(), dbus)

@@ -1,0 +1,530 @@
+//! Which roles to assume, with which MFA device and region: the manifest's
+//! `[aws]` merged with `~/.aws/config` and `~/.aws/credentials` (or the files
+//! `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name), following
+//! `source_profile` chains of any depth.
+//!
+//! Precedence, most specific first: the manifest's `[aws]` keys, then the
+//! profile named by `[aws] profile` (else `AWS_PROFILE`), then the profiles it
+//! is sourced from. The manifest's `role_arn` replaces the named profile's own
+//! role (or is the only role, without a profile) and its `mfa_serial` wins over
+//! any profile's. The long-term keys at the bottom of the chain always come from
+//! envact's secrets backend.
+
+use ini::Ini;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{MfaSerial, RoleArn};
+use crate::manifest::Aws;
+
+/// AWS caps the session of a role assumed with temporary credentials at 1 hour.
+pub const CHAINED_ROLE_MAX: Duration = Duration::from_secs(3600);
+
+type Section = HashMap<String, String>;
+
+/// The two AWS shared files, parsed.
+#[derive(Debug, Default)]
+pub struct AwsFiles {
+    config_path: PathBuf,
+    credentials_path: PathBuf,
+    /// `[profile NAME]` and `[default]` sections of the config file, by NAME.
+    config: HashMap<String, Section>,
+    /// `[NAME]` sections of the credentials file.
+    credentials: HashMap<String, Section>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ProfileError {
+    #[error("cannot read {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+
+    #[error("profile {name:?} does not exist in {}{}", path.display(), referenced_by.as_ref().map(|r| format!(" (it is the source_profile of {r:?})")).unwrap_or_default())]
+    Missing {
+        name: String,
+        referenced_by: Option<String>,
+        path: PathBuf,
+    },
+
+    #[error("the source_profile chain loops: {}", chain.join(" -> "))]
+    Loop { chain: Vec<String> },
+
+    #[error("profile {profile:?} in {}: {key} = {value:?} is invalid: {reason}", path.display())]
+    BadValue {
+        profile: String,
+        key: &'static str,
+        value: String,
+        reason: String,
+        path: PathBuf,
+    },
+}
+
+impl ProfileError {
+    pub fn help(&self) -> &'static str {
+        match self {
+            ProfileError::Read { .. } => "fix the file's syntax, or point AWS_CONFIG_FILE elsewhere",
+            ProfileError::Missing { .. } => "add the profile to ~/.aws/config, or fix the name in the manifest's [aws] profile or the source_profile",
+            ProfileError::Loop { .. } => "make one profile in the chain end it: a profile without source_profile",
+            ProfileError::BadValue { .. } => "fix the value in the AWS config file",
+        }
+    }
+}
+
+/// One AssumeRole in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleStep {
+    pub role_arn: RoleArn,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+    pub duration: Duration,
+    /// The profile it came from, for messages; `None` for the manifest's role.
+    pub profile: Option<String>,
+}
+
+/// What to do with the long-term keys, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileChain {
+    pub region: Option<String>,
+    /// GetSessionToken's MFA device.
+    pub mfa_serial: Option<MfaSerial>,
+    /// GetSessionToken's duration.
+    pub session_duration: Duration,
+    /// Roles in the order they are assumed.
+    pub roles: Vec<RoleStep>,
+}
+
+impl AwsFiles {
+    /// Reads both files; a file that does not exist counts as empty.
+    pub fn load(config_path: &Path, credentials_path: &Path) -> Result<AwsFiles, ProfileError> {
+        let read =
+            |path: &Path, config_style: bool| -> Result<HashMap<String, Section>, ProfileError> {
+                if !path.exists() {
+                    return Ok(HashMap::new());
+                }
+                let ini = Ini::load_from_file(path).map_err(|e| ProfileError::Read {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
+                Ok(ini
+                    .iter()
+                    .filter_map(|(section, props)| {
+                        let section = section?.trim();
+                        let name = if config_style {
+                            match section.strip_prefix("profile ") {
+                                Some(name) => name.trim(),
+                                None if section == "default" => "default",
+                                None => return None, // [sso-session x], [services x]
+                            }
+                        } else {
+                            section
+                        };
+                        let values = props
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect();
+                        Some((name.to_string(), values))
+                    })
+                    .collect())
+            };
+        Ok(AwsFiles {
+            config: read(config_path, true)?,
+            credentials: read(credentials_path, false)?,
+            config_path: config_path.to_path_buf(),
+            credentials_path: credentials_path.to_path_buf(),
+        })
+    }
+
+    /// The files' paths from the environment, as the AWS CLI finds them.
+    pub fn paths(
+        var: impl Fn(&str) -> Option<std::ffi::OsString>,
+        home: &Path,
+    ) -> (PathBuf, PathBuf) {
+        let config = var("AWS_CONFIG_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws/config"));
+        let credentials = var("AWS_SHARED_CREDENTIALS_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".aws/credentials"));
+        (config, credentials)
+    }
+
+    fn get(&self, profile: &str, key: &str) -> Option<&str> {
+        self.config
+            .get(profile)
+            .and_then(|s| s.get(key))
+            .or_else(|| self.credentials.get(profile).and_then(|s| s.get(key)))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn exists(&self, profile: &str) -> bool {
+        self.config.contains_key(profile) || self.credentials.contains_key(profile)
+    }
+
+    /// Profiles whose long-term secret sits in plain text in the credentials file.
+    pub fn plaintext_keys(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .credentials
+            .iter()
+            .filter(|(_, s)| s.contains_key("aws_secret_access_key"))
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    pub fn credentials_path(&self) -> &Path {
+        &self.credentials_path
+    }
+
+    fn bad(
+        &self,
+        profile: &str,
+        key: &'static str,
+        value: &str,
+        reason: impl ToString,
+    ) -> ProfileError {
+        ProfileError::BadValue {
+            profile: profile.to_string(),
+            key,
+            value: value.to_string(),
+            reason: reason.to_string(),
+            path: self.config_path.clone(),
+        }
+    }
+}
+
+/// Merges the manifest's `[aws]` with the AWS files. `env_profile` is `AWS_PROFILE`.
+pub fn resolve(
+    aws: &Aws,
+    files: &AwsFiles,
+    env_profile: Option<&str>,
+) -> Result<ProfileChain, ProfileError> {
+    let start = aws
+        .profile
+        .as_deref()
+        .or(env_profile.filter(|p| !p.is_empty()));
+    let role_duration = aws.session_duration.min(CHAINED_ROLE_MAX);
+    let mut roles = Vec::new();
+    let mut region = None;
+    let mut mfa_serial = None;
+
+    if let Some(start) = start {
+        if !files.exists(start) {
+            return Err(ProfileError::Missing {
+                name: start.to_string(),
+                referenced_by: None,
+                path: files.config_path.clone(),
+            });
+        }
+        let mut chain: Vec<String> = Vec::new();
+        let mut current = start.to_string();
+        loop {
+            if chain.contains(&current) {
+                chain.push(current);
+                return Err(ProfileError::Loop { chain });
+            }
+            chain.push(current.clone());
+            let p = current.as_str();
+            if region.is_none() {
+                region = files.get(p, "region").map(str::to_string);
+            }
+            if mfa_serial.is_none() {
+                if let Some(serial) = files.get(p, "mfa_serial") {
+                    mfa_serial = Some(
+                        serial
+                            .parse::<MfaSerial>()
+                            .map_err(|e| files.bad(p, "mfa_serial", serial, e))?,
+                    );
+                }
+            }
+            let Some(arn) = files.get(p, "role_arn") else {
+                break; // the base of the chain: its keys are envact's
+            };
+            let role_arn = arn
+                .parse::<RoleArn>()
+                .map_err(|e| files.bad(p, "role_arn", arn, e))?;
+            let duration = match files.get(p, "duration_seconds") {
+                None => role_duration,
+                Some(v) => Duration::from_secs(
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|s| (900..=43200).contains(s))
+                        .ok_or_else(|| {
+                            files.bad(
+                                p,
+                                "duration_seconds",
+                                v,
+                                "expected seconds between 900 and 43200",
+                            )
+                        })?,
+                ),
+            };
+            roles.push(RoleStep {
+                role_arn,
+                external_id: files.get(p, "external_id").map(str::to_string),
+                session_name: files.get(p, "role_session_name").map(str::to_string),
+                duration,
+                profile: Some(p.to_string()),
+            });
+            match files.get(p, "source_profile") {
+                None => break,
+                Some(source) => {
+                    if !files.exists(source) {
+                        return Err(ProfileError::Missing {
+                            name: source.to_string(),
+                            referenced_by: Some(p.to_string()),
+                            path: files.config_path.clone(),
+                        });
+                    }
+                    current = source.to_string();
+                }
+            }
+        }
+        // Walked from the outermost role down: assume from the bottom up.
+        roles.reverse();
+    }
+
+    if let Some(role_arn) = &aws.role_arn {
+        let manifest_role = RoleStep {
+            role_arn: role_arn.clone(),
+            external_id: None,
+            session_name: None,
+            duration: role_duration,
+            profile: None,
+        };
+        match (start, roles.last_mut()) {
+            // The named profile's own role is the outermost one: the manifest's replaces it.
+            (Some(start), Some(last)) if last.profile.as_deref() == Some(start) => {
+                last.role_arn = role_arn.clone();
+            }
+            _ => roles.push(manifest_role),
+        }
+    }
+
+    Ok(ProfileChain {
+        region,
+        mfa_serial: aws.mfa_serial.clone().or(mfa_serial),
+        session_duration: aws.session_duration,
+        roles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::InjectMode;
+
+    fn files(config: &str, credentials: &str) -> AwsFiles {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, k) = (dir.path().join("config"), dir.path().join("credentials"));
+        std::fs::write(&c, config).unwrap();
+        std::fs::write(&k, credentials).unwrap();
+        AwsFiles::load(&c, &k).unwrap()
+    }
+
+    fn aws(profile: Option<&str>, role: Option<&str>, mfa: Option<&str>) -> Aws {
+        Aws {
+            profile: profile.map(str::to_string),
+            role_arn: role.map(|r| r.parse().unwrap()),
+            mfa_serial: mfa.map(|m| m.parse().unwrap()),
+            session_duration: Duration::from_secs(7200),
+            inject: InjectMode::PerCommand,
+            wrap: vec!["aws".into()],
+        }
+    }
+
+    const CONFIG: &str = "
+[default]
+region = us-east-1
+
+[profile base]
+region = eu-west-1
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile dev]
+role_arn = arn:aws:iam::222222222222:role/dev
+source_profile = base
+external_id = ext-123
+role_session_name = alice-dev
+
+[profile admin]
+role_arn = arn:aws:iam::333333333333:role/admin
+source_profile = dev
+duration_seconds = 1800
+
+[profile loop-a]
+role_arn = arn:aws:iam::444444444444:role/a
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::444444444444:role/b
+source_profile = loop-a
+
+[profile orphan]
+role_arn = arn:aws:iam::555555555555:role/o
+source_profile = nowhere
+
+[sso-session corp]
+sso_region = us-east-1
+";
+
+    fn arns(chain: &ProfileChain) -> Vec<&str> {
+        chain.roles.iter().map(|r| r.role_arn.as_str()).collect()
+    }
+
+    #[test]
+    fn table_of_resolutions() {
+        let f = files(
+            CONFIG,
+            "[base]\naws_access_key_id = AKIA\naws_secret_access_key = x\n",
+        );
+        struct Case {
+            name: &'static str,
+            aws: Aws,
+            env: Option<&'static str>,
+            roles: Vec<&'static str>,
+            mfa: Option<&'static str>,
+            region: Option<&'static str>,
+        }
+        let cases = [
+            Case {
+                name: "no profile, no role: session only",
+                aws: aws(None, None, None),
+                env: None,
+                roles: vec![],
+                mfa: None,
+                region: None,
+            },
+            Case {
+                name: "manifest role only",
+                aws: aws(None, Some("arn:aws:iam::999999999999:role/m"), None),
+                env: None,
+                roles: vec!["arn:aws:iam::999999999999:role/m"],
+                mfa: None,
+                region: None,
+            },
+            Case {
+                name: "two-role chain from the profile, MFA from the base",
+                aws: aws(Some("admin"), None, None),
+                env: None,
+                roles: vec![
+                    "arn:aws:iam::222222222222:role/dev",
+                    "arn:aws:iam::333333333333:role/admin",
+                ],
+                mfa: Some("arn:aws:iam::111111111111:mfa/alice"),
+                region: Some("eu-west-1"),
+            },
+            Case {
+                name: "AWS_PROFILE when the manifest names none",
+                aws: aws(None, None, None),
+                env: Some("dev"),
+                roles: vec!["arn:aws:iam::222222222222:role/dev"],
+                mfa: Some("arn:aws:iam::111111111111:mfa/alice"),
+                region: Some("eu-west-1"),
+            },
+            Case {
+                name: "manifest profile beats AWS_PROFILE",
+                aws: aws(Some("base"), None, None),
+                env: Some("dev"),
+                roles: vec![],
+                mfa: Some("arn:aws:iam::111111111111:mfa/alice"),
+                region: Some("eu-west-1"),
+            },
+            Case {
+                name: "manifest role replaces the profile's own",
+                aws: aws(Some("dev"), Some("arn:aws:iam::999999999999:role/m"), None),
+                env: None,
+                roles: vec!["arn:aws:iam::999999999999:role/m"],
+                mfa: Some("arn:aws:iam::111111111111:mfa/alice"),
+                region: Some("eu-west-1"),
+            },
+            Case {
+                name: "manifest mfa wins",
+                aws: aws(Some("dev"), None, Some("arn:aws:iam::123456789012:mfa/bob")),
+                env: None,
+                roles: vec!["arn:aws:iam::222222222222:role/dev"],
+                mfa: Some("arn:aws:iam::123456789012:mfa/bob"),
+                region: Some("eu-west-1"),
+            },
+            Case {
+                name: "default profile",
+                aws: aws(Some("default"), None, None),
+                env: None,
+                roles: vec![],
+                mfa: None,
+                region: Some("us-east-1"),
+            },
+        ];
+        for c in cases {
+            let chain = resolve(&c.aws, &f, c.env).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+            assert_eq!(arns(&chain), c.roles, "{}", c.name);
+            assert_eq!(
+                chain.mfa_serial.as_ref().map(|m| m.as_str()),
+                c.mfa,
+                "{}",
+                c.name
+            );
+            assert_eq!(chain.region.as_deref(), c.region, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn role_settings_and_durations() {
+        let f = files(CONFIG, "");
+        let chain = resolve(&aws(Some("admin"), None, None), &f, None).unwrap();
+        let dev = &chain.roles[0];
+        assert_eq!(dev.external_id.as_deref(), Some("ext-123"));
+        assert_eq!(dev.session_name.as_deref(), Some("alice-dev"));
+        // A chained role is capped at an hour, unless the profile says otherwise.
+        assert_eq!(dev.duration, CHAINED_ROLE_MAX);
+        assert_eq!(chain.roles[1].duration, Duration::from_secs(1800));
+        assert_eq!(chain.session_duration, Duration::from_secs(7200));
+    }
+
+    #[test]
+    fn loops_and_missing_profiles_are_named() {
+        let f = files(CONFIG, "");
+        let err = resolve(&aws(Some("loop-a"), None, None), &f, None).unwrap_err();
+        assert_eq!(
+            err,
+            ProfileError::Loop {
+                chain: vec!["loop-a".into(), "loop-b".into(), "loop-a".into()]
+            }
+        );
+        assert!(err.to_string().contains("loop-a -> loop-b -> loop-a"));
+        let err = resolve(&aws(Some("orphan"), None, None), &f, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("profile \"nowhere\" does not exist in"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("source_profile of \"orphan\""),
+            "{err}"
+        );
+        let err = resolve(&aws(Some("nope"), None, None), &f, None).unwrap_err();
+        assert!(matches!(
+            err,
+            ProfileError::Missing {
+                referenced_by: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn bad_values_and_plaintext_keys() {
+        let f = files(
+            "[profile x]\nrole_arn = arn:aws:iam::1:role/x\n",
+            "[a]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[b]\nregion = x\n",
+        );
+        let err = resolve(&aws(Some("x"), None, None), &f, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("role_arn = \"arn:aws:iam::1:role/x\" is invalid"),
+            "{err}"
+        );
+        assert_eq!(f.plaintext_keys(), ["a"]);
+    }
+}

@@ -1,0 +1,216 @@
+//! STS: GetSessionToken and AssumeRole behind a small trait, so the credential
+//! flow reads top to bottom and is testable alone. [`SdkSts`] is the real one,
+//! on the AWS SDK with a current-thread tokio runtime made only when it is built.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::time::{Duration, SystemTime};
+
+use super::profile::RoleStep;
+use super::{Credentials, MfaSerial};
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum StsError {
+    #[error("STS {operation} failed with {code}: {message}")]
+    Service {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+
+    #[error("cannot reach STS at {endpoint}: {detail}")]
+    Unreachable { endpoint: String, detail: String },
+
+    #[error("STS {operation} failed: {detail}")]
+    Other {
+        operation: &'static str,
+        detail: String,
+    },
+}
+
+impl StsError {
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            StsError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// STS's answer to a wrong or reused MFA code.
+    pub fn is_mfa_rejected(&self) -> bool {
+        matches!(self, StsError::Service { code, message, .. }
+            if code == "AccessDenied" && message.contains("MultiFactorAuthentication"))
+    }
+}
+
+/// An MFA device and the code it shows now.
+pub struct MfaCode<'a> {
+    pub serial: &'a MfaSerial,
+    pub code: &'a SecretString,
+}
+
+pub trait Sts {
+    /// Session credentials for `caller` (long-term keys).
+    fn get_session_token(
+        &self,
+        caller: &Credentials,
+        duration: Duration,
+        mfa: Option<MfaCode>,
+    ) -> Result<Credentials, StsError>;
+
+    /// Role credentials for `caller` (long-term keys, session or role credentials).
+    fn assume_role(
+        &self,
+        caller: &Credentials,
+        step: &RoleStep,
+        session_name: &str,
+    ) -> Result<Credentials, StsError>;
+}
+
+/// STS through the AWS SDK.
+pub struct SdkSts {
+    region: String,
+    endpoint: Option<String>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl SdkSts {
+    /// `endpoint` is `AWS_ENDPOINT_URL_STS` (or `AWS_ENDPOINT_URL`) when set.
+    pub fn new(region: &str, endpoint: Option<String>) -> Result<SdkSts, StsError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StsError::Other {
+                operation: "setup",
+                detail: e.to_string(),
+            })?;
+        Ok(SdkSts {
+            region: region.to_string(),
+            endpoint,
+            runtime,
+        })
+    }
+
+    fn client(&self, caller: &Credentials) -> aws_sdk_sts::Client {
+        use aws_sdk_sts::config;
+        let creds = config::Credentials::new(
+            caller.access_key_id.expose_secret(),
+            caller.secret_access_key.expose_secret(),
+            caller
+                .session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_string()),
+            caller.expiration,
+            "envact",
+        );
+        let mut builder = config::Builder::new()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new(self.region.clone()))
+            .credentials_provider(creds)
+            .retry_config(config::retry::RetryConfig::standard().with_max_attempts(2))
+            .timeout_config(
+                config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_timeout(Duration::from_secs(30))
+                    .build(),
+            );
+        if let Some(url) = &self.endpoint {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_sts::Client::from_conf(builder.build())
+    }
+
+    fn endpoint_name(&self) -> String {
+        self.endpoint
+            .clone()
+            .unwrap_or_else(|| format!("sts.{}.amazonaws.com", self.region))
+    }
+
+    fn error<E>(&self, operation: &'static str, err: aws_sdk_sts::error::SdkError<E>) -> StsError
+    where
+        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
+        match &err {
+            SdkError::ServiceError(se) => StsError::Service {
+                operation,
+                code: se.err().code().unwrap_or("Unknown").to_string(),
+                message: se.err().message().unwrap_or("").to_string(),
+            },
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => StsError::Unreachable {
+                endpoint: self.endpoint_name(),
+                detail: DisplayErrorContext(&err).to_string(),
+            },
+            _ => StsError::Other {
+                operation,
+                detail: DisplayErrorContext(&err).to_string(),
+            },
+        }
+    }
+}
+
+fn convert(
+    operation: &'static str,
+    c: Option<&aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, StsError> {
+    let c = c.ok_or(StsError::Other {
+        operation,
+        detail: "the response holds no credentials".into(),
+    })?;
+    Ok(Credentials {
+        access_key_id: SecretString::from(c.access_key_id()),
+        secret_access_key: SecretString::from(c.secret_access_key()),
+        session_token: Some(SecretString::from(c.session_token())),
+        expiration: Some(
+            SystemTime::try_from(*c.expiration()).map_err(|e| StsError::Other {
+                operation,
+                detail: format!("bad expiration: {e}"),
+            })?,
+        ),
+    })
+}
+
+impl Sts for SdkSts {
+    fn get_session_token(
+        &self,
+        caller: &Credentials,
+        duration: Duration,
+        mfa: Option<MfaCode>,
+    ) -> Result<Credentials, StsError> {
+        let mut req = self
+            .client(caller)
+            .get_session_token()
+            .duration_seconds(duration.as_secs() as i32);
+        if let Some(mfa) = mfa {
+            req = req
+                .serial_number(mfa.serial.as_str())
+                .token_code(mfa.code.expose_secret());
+        }
+        let out = self
+            .runtime
+            .block_on(req.send())
+            .map_err(|e| self.error("GetSessionToken", e))?;
+        convert("GetSessionToken", out.credentials())
+    }
+
+    fn assume_role(
+        &self,
+        caller: &Credentials,
+        step: &RoleStep,
+        session_name: &str,
+    ) -> Result<Credentials, StsError> {
+        let mut req = self
+            .client(caller)
+            .assume_role()
+            .role_arn(step.role_arn.as_str())
+            .role_session_name(step.session_name.as_deref().unwrap_or(session_name))
+            .duration_seconds(step.duration.as_secs() as i32);
+        if let Some(id) = &step.external_id {
+            req = req.external_id(id);
+        }
+        let out = self
+            .runtime
+            .block_on(req.send())
+            .map_err(|e| self.error("AssumeRole", e))?;
+        convert("AssumeRole", out.credentials())
+    }
+}
