@@ -75,17 +75,17 @@ impl Flow<'_> {
                 sts_calls: 0,
             });
         }
-        let result = match self.from_cached_session(&calls) {
+        let result = match self.roles_on_cached_session(&calls) {
             Some(Ok(creds)) => Ok(creds),
             // The cached session was refused (revoked, expired early): start over.
             Some(Err(FlowError::Sts(e)))
                 if e.code() == Some("ExpiredToken") || e.code() == Some("InvalidClientTokenId") =>
             {
                 self.cache.forget(Slot::Session);
-                self.from_keys(&calls)
+                self.starting_from_keys(&calls)
             }
             Some(Err(e)) => Err(e),
-            None => self.from_keys(&calls),
+            None => self.starting_from_keys(&calls),
         }?;
         self.cache.save(Slot::Final, &result);
         Ok(Resolved {
@@ -105,7 +105,7 @@ impl Flow<'_> {
     }
 
     /// Roles on top of a still-valid cached session, when there is one.
-    fn from_cached_session(&self, calls: &Cell<u32>) -> Option<Result<Credentials, FlowError>> {
+    fn roles_on_cached_session(&self, calls: &Cell<u32>) -> Option<Result<Credentials, FlowError>> {
         if !self.uses_session() {
             return None;
         }
@@ -113,7 +113,7 @@ impl Flow<'_> {
         Some(self.assume_roles(session, calls))
     }
 
-    fn from_keys(&self, calls: &Cell<u32>) -> Result<Credentials, FlowError> {
+    fn starting_from_keys(&self, calls: &Cell<u32>) -> Result<Credentials, FlowError> {
         let keys = self.keys.keys()?;
         let long_term = Credentials {
             access_key_id: keys.access_key_id,
