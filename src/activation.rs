@@ -8,11 +8,12 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::manifest::{Manifest, Project};
+use crate::manifest::{InjectMode, Manifest, Project};
 use crate::secrets::{read_keys, FieldNames, LongTermKeys, SecretStore};
 use crate::shell::supervise::{ChildKind, SignalGuard};
 use crate::shell::{rc, Invocation, RuntimeDir, Shell};
 use crate::Error;
+use secrecy::zeroize::Zeroizing;
 
 /// Variables that envact sets in the activated shell.
 pub const ENV_NAME: &str = "ENVACT_ENV";
@@ -55,13 +56,21 @@ pub struct Activation {
     pub shell: Shell,
     pub invocation: Invocation,
     pub runtime_base: PathBuf,
+    /// Credential variables for the shell, when the injection mode gives them to it.
+    credential_env: Vec<(&'static str, Zeroizing<String>)>,
 }
 
-/// Parts of the manifest that this version reads but does not act on yet.
+/// Where the credentials go, given the manifest's mode and what is started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotYetApplied {
-    Secrets,
-    Aws,
+pub enum Injection {
+    /// Into the environment of the shell (`inject = "shell"`), or of the one
+    /// command run with `-- CMD` when CMD is in `wrap`.
+    Environment,
+    /// Not to this command: it is not wrapped.
+    NotWrapped,
+    /// Per-command wrappers in an interactive shell and server mode need the
+    /// credential agent, which this version does not have yet.
+    NeedsAgent,
 }
 
 impl Activation {
@@ -86,19 +95,37 @@ impl Activation {
             shell,
             invocation,
             runtime_base,
+            credential_env: Vec::new(),
         })
     }
 
-    /// Manifest sections that are validated but not yet used for credentials.
-    pub fn not_yet_applied(&self) -> Vec<NotYetApplied> {
-        let mut out = Vec::new();
-        if self.manifest.secrets.is_some() {
-            out.push(NotYetApplied::Secrets);
-        }
-        if self.manifest.aws.is_some() {
-            out.push(NotYetApplied::Aws);
-        }
-        out
+    /// Where credentials go in this activation; `None` without [aws].
+    pub fn injection(&self) -> Option<Injection> {
+        let aws = self.manifest.aws.as_ref()?;
+        Some(match (aws.inject, &self.invocation) {
+            (InjectMode::Shell, _) => Injection::Environment,
+            (InjectMode::Server, _) | (InjectMode::PerCommand, Invocation::Interactive) => {
+                Injection::NeedsAgent
+            }
+            (InjectMode::PerCommand, Invocation::Command(args)) => {
+                let program = args
+                    .first()
+                    .map(Path::new)
+                    .and_then(Path::file_name)
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                if aws.wrap.iter().any(|w| w == program) {
+                    Injection::Environment
+                } else {
+                    Injection::NotWrapped
+                }
+            }
+        })
+    }
+
+    /// Gives the shell these credential variables (see [`Activation::injection`]).
+    pub fn inject(&mut self, vars: Vec<(&'static str, Zeroizing<String>)>) {
+        self.credential_env = vars;
     }
 
     /// Reads the long-term keys the manifest names, so that a missing item, a
@@ -178,6 +205,9 @@ impl Activation {
 
         let mut cmd = rc::command(&self.shell, runtime.path(), &self.invocation);
         self.set_env(&mut cmd, runtime.path());
+        for (name, value) in &self.credential_env {
+            cmd.env(name, value.as_str());
+        }
         let kind = match self.invocation {
             Invocation::Interactive => ChildKind::InteractiveShell,
             Invocation::Command(_) => ChildKind::Command,

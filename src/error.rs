@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::aws::flow::FlowError;
+use crate::aws::profile::ProfileError;
+use crate::aws::sts::StsError;
 use crate::manifest::{DiscoverError, Location, ManifestError};
 use crate::secrets::SecretError;
 use crate::shell::UnsupportedShell;
@@ -23,6 +26,27 @@ pub enum Error {
 
     #[error("{} names no item in [secrets]", manifest.display())]
     NoItem { manifest: PathBuf },
+
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+
+    #[error("{} has [aws] but no [secrets] to read the long-term keys from", manifest.display())]
+    AwsWithoutSecrets { manifest: PathBuf },
+
+    #[error("{} has no [aws] section: there are no AWS credentials to {what}", manifest.display())]
+    NoAws {
+        manifest: PathBuf,
+        what: &'static str,
+    },
+
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("no secrets backend is configured")]
     NoBackend,
@@ -82,11 +106,33 @@ pub enum Error {
     },
 }
 
+/// One sentence on what to do about an STS failure.
+fn sts_help(e: &StsError) -> &'static str {
+    match e.code() {
+        Some("InvalidClientTokenId") => {
+            "AWS does not know the stored access key (deleted or mistyped): store the current one with `envact add ITEM`"
+        }
+        Some("SignatureDoesNotMatch") => {
+            "the stored secret access key does not belong to the key id: store the pair again with `envact add ITEM`"
+        }
+        Some("ExpiredToken") => "the session has expired: run `envact clear`, then try again",
+        Some("AccessDenied") => {
+            "check that the role's trust policy lets you assume it, and that the MFA device is yours"
+        }
+        _ if matches!(e, StsError::Unreachable { .. }) => {
+            "check the network connection, or AWS_ENDPOINT_URL_STS if you set it"
+        }
+        _ => "try again; if it persists, check the AWS status page",
+    }
+}
+
 impl Error {
     /// 1 for a user error; 3 for a backend (or AWS) failure (DESIGN.md).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Secret(e) => e.exit_code(),
+            Error::Secret(e) | Error::Flow(FlowError::Secret(e)) => e.exit_code(),
+            Error::Flow(FlowError::NoMfaSource { .. } | FlowError::MfaInput(_)) => 1,
+            Error::Flow(_) => 3,
             _ => 1,
         }
     }
@@ -95,7 +141,19 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         Some(match self {
             Error::Manifest(e) => return e.help().map(str::to_string),
-            Error::Secret(e) => return e.help(),
+            Error::Secret(e) | Error::Flow(FlowError::Secret(e)) => return e.help(),
+            Error::Profile(e) => e.help().into(),
+            Error::Flow(FlowError::Sts(e)) => sts_help(e).into(),
+            Error::Flow(FlowError::MfaRejected { .. }) => {
+                "check the device's clock and that the manifest's mfa_serial is your device, then try again".into()
+            }
+            Error::Flow(FlowError::NoMfaSource { .. }) => {
+                "run it in a terminal, or name the TOTP field in [secrets.fields] mfa_totp".into()
+            }
+            Error::Flow(FlowError::MfaInput(_)) => "run it again and type the 6-digit code".into(),
+            Error::AwsWithoutSecrets { .. } => "add a [secrets] section naming the backend and item of the keys".into(),
+            Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
+            Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::NoItem { .. } => "set [secrets] item to the name the keys are stored under (`envact list` shows them)".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
             Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),

@@ -1,6 +1,7 @@
 //! Credentials in the forms other tools read: shell `export` lines, JSON, and
 //! the AWS `credential_process` protocol (Version 1, with Expiration).
 
+use secrecy::zeroize::Zeroizing;
 use secrecy::ExposeSecret;
 use shell_quote::Bash;
 
@@ -14,26 +15,27 @@ pub enum Format {
 }
 
 /// The variables a command gets, in order.
-pub fn variables(creds: &Credentials, region: Option<&str>) -> Vec<(&'static str, String)> {
+pub fn variables(
+    creds: &Credentials,
+    region: Option<&str>,
+) -> Vec<(&'static str, Zeroizing<String>)> {
+    let z = |s: &str| Zeroizing::new(s.to_string());
     let mut vars = vec![
-        (
-            "AWS_ACCESS_KEY_ID",
-            creds.access_key_id.expose_secret().to_string(),
-        ),
+        ("AWS_ACCESS_KEY_ID", z(creds.access_key_id.expose_secret())),
         (
             "AWS_SECRET_ACCESS_KEY",
-            creds.secret_access_key.expose_secret().to_string(),
+            z(creds.secret_access_key.expose_secret()),
         ),
     ];
     if let Some(token) = &creds.session_token {
-        vars.push(("AWS_SESSION_TOKEN", token.expose_secret().to_string()));
+        vars.push(("AWS_SESSION_TOKEN", z(token.expose_secret())));
     }
     if let Some(exp) = creds.expiration {
-        vars.push(("AWS_CREDENTIAL_EXPIRATION", rfc3339(exp)));
+        vars.push(("AWS_CREDENTIAL_EXPIRATION", z(&rfc3339(exp))));
     }
     if let Some(region) = region {
-        vars.push(("AWS_REGION", region.to_string()));
-        vars.push(("AWS_DEFAULT_REGION", region.to_string()));
+        vars.push(("AWS_REGION", z(region)));
+        vars.push(("AWS_DEFAULT_REGION", z(region)));
     }
     vars
 }
@@ -49,7 +51,7 @@ pub fn render(
             .map(|(k, v)| {
                 format!(
                     "export {k}={}\n",
-                    String::from_utf8_lossy(&Bash::quote_vec(&v))
+                    String::from_utf8_lossy(&Bash::quote_vec(v.as_str()))
                 )
             })
             .collect(),
@@ -68,7 +70,7 @@ pub fn render(
             format!("{value}\n")
         }
     };
-    secrecy::zeroize::Zeroizing::new(text)
+    Zeroizing::new(text)
 }
 
 #[cfg(test)]

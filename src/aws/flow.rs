@@ -16,7 +16,7 @@ use super::cache::{CredentialCache, Slot};
 use super::profile::ProfileChain;
 use super::sts::{MfaCode, Sts, StsError};
 use super::{Credentials, MfaSerial};
-use crate::secrets::LongTermKeys;
+use crate::secrets::{LongTermKeys, SecretError};
 
 /// How many times a rejected MFA code is asked again.
 pub const MFA_ATTEMPTS: u32 = 3;
@@ -32,14 +32,22 @@ pub enum FlowError {
     #[error("the MFA code for {serial} was rejected {attempts} times")]
     MfaRejected { serial: String, attempts: u32 },
 
-    /// Reading the keys or an MFA code failed; the cause is the caller's type.
-    #[error("{0}")]
-    Input(Box<dyn std::error::Error + Send + Sync>),
+    #[error(
+        "an MFA code for {serial} is needed, and there is no terminal to ask on and no TOTP field"
+    )]
+    NoMfaSource { serial: String },
+
+    #[error("cannot read the MFA code: {0}")]
+    MfaInput(String),
+
+    /// Reading the long-term keys or a TOTP code from the backend failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
 }
 
 /// Where the long-term keys come from; only asked when STS must be called.
 pub trait KeySource {
-    fn keys(&self) -> Result<LongTermKeys, FlowError>;
+    fn keys(&self) -> Result<LongTermKeys, SecretError>;
 }
 
 /// Where MFA codes come from: a TOTP field or the person. `attempt` starts at 1.
@@ -278,7 +286,7 @@ mod tests {
 
     struct Keys;
     impl KeySource for Keys {
-        fn keys(&self) -> Result<LongTermKeys, FlowError> {
+        fn keys(&self) -> Result<LongTermKeys, SecretError> {
             Ok(LongTermKeys {
                 access_key_id: SecretString::from("AKIA"),
                 secret_access_key: SecretString::from("x"),

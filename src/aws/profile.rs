@@ -331,6 +331,7 @@ mod tests {
             session_duration: Duration::from_secs(7200),
             inject: InjectMode::PerCommand,
             wrap: vec!["aws".into()],
+            refresh_margin: None,
         }
     }
 

@@ -3,13 +3,13 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use envact::activation::{Activation, ActiveEnv, NotYetApplied};
-use envact::manifest::{discover, Project};
+use envact::activation::{Activation, ActiveEnv, Injection};
+use envact::aws::export::variables;
 use envact::shell::{Invocation, RuntimeDir, Shell};
-use envact::Error;
 
 use super::backend::open_for;
-use super::{exit_byte, Outcome};
+use super::credentials;
+use super::{exit_byte, find_project, Outcome};
 
 /// Open a subshell in the project's environment, or run one command in it.
 ///
@@ -38,13 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let project = match &args.dir {
-        Some(dir) => Project::in_dir(dir)?,
-        None => {
-            let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
-            discover(&cwd)?
-        }
-    };
+    let project = find_project(args.dir.as_deref())?;
     let shell = Shell::detect(args.shell.as_deref(), std::env::var_os("SHELL"))?;
     let invocation = if args.command.is_empty() {
         Invocation::Interactive
@@ -54,24 +48,27 @@ pub fn run(args: Args) -> Outcome {
     let runtime_base =
         RuntimeDir::default_base(std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from));
     let active = ActiveEnv::from_vars(|k| std::env::var_os(k));
-    let activation =
+    let mut activation =
         Activation::prepare(project, shell, invocation, runtime_base, active.as_ref())?;
-    for part in activation.not_yet_applied() {
-        let section = match part {
-            NotYetApplied::Secrets => "[secrets]",
-            NotYetApplied::Aws => "[aws]",
-        };
-        eprintln!(
-            "warning: {section} in {} is checked but not applied yet: this envact version reads the long-term keys but injects no AWS credentials",
-            activation.project.manifest.display()
-        );
-    }
-    if let Some(opened) = open_for(&activation.manifest)? {
-        let keys = opened.spin("Reading the long-term keys from", |store| {
-            activation.read_long_term_keys(store, &opened.fields)
-        })?;
-        // Until STS is wired in, the keys are only checked, then wiped.
-        drop(keys);
+    match credentials::obtain(&activation.project, &activation.manifest)? {
+        Some(obtained) => match activation.injection() {
+            Some(Injection::Environment) => {
+                activation.inject(variables(&obtained.credentials, obtained.region.as_deref()))
+            }
+            Some(Injection::NeedsAgent) => eprintln!(
+                "warning: the credentials are ready, but this version cannot yet give them to commands in an interactive shell in per-command or server mode (that needs the credential agent); use `envact activate -- CMD`, `envact export`, or inject = \"shell\""
+            ),
+            Some(Injection::NotWrapped) | None => {}
+        },
+        // No [aws]: check that the long-term keys can be read, then wipe them.
+        None => {
+            if let Some(opened) = open_for(&activation.manifest)? {
+                let keys = opened.spin("Reading the long-term keys from", |store| {
+                    activation.read_long_term_keys(store, &opened.fields)
+                })?;
+                drop(keys);
+            }
+        }
     }
     activation.run().map(exit_byte)
 }

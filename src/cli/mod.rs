@@ -4,6 +4,9 @@
 mod activate;
 mod add;
 mod backend;
+mod clear;
+mod credentials;
+mod export;
 mod init;
 mod list;
 mod progress;
@@ -40,6 +43,8 @@ enum Command {
     Add(add::Args),
     Remove(remove::Args),
     List(list::Args),
+    Export(export::Args),
+    Clear(clear::Args),
     Status(status::Args),
 }
 
@@ -54,6 +59,8 @@ pub fn run() -> ExitCode {
         Command::Add(args) => add::run(args),
         Command::Remove(args) => remove::run(args),
         Command::List(args) => list::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Clear(args) => clear::run(args),
         Command::Status(args) => status::run(args),
     };
     match result {
@@ -77,6 +84,24 @@ fn report(err: &Error) {
     if let Some(help) = err.help() {
         let _ = writeln!(out, "help: {help}");
     }
+}
+
+/// The project in `-d DIR`, else the nearest one upward from the current directory.
+fn find_project(dir: Option<&std::path::Path>) -> Result<envact::manifest::Project, Error> {
+    match dir {
+        Some(dir) => Ok(envact::manifest::Project::in_dir(dir)?),
+        None => {
+            let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+            Ok(envact::manifest::discover(&cwd)?)
+        }
+    }
+}
+
+fn load_manifest(project: &envact::manifest::Project) -> Result<envact::manifest::Manifest, Error> {
+    Ok(envact::manifest::Manifest::load(
+        &project.manifest,
+        &envact::manifest::dir_name(&project.dir),
+    )?)
 }
 
 /// Exit codes as a u8, 128+N included; anything out of range is reported as 1.

@@ -115,6 +115,8 @@ pub struct Aws {
     pub inject: InjectMode,
     /// Commands that get credentials in `per-command` mode.
     pub wrap: Vec<String>,
+    /// Cached credentials with less than this left are refreshed (default 5m).
+    pub refresh_margin: Option<Duration>,
 }
 
 impl Aws {

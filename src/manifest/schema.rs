@@ -60,6 +60,7 @@ pub(super) struct RawAws {
     pub session_duration: Option<Spanned<String>>,
     pub inject: Option<InjectMode>,
     pub wrap: Option<Vec<Spanned<String>>>,
+    pub refresh_margin: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

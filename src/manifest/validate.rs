@@ -249,7 +249,24 @@ fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
         wrap.push(cmd);
     }
 
+    let refresh_margin = aws
+        .refresh_margin
+        .map(|m| {
+            humantime::parse_duration(m.get_ref())
+                .ok()
+                .filter(|d| *d <= Duration::from_secs(3600))
+                .ok_or_else(|| {
+                    cx.error(
+                        m.span(),
+                        format!("invalid refresh_margin \"{}\"", m.get_ref()),
+                        Some("write a duration up to 1h, such as \"5m\""),
+                    )
+                })
+        })
+        .transpose()?;
+
     Ok(Aws {
+        refresh_margin,
         profile: aws.profile,
         role_arn: arn(cx, "role_arn", aws.role_arn)?,
         mfa_serial: arn(cx, "mfa_serial", aws.mfa_serial)?,

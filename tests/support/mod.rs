@@ -13,6 +13,7 @@ pub use rexpect::session::PtySession;
 pub mod op_standin;
 pub mod pass_store;
 pub mod secret_service;
+pub mod sts;
 
 /// How long any single expectation on a terminal may take.
 pub const PTY_TIMEOUT_MS: u64 = 20_000;

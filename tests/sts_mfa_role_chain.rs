@@ -1,0 +1,328 @@
+//! A developer's long-term keys become short-lived STS credentials: MFA, role
+//! chains from ~/.aws/config, external ids, and the errors STS can give. STS is
+//! moto's server on loopback; for the error paths (moto accepts any MFA code and
+//! never fails) the loopback endpoint of tests/fixtures/sts-endpoint.py answers
+//! with STS's documented error responses. Every request passes that endpoint,
+//! which logs it, so the tests see exactly which STS calls were made.
+
+mod support;
+
+use std::process::{Command, Output};
+use support::sts::{Endpoint, Moto};
+use support::{run, spawn_pty, stderr, stdout, which, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+
+const AWS_CONFIG: &str = "
+[profile base]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+
+[profile dev]
+role_arn = arn:aws:iam::123456789012:role/dev
+source_profile = base
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = dev
+
+[profile partner]
+role_arn = arn:aws:iam::123456789012:role/partner
+external_id = ext-42
+role_session_name = tester-session
+
+[profile loop-a]
+role_arn = arn:aws:iam::123456789012:role/a
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::123456789012:role/b
+source_profile = loop-a
+
+[profile orphan]
+role_arn = arn:aws:iam::123456789012:role/o
+source_profile = nowhere
+";
+
+struct Sts {
+    sb: Sandbox,
+    moto: Moto,
+    endpoint: Endpoint,
+}
+
+/// A project whose keys come from the `env` backend, with `aws` as its [aws]
+/// section, behind an endpoint in `mode`.
+fn setup(aws: &str, mode: &str) -> Sts {
+    let sb = Sandbox::with_manifest(&format!(
+        "version = 1\nname = \"sts\"\n[secrets]\nbackend = \"env\"\nitem = \"ci\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n[aws]\n{aws}\n"
+    ));
+    std::fs::create_dir_all(sb.home.join(".aws")).unwrap();
+    std::fs::write(sb.home.join(".aws/config"), AWS_CONFIG).unwrap();
+    let moto = Moto::start(&sb);
+    let endpoint = Endpoint::start(&sb, &moto, mode);
+    Sts { sb, moto, endpoint }
+}
+
+impl Sts {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.sb.envact(args);
+        cmd.env("CI_ID", ACCESS_KEY_ID)
+            .env("CI_SECRET", SECRET_ACCESS_KEY)
+            .env("AWS_ENDPOINT_URL_STS", &self.endpoint.url)
+            .env("AWS_REGION", "us-east-1");
+        cmd
+    }
+
+    /// The caller identity of credentials, asked of moto by the real AWS CLI.
+    fn identity(&self, json: &str) -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        let mut aws = Command::new(which("aws"));
+        self.sb.apply_env(&mut aws);
+        aws.args([
+            "sts",
+            "get-caller-identity",
+            "--output",
+            "text",
+            "--query",
+            "Arn",
+        ])
+        .env("AWS_ACCESS_KEY_ID", v["AccessKeyId"].as_str().unwrap())
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            v["SecretAccessKey"].as_str().unwrap(),
+        )
+        .env("AWS_SESSION_TOKEN", v["SessionToken"].as_str().unwrap())
+        .env("AWS_ENDPOINT_URL_STS", &self.moto.url)
+        .env("AWS_DEFAULT_REGION", "us-east-1");
+        let out = run(aws);
+        assert!(out.status.success(), "aws: {}", stderr(&out));
+        stdout(&out).trim().to_string()
+    }
+
+    /// `envact export --format json` on a terminal, typing each MFA code asked for.
+    fn export_typing(&self, codes: &[&str]) -> String {
+        let mut p = spawn_pty(self.cmd(&["export", "--format", "json"]));
+        for code in codes {
+            p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+                .unwrap();
+            p.send_line(code).unwrap();
+        }
+        // The JSON follows the spinner's last redraw on the terminal.
+        let rest = p.exp_eof().unwrap();
+        let (start, end) = (rest.find("{\""), rest.rfind('}'));
+        match (start, end) {
+            (Some(s), Some(e)) if s < e => rest[s..=e].to_string(),
+            _ => panic!("no JSON in: {rest}"),
+        }
+    }
+}
+
+fn json_of(out: &Output) -> String {
+    assert!(out.status.success(), "{}", stderr(out));
+    stdout(out)
+}
+
+#[test]
+fn mfa_then_a_chain_of_two_roles() {
+    let s = setup("profile = \"admin\"", "proxy");
+    let json = s.export_typing(&["123456"]);
+    assert_eq!(
+        s.endpoint.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"]
+    );
+    let reqs = s.endpoint.requests();
+    assert_eq!(
+        reqs[0]["SerialNumber"],
+        "arn:aws:iam::123456789012:mfa/tester"
+    );
+    assert_eq!(reqs[0]["TokenCode"], "<redacted>", "an MFA code was sent");
+    assert_eq!(reqs[1]["RoleArn"], "arn:aws:iam::123456789012:role/dev");
+    assert_eq!(reqs[2]["RoleArn"], "arn:aws:iam::123456789012:role/admin");
+    // The chained role asks for at most an hour, as AWS allows.
+    assert_eq!(reqs[2]["DurationSeconds"], "3600");
+    assert!(
+        s.identity(&json)
+            .starts_with("arn:aws:sts::123456789012:assumed-role/admin/envact-"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_role_without_mfa_is_assumed_directly_with_external_id_and_session_name() {
+    let s = setup("profile = \"partner\"", "proxy");
+    let json = json_of(&run(s.cmd(&["export", "--format", "json"])));
+    assert_eq!(s.endpoint.actions(), ["AssumeRole"]);
+    let req = &s.endpoint.requests()[0];
+    assert_eq!(req["ExternalId"], "ext-42");
+    assert_eq!(req["RoleSessionName"], "tester-session");
+    assert_eq!(
+        s.identity(&json),
+        "arn:aws:sts::123456789012:assumed-role/partner/tester-session"
+    );
+}
+
+#[test]
+fn with_neither_mfa_nor_role_a_session_token_is_still_obtained() {
+    let s = setup("session_duration = \"2h\"", "proxy");
+    let out = run(s.cmd(&["export", "--format", "credential-process"]));
+    let json = json_of(&out);
+    assert_eq!(s.endpoint.actions(), ["GetSessionToken"]);
+    assert_eq!(s.endpoint.requests()[0]["DurationSeconds"], "7200");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["Version"], 1);
+    assert!(v["SessionToken"].as_str().is_some_and(|t| !t.is_empty()));
+    let exp = envact::aws::parse_rfc3339(v["Expiration"].as_str().unwrap()).unwrap();
+    let left = exp
+        .duration_since(std::time::SystemTime::now())
+        .unwrap()
+        .as_secs();
+    assert!((7000..=7200).contains(&left), "expires in {left}s");
+}
+
+#[test]
+fn the_manifest_role_on_top_of_no_profile() {
+    let s = setup(
+        "role_arn = \"arn:aws:iam::123456789012:role/from-manifest\"",
+        "proxy",
+    );
+    let json = json_of(&run(s.cmd(&["export", "--format", "json"])));
+    assert_eq!(s.endpoint.actions(), ["AssumeRole"]);
+    assert!(s.identity(&json).contains("assumed-role/from-manifest/"));
+}
+
+#[test]
+fn a_rejected_mfa_code_is_asked_again() {
+    let s = setup(
+        "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"",
+        "mfa:654321",
+    );
+    let mut p = spawn_pty(s.cmd(&["export", "--format", "json"]));
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("111111").unwrap();
+    p.exp_string("that code was rejected (attempt 2 of 3)")
+        .unwrap();
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("654321").unwrap();
+    p.exp_string("\"AccessKeyId\"").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(s.endpoint.actions(), ["GetSessionToken", "GetSessionToken"]);
+
+    // Three wrong codes: one clear error, exit 3.
+    let mut p = spawn_pty(s.cmd(&["export", "--format", "json"]));
+    for attempt in 1..=3 {
+        if attempt > 1 {
+            p.exp_string(&format!("that code was rejected (attempt {attempt} of 3)"))
+                .unwrap();
+        }
+        p.exp_string("MFA code for").unwrap();
+        p.send_line("000000").unwrap();
+    }
+    p.exp_string(
+        "error: the MFA code for arn:aws:iam::123456789012:mfa/tester was rejected 3 times",
+    )
+    .unwrap();
+    p.exp_eof().unwrap();
+    match p.process.wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => assert_eq!(code, 3),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn mfa_without_a_terminal_or_totp_field_fails_at_once() {
+    let s = setup(
+        "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"",
+        "proxy",
+    );
+    let out = run(s.cmd(&["export", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("an MFA code for arn:aws:iam::123456789012:mfa/tester is needed, and there is no terminal"), "{err}");
+    assert!(
+        err.contains("help: run it in a terminal, or name the TOTP field"),
+        "{err}"
+    );
+    assert!(s.endpoint.actions().is_empty());
+}
+
+#[test]
+fn sts_errors_each_say_what_failed_and_what_to_do() {
+    for (code, help) in [
+        ("AccessDenied", "check that the role's trust policy lets you assume it"),
+        ("ExpiredToken", "the session has expired: run `envact clear`"),
+        ("InvalidClientTokenId", "AWS does not know the stored access key (deleted or mistyped): store the current one with `envact add ITEM`"),
+    ] {
+        let s = setup("role_arn = \"arn:aws:iam::123456789012:role/denied\"", &format!("error:{code}"));
+        let out = run(s.cmd(&["export", "--format", "json"]));
+        assert_eq!(out.status.code(), Some(3), "{code}");
+        let err = stderr(&out);
+        assert!(err.contains(&format!("error: STS AssumeRole failed with {code}: ")), "{err}");
+        assert!(err.contains(&format!("help: {help}")), "{code}: {err}");
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+#[test]
+fn an_unreachable_endpoint_is_named() {
+    let s = setup("", "proxy");
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot reach STS at http://127.0.0.1:9"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: check the network connection, or AWS_ENDPOINT_URL_STS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn profile_loops_and_missing_source_profiles_are_refused_before_any_call() {
+    let s = setup("profile = \"loop-a\"", "proxy");
+    let out = run(s.cmd(&["export", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the source_profile chain loops: loop-a -> loop-b -> loop-a"),
+        "{}",
+        stderr(&out)
+    );
+
+    s.sb.write_manifest(
+        &std::fs::read_to_string(s.sb.project.join(".envact/manifest.toml"))
+            .unwrap()
+            .replace("loop-a", "orphan"),
+    );
+    let out = run(s.cmd(&["export", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("profile \"nowhere\" does not exist in"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(it is the source_profile of \"orphan\")"),
+        "{err}"
+    );
+    assert!(s.endpoint.actions().is_empty());
+}
+
+#[test]
+fn plain_text_keys_in_aws_credentials_get_a_warning_offering_envact_add() {
+    let s = setup("", "proxy");
+    std::fs::write(
+        s.sb.home.join(".aws/credentials"),
+        format!("[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n"),
+    )
+    .unwrap();
+    let out = run(s.cmd(&["export", "--format", "json"]));
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the long-term keys of profile \"default\" are in plain text in"),
+        "{err}"
+    );
+    assert!(err.contains("`envact add ITEM`"), "{err}");
+    assert!(!err.contains(SECRET_ACCESS_KEY));
+}
