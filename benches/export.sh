@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `envact export --format credential-process` with a warm cache (credentials in
+# the keyring, no STS call) against a cold one (one STS round trip to moto's
+# STS server on loopback), measured with hyperfine in the same run, plus
+# `envact --version` as the floor. Prints the medians and the ratios.
+# Needs: hyperfine, moto_server, dbus-run-session and gnome-keyring-daemon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -z ${ENVACT_BENCH_INNER:-} ]]; then
+  for p in hyperfine moto_server dbus-run-session gnome-keyring-daemon; do
+    command -v "$p" >/dev/null || { echo "export.sh: $p is not installed" >&2; exit 1; }
+  done
+  cargo build --release --quiet
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work/home" "$work/run"
+  chmod 700 "$work/run"
+  # A private D-Bus session with an unlocked Secret Service, for the cache.
+  HOME=$work/home XDG_RUNTIME_DIR=$work/run XDG_DATA_HOME=$work/home/.local/share \
+    XDG_CONFIG_HOME=$work/home/.config ENVACT_BENCH_INNER=$work \
+    exec dbus-run-session -- "$0" "$@"
+fi
+
+work=$ENVACT_BENCH_INNER
+eval "$(printf 'bench' | gnome-keyring-daemon --unlock --components=secrets)"
+bin=$PWD/target/release/envact
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+moto=$!
+trap 'kill $moto 2>/dev/null' EXIT
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port AWS_REGION=us-east-1
+export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+for name in warm cold; do
+  keep=$([[ $name == warm ]] && echo true || echo false)
+  mkdir -p "$work/$name/.envact"
+  cat > "$work/$name/.envact/manifest.toml" <<TOML
+version = 1
+[secrets]
+backend = "env"
+item = "ci"
+[secrets.fields]
+access_key_id = "CI_ID"
+secret_access_key = "CI_SECRET"
+[aws]
+role_arn = "arn:aws:iam::123456789012:role/bench"
+[persistence]
+sts_session = $keep
+TOML
+done
+"$bin" export -d "$work/warm" --format credential-process >/dev/null   # fill the cache
+
+hyperfine --shell=none --warmup 5 --runs "${RUNS:-50}" --export-json "$work/results.json" "$@" \
+  -n 'envact --version' "$bin --version" \
+  -n 'export, warm cache' "$bin export -d $work/warm --format credential-process" \
+  -n 'export, cold (STS round trip)' "$bin export -d $work/cold --format credential-process"
+
+python3 - "$work/results.json" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
+v, warm, cold = r["envact --version"], r["export, warm cache"], r["export, cold (STS round trip)"]
+print()
+print(f"median  envact --version:               {v:7.2f} ms")
+print(f"median  export, warm cache:             {warm:7.2f} ms  ({warm / v:.1f}x --version)")
+print(f"median  export, cold (STS round trip):  {cold:7.2f} ms  ({cold / warm:.1f}x warm)")
+PY
