@@ -133,7 +133,10 @@ fn mfa_then_a_chain_of_two_roles() {
         reqs[0]["SerialNumber"],
         "arn:aws:iam::123456789012:mfa/tester"
     );
-    assert_eq!(reqs[0]["TokenCode"], "<redacted>", "an MFA code was sent");
+    assert_eq!(
+        reqs[0]["TokenCode"], "<6 digits>",
+        "the MFA code typed was sent"
+    );
     assert_eq!(reqs[1]["RoleArn"], "arn:aws:iam::123456789012:role/dev");
     assert_eq!(reqs[2]["RoleArn"], "arn:aws:iam::123456789012:role/admin");
     // The chained role asks for at most an hour, as AWS allows.
@@ -325,4 +328,29 @@ fn plain_text_keys_in_aws_credentials_get_a_warning_offering_envact_add() {
     );
     assert!(err.contains("`envact add ITEM`"), "{err}");
     assert!(!err.contains(SECRET_ACCESS_KEY));
+}
+
+#[test]
+fn the_mfa_code_comes_from_the_1password_totp_field_without_a_prompt() {
+    use support::op_standin::{OpStandin, SERVICE_TOKEN};
+    let s = setup(
+        "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"",
+        "proxy",
+    );
+    s.sb.write_manifest(
+        "version = 1\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\n[secrets.fields]\nmfa_totp = \"one-time password\"\n[aws]\nmfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n",
+    );
+    let op = OpStandin::new(&s.sb);
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    op.apply(&mut cmd);
+    cmd.env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN);
+    // No terminal: the code can only have come from the TOTP field.
+    let out = run(cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let req = &s.endpoint.requests()[0];
+    assert_eq!(req["Action"], "GetSessionToken");
+    assert_eq!(req["SerialNumber"], "arn:aws:iam::123456789012:mfa/tester");
+    assert_eq!(req["TokenCode"], "<6 digits>");
+    let argv = std::fs::read_to_string(&op.argv_log).unwrap();
+    assert!(argv.contains("\"--otp\""), "{argv}");
 }
