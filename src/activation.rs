@@ -8,9 +8,10 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::manifest::{InjectMode, Manifest, Project};
+use crate::agent::Agent;
+use crate::manifest::{Manifest, Project};
 use crate::secrets::{read_keys, FieldNames, LongTermKeys, SecretStore};
-use crate::shell::supervise::{ChildKind, SignalGuard};
+use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
 use crate::shell::{rc, Invocation, RuntimeDir, Shell};
 use crate::Error;
 use secrecy::zeroize::Zeroizing;
@@ -58,20 +59,14 @@ pub struct Activation {
     pub runtime_base: PathBuf,
     /// Credential variables for the shell, when the injection mode gives them to it.
     credential_env: Vec<(&'static str, Zeroizing<String>)>,
+    /// Starts the credential agent in the runtime directory.
+    agent: Option<AgentStarter>,
+    /// Commands defined in the shell to run through `envact exec` (this binary).
+    wrappers: Option<(PathBuf, Vec<String>)>,
 }
 
-/// Where the credentials go, given the manifest's mode and what is started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Injection {
-    /// Into the environment of the shell (`inject = "shell"`), or of the one
-    /// command run with `-- CMD` when CMD is in `wrap`.
-    Environment,
-    /// Not to this command: it is not wrapped.
-    NotWrapped,
-    /// Per-command wrappers in an interactive shell and server mode need the
-    /// credential agent, which this version does not have yet.
-    NeedsAgent,
-}
+/// Starts the agent once the runtime directory exists.
+pub type AgentStarter = Box<dyn FnOnce(&Path) -> Result<Agent, Error>>;
 
 impl Activation {
     /// Checks nesting and loads the manifest; nothing is created yet.
@@ -96,36 +91,21 @@ impl Activation {
             invocation,
             runtime_base,
             credential_env: Vec::new(),
+            agent: None,
+            wrappers: None,
         })
     }
 
-    /// Where credentials go in this activation; `None` without [aws].
-    pub fn injection(&self) -> Option<Injection> {
-        let aws = self.manifest.aws.as_ref()?;
-        Some(match (aws.inject, &self.invocation) {
-            (InjectMode::Shell, _) => Injection::Environment,
-            (InjectMode::Server, _) | (InjectMode::PerCommand, Invocation::Interactive) => {
-                Injection::NeedsAgent
-            }
-            (InjectMode::PerCommand, Invocation::Command(args)) => {
-                let program = args
-                    .first()
-                    .map(Path::new)
-                    .and_then(Path::file_name)
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default();
-                if aws.wrap.iter().any(|w| w == program) {
-                    Injection::Environment
-                } else {
-                    Injection::NotWrapped
-                }
-            }
-        })
-    }
-
-    /// Gives the shell these credential variables (see [`Activation::injection`]).
+    /// Gives the shell these credential variables (`inject = "shell"`).
     pub fn inject(&mut self, vars: Vec<(&'static str, Zeroizing<String>)>) {
         self.credential_env = vars;
+    }
+
+    /// Runs the credential agent for the activation's lifetime, and defines
+    /// `wrappers` in the shell as `ENVACT_BIN exec -- NAME`.
+    pub fn serve(&mut self, start: AgentStarter, envact_bin: PathBuf, wrappers: Vec<String>) {
+        self.agent = Some(start);
+        self.wrappers = Some((envact_bin, wrappers));
     }
 
     /// Reads the long-term keys the manifest names, so that a missing item, a
@@ -149,7 +129,7 @@ impl Activation {
 
     /// Runs the activation to its end and returns the exit code to report.
     /// The runtime directory is removed on every path out of here.
-    pub fn run(self) -> Result<i32, Error> {
+    pub fn run(mut self) -> Result<i32, Error> {
         let mut signals = SignalGuard::install().map_err(Error::Signals)?;
         RuntimeDir::sweep_stale(&self.runtime_base);
         let runtime =
@@ -167,8 +147,12 @@ impl Activation {
         Ok(code)
     }
 
-    fn run_in(&self, runtime: &RuntimeDir, signals: &mut SignalGuard) -> Result<i32, Error> {
-        for file in rc::render(self.shell.kind, &self.manifest, &self.invocation) {
+    fn run_in(&mut self, runtime: &RuntimeDir, signals: &mut SignalGuard) -> Result<i32, Error> {
+        let wrappers = self.wrappers.as_ref().map(|(bin, names)| rc::Wrappers {
+            envact_bin: bin,
+            commands: names,
+        });
+        for file in rc::render(self.shell.kind, &self.manifest, &self.invocation, wrappers) {
             runtime
                 .write(file.name, &file.content)
                 .map_err(|source| Error::Write {
@@ -176,6 +160,16 @@ impl Activation {
                     source,
                 })?;
         }
+
+        let mut agent = match self.agent.take() {
+            Some(start) => Some(start(runtime.path())?),
+            None => None,
+        };
+        let mut no_service = NoService;
+        let service: &mut dyn Service = match agent.as_mut() {
+            Some(agent) => agent,
+            None => &mut no_service,
+        };
 
         if let Some(hook) = &self.manifest.on_activate {
             let mut cmd = Command::new("/bin/sh");
@@ -186,7 +180,7 @@ impl Activation {
                 cmd.stdout(Stdio::from(stderr));
             }
             let outcome = signals
-                .run(cmd, ChildKind::Command)
+                .run(cmd, ChildKind::Command, service)
                 .map_err(|source| Error::Spawn {
                     program: "/bin/sh".into(),
                     source,
@@ -208,14 +202,23 @@ impl Activation {
         for (name, value) in &self.credential_env {
             cmd.env(name, value.as_str());
         }
+        if let Some(vars) = agent.as_ref().and_then(Agent::ecs_env) {
+            cmd.envs(vars);
+        }
+        let service: &mut dyn Service = match agent.as_mut() {
+            Some(agent) => agent,
+            None => &mut no_service,
+        };
         let kind = match self.invocation {
             Invocation::Interactive => ChildKind::InteractiveShell,
             Invocation::Command(_) => ChildKind::Command,
         };
-        let outcome = signals.run(cmd, kind).map_err(|source| Error::Spawn {
-            program: self.shell.program.clone(),
-            source,
-        })?;
+        let outcome = signals
+            .run(cmd, kind, service)
+            .map_err(|source| Error::Spawn {
+                program: self.shell.program.clone(),
+                source,
+            })?;
         Ok(outcome.exit_code())
     }
 

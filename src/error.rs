@@ -48,6 +48,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("cannot start the credential agent: {0}")]
+    Agent(std::io::Error),
+
+    #[error("the credential agent of this activation failed: {0}")]
+    AgentFailed(String),
+
+    #[error("{program}: command not found")]
+    CommandNotFound { program: String },
+
     #[error("no secrets backend is configured")]
     NoBackend,
 
@@ -132,7 +141,8 @@ impl Error {
         match self {
             Error::Secret(e) | Error::Flow(FlowError::Secret(e)) => e.exit_code(),
             Error::Flow(FlowError::NoMfaSource { .. } | FlowError::MfaInput(_)) => 1,
-            Error::Flow(_) => 3,
+            Error::Flow(_) | Error::AgentFailed(_) => 3,
+            Error::CommandNotFound { .. } => 127,
             _ => 1,
         }
     }
@@ -153,6 +163,9 @@ impl Error {
             Error::Flow(FlowError::MfaInput(_)) => "run it again and type the 6-digit code".into(),
             Error::AwsWithoutSecrets { .. } => "add a [secrets] section naming the backend and item of the keys".into(),
             Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
+            Error::Agent(_) => "check that the runtime directory is writable and that loopback networking works".into(),
+            Error::AgentFailed(_) => "exit the activation and activate again".into(),
+            Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::NoItem { .. } => "set [secrets] item to the name the keys are stored under (`envact list` shows them)".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),

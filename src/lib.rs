@@ -4,6 +4,7 @@
 //! the `envact` binary's `cli` module talks to the person.
 
 pub mod activation;
+pub mod agent;
 pub mod aws;
 pub mod config;
 pub mod error;

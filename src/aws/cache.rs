@@ -54,6 +54,30 @@ impl CredentialCache for NoCache {
     fn forget(&self, _: Slot) {}
 }
 
+/// Keeps credentials for the life of this process: the agent's cache when
+/// nothing may outlive the activation.
+#[derive(Default)]
+pub struct MemoryCache {
+    slots: std::cell::RefCell<Vec<(Slot, Credentials)>>,
+}
+
+impl CredentialCache for MemoryCache {
+    fn load(&self, slot: Slot) -> Option<Credentials> {
+        self.slots
+            .borrow()
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, c)| c.clone())
+    }
+    fn save(&self, slot: Slot, creds: &Credentials) {
+        self.forget(slot);
+        self.slots.borrow_mut().push((slot, creds.clone()));
+    }
+    fn forget(&self, slot: Slot) {
+        self.slots.borrow_mut().retain(|(s, _)| *s != slot);
+    }
+}
+
 pub struct KeyringCache {
     store: KeyringStore,
     env_id: String,

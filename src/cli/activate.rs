@@ -3,12 +3,18 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use envact::activation::{Activation, ActiveEnv, Injection};
+use envact::activation::{Activation, ActiveEnv, AgentStarter};
+use envact::agent::{Agent, Refresh, RefreshError};
 use envact::aws::export::variables;
+use envact::aws::flow::FlowError;
+use envact::aws::Credentials;
+use envact::manifest::InjectMode;
 use envact::shell::{Invocation, RuntimeDir, Shell};
+use envact::Error;
+use secrecy::SecretString;
 
 use super::backend::open_for;
-use super::credentials;
+use super::credentials::{Mfa, Resolver};
 use super::{exit_byte, find_project, Outcome};
 
 /// Open a subshell in the project's environment, or run one command in it.
@@ -32,6 +38,12 @@ pub struct Args {
     #[arg(long, value_name = "SHELL", env = "ENVACT_SHELL")]
     shell: Option<PathBuf>,
 
+    /// How credentials reach commands, for this activation only: per-command
+    /// (wrapped commands only), shell (exported into the shell) or server (a
+    /// loopback ECS credentials endpoint; no keys in any environment).
+    #[arg(long, value_name = "MODE", value_parser = ["per-command", "shell", "server"])]
+    inject: Option<String>,
+
     /// Command to run in the environment instead of an interactive shell.
     #[arg(last = true, value_name = "CMD")]
     command: Vec<OsString>,
@@ -50,16 +62,58 @@ pub fn run(args: Args) -> Outcome {
     let active = ActiveEnv::from_vars(|k| std::env::var_os(k));
     let mut activation =
         Activation::prepare(project, shell, invocation, runtime_base, active.as_ref())?;
-    match credentials::obtain(&activation.project, &activation.manifest)? {
-        Some(obtained) => match activation.injection() {
-            Some(Injection::Environment) => {
-                activation.inject(variables(&obtained.credentials, obtained.region.as_deref()))
+    if let Some(mode) = args.inject.as_deref() {
+        let mode = match mode {
+            "shell" => InjectMode::Shell,
+            "server" => InjectMode::Server,
+            _ => InjectMode::PerCommand,
+        };
+        match activation.manifest.aws.as_mut() {
+            Some(aws) => aws.inject = mode,
+            None => {
+                return Err(Error::NoAws {
+                    manifest: activation.project.manifest.clone(),
+                    what: "inject",
+                })
             }
-            Some(Injection::NeedsAgent) => eprintln!(
-                "warning: the credentials are ready, but this version cannot yet give them to commands in an interactive shell in per-command or server mode (that needs the credential agent); use `envact activate -- CMD`, `envact export`, or inject = \"shell\""
-            ),
-            Some(Injection::NotWrapped) | None => {}
-        },
+        }
+    }
+    match Resolver::new(&activation.project, &activation.manifest, true)? {
+        Some(resolver) => {
+            let obtained = resolver.resolve(Mfa::Terminal)?;
+            let aws = activation
+                .manifest
+                .aws
+                .clone()
+                .unwrap_or_else(|| unreachable!("a resolver means [aws]"));
+            match aws.inject {
+                InjectMode::Shell => {
+                    activation.inject(variables(&obtained.credentials, obtained.region.as_deref()))
+                }
+                mode => {
+                    let margin = resolver.margin;
+                    let serve_ecs = mode == InjectMode::Server;
+                    let start: AgentStarter = Box::new(move |dir| {
+                        Agent::start(
+                            dir,
+                            obtained.credentials,
+                            obtained.region,
+                            margin,
+                            Box::new(AgentRefresh(resolver)),
+                            serve_ecs,
+                        )
+                        .map_err(Error::Agent)
+                    });
+                    let wrappers = if serve_ecs {
+                        Vec::new()
+                    } else {
+                        aws.wrap.clone()
+                    };
+                    let bin = std::env::current_exe().map_err(Error::Agent)?;
+                    activation.serve(start, bin, wrappers);
+                }
+            }
+        }
         // No [aws]: check that the long-term keys can be read, then wipe them.
         None => {
             if let Some(opened) = open_for(&activation.manifest)? {
@@ -71,4 +125,22 @@ pub fn run(args: Args) -> Outcome {
         }
     }
     activation.run().map(exit_byte)
+}
+
+/// The agent refreshes through the same resolver, with a code from `envact exec`.
+struct AgentRefresh(Resolver);
+
+impl Refresh for AgentRefresh {
+    fn refresh(&mut self, mfa_code: Option<&SecretString>) -> Result<Credentials, RefreshError> {
+        match self.0.resolve(Mfa::Given(mfa_code)) {
+            Ok(obtained) => Ok(obtained.credentials),
+            Err(Error::Flow(FlowError::NoMfaSource { serial })) => {
+                Err(RefreshError::NeedMfa(serial))
+            }
+            Err(e) => Err(RefreshError::Failed(match e.help() {
+                Some(help) => format!("{e} ({help})"),
+                None => e.to_string(),
+            })),
+        }
+    }
 }

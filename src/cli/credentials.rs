@@ -7,7 +7,9 @@ use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::time::{Duration, SystemTime};
 
-use envact::aws::cache::{CredentialCache, KeyringCache, NoCache, ResolutionLock, STS_SERVICE};
+use envact::aws::cache::{
+    CredentialCache, KeyringCache, MemoryCache, NoCache, ResolutionLock, STS_SERVICE,
+};
 use envact::aws::flow::{self, Flow, FlowError, KeySource, MfaSource};
 use envact::aws::profile::{self, AwsFiles, RoleStep};
 use envact::aws::sts::{MfaCode, SdkSts, Sts, StsError};
@@ -31,111 +33,165 @@ fn var(k: &str) -> Option<std::ffi::OsString> {
     std::env::var_os(k)
 }
 
+/// How an MFA code is obtained when STS needs one.
+#[derive(Clone, Copy)]
+pub enum Mfa<'a> {
+    /// The TOTP field, else a prompt on this process's terminal.
+    Terminal,
+    /// The TOTP field, else this code (from `envact exec`'s prompt), once.
+    Given(Option<&'a SecretString>),
+}
+
+/// Everything needed to resolve the project's credentials, built once: the
+/// agent resolves again with it for each refresh.
+pub struct Resolver {
+    chain: profile::ProfileChain,
+    pub region: Option<String>,
+    opened: Opened,
+    item: String,
+    cache: Box<dyn CredentialCache>,
+    sts: LazySts,
+    lock_dir: std::path::PathBuf,
+    env_id: String,
+    pub margin: Duration,
+}
+
 /// Credentials for the project, or `None` when its manifest has no [aws].
 pub fn obtain(project: &Project, manifest: &Manifest) -> Result<Option<Obtained>, Error> {
-    let Some(aws) = &manifest.aws else {
-        return Ok(None);
-    };
-    let secrets = manifest
-        .secrets
-        .as_ref()
-        .ok_or_else(|| Error::AwsWithoutSecrets {
+    match Resolver::new(project, manifest, false)? {
+        Some(resolver) => resolver.resolve(Mfa::Terminal).map(Some),
+        None => Ok(None),
+    }
+}
+
+impl Resolver {
+    /// `None` without [aws]. `agent` keeps sessions in memory when the
+    /// manifest keeps none in the keyring, so refreshes need no MFA code.
+    pub fn new(
+        project: &Project,
+        manifest: &Manifest,
+        agent: bool,
+    ) -> Result<Option<Resolver>, Error> {
+        let Some(aws) = &manifest.aws else {
+            return Ok(None);
+        };
+        let secrets = manifest
+            .secrets
+            .as_ref()
+            .ok_or_else(|| Error::AwsWithoutSecrets {
+                manifest: project.manifest.clone(),
+            })?;
+        let item = secrets.item.clone().ok_or_else(|| Error::NoItem {
             manifest: project.manifest.clone(),
         })?;
-    let item = secrets.item.clone().ok_or_else(|| Error::NoItem {
-        manifest: project.manifest.clone(),
-    })?;
-    let dirs = Dirs::from_vars(var);
-    let (config_path, credentials_path) = AwsFiles::paths(var, &dirs.home);
-    let files = AwsFiles::load(&config_path, &credentials_path)?;
-    for name in files.plaintext_keys() {
-        eprintln!(
-            "warning: the long-term keys of profile {name:?} are in plain text in {}: move them into the backend with `envact add ITEM` and delete them from that file",
-            files.credentials_path().display()
-        );
+        let dirs = Dirs::from_vars(var);
+        let (config_path, credentials_path) = AwsFiles::paths(var, &dirs.home);
+        let files = AwsFiles::load(&config_path, &credentials_path)?;
+        for name in files.plaintext_keys() {
+            eprintln!(
+                "warning: the long-term keys of profile {name:?} are in plain text in {}: move them into the backend with `envact add ITEM` and delete them from that file",
+                files.credentials_path().display()
+            );
+        }
+        let env_profile = var("AWS_PROFILE").and_then(|p| p.into_string().ok());
+        let chain = profile::resolve(aws, &files, env_profile.as_deref())?;
+
+        // A region set for the environment wins over the profile's.
+        let region = manifest
+            .vars
+            .get("AWS_REGION")
+            .cloned()
+            .or_else(|| var("AWS_REGION").and_then(|v| v.into_string().ok()))
+            .or_else(|| var("AWS_DEFAULT_REGION").and_then(|v| v.into_string().ok()))
+            .or(chain.region.clone());
+
+        let env_id = environment_id(&project.manifest);
+        let fingerprint = {
+            use sha2::Digest;
+            let roles: Vec<String> = chain.roles.iter().map(describe_role).collect();
+            let basis = format!(
+                "{}|{:?}|{item}|{:?}|{}|{}",
+                secrets.backend,
+                secrets.vault,
+                chain.mfa_serial.as_ref().map(MfaSerial::as_str),
+                chain.session_duration.as_secs(),
+                roles.join(",")
+            );
+            hex16(&sha2::Sha256::digest(basis.as_bytes()))
+        };
+        let keep =
+            manifest.persistence.sts_session && manifest.persistence.store == PersistStore::Keyring;
+        let cache: Box<dyn CredentialCache> = if keep {
+            Box::new(KeyringCache::new(
+                KeyringStore::new(keyring_kind(&var)?, Some(STS_SERVICE)),
+                &env_id,
+                &fingerprint,
+            ))
+        } else if agent {
+            Box::new(MemoryCache::default())
+        } else {
+            Box::new(NoCache)
+        };
+        let opened = open_for(manifest)?.ok_or_else(|| Error::AwsWithoutSecrets {
+            manifest: project.manifest.clone(),
+        })?;
+        let sts = LazySts {
+            region: region.clone().unwrap_or_else(|| "us-east-1".into()),
+            endpoint: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
+                .iter()
+                .find_map(|k| {
+                    var(k)
+                        .and_then(|v| v.into_string().ok())
+                        .filter(|v| !v.is_empty())
+                }),
+            inner: OnceCell::new(),
+        };
+        Ok(Some(Resolver {
+            chain,
+            region,
+            opened,
+            item,
+            cache,
+            sts,
+            lock_dir: dirs.config.join("locks"),
+            env_id,
+            margin: aws.refresh_margin.unwrap_or(flow::DEFAULT_MARGIN),
+        }))
     }
-    let env_profile = var("AWS_PROFILE").and_then(|p| p.into_string().ok());
-    let chain = profile::resolve(aws, &files, env_profile.as_deref())?;
 
-    // A region set for the environment wins over the profile's.
-    let region = manifest
-        .vars
-        .get("AWS_REGION")
-        .cloned()
-        .or_else(|| var("AWS_REGION").and_then(|v| v.into_string().ok()))
-        .or_else(|| var("AWS_DEFAULT_REGION").and_then(|v| v.into_string().ok()))
-        .or(chain.region.clone());
-
-    let env_id = environment_id(&project.manifest);
-    let fingerprint = {
-        use sha2::Digest;
-        let roles: Vec<String> = chain.roles.iter().map(describe_role).collect();
-        let basis = format!(
-            "{}|{:?}|{item}|{:?}|{}|{}",
-            secrets.backend,
-            secrets.vault,
-            chain.mfa_serial.as_ref().map(MfaSerial::as_str),
-            chain.session_duration.as_secs(),
-            roles.join(",")
-        );
-        hex16(&sha2::Sha256::digest(basis.as_bytes()))
-    };
-    let keep =
-        manifest.persistence.sts_session && manifest.persistence.store == PersistStore::Keyring;
-    let cache: Box<dyn CredentialCache> = if keep {
-        Box::new(KeyringCache::new(
-            KeyringStore::new(keyring_kind(&var)?, Some(STS_SERVICE)),
-            &env_id,
-            &fingerprint,
-        ))
-    } else {
-        Box::new(NoCache)
-    };
-    let lock_dir = dirs.config.join("locks");
-    let _lock = ResolutionLock::acquire(&lock_dir, &env_id).map_err(|source| Error::Lock {
-        path: lock_dir.clone(),
-        source,
-    })?;
-
-    let opened = open_for(manifest)?.ok_or_else(|| Error::AwsWithoutSecrets {
-        manifest: project.manifest.clone(),
-    })?;
-    let keys = StoreKeys {
-        opened: &opened,
-        item: &item,
-    };
-    let mfa = TerminalOrTotp {
-        store: opened.store.as_ref(),
-        item: &item,
-        totp_field: opened.fields.mfa_totp.clone(),
-    };
-    let sts = LazySts {
-        region: region.clone().unwrap_or_else(|| "us-east-1".into()),
-        endpoint: ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-            .iter()
-            .find_map(|k| {
-                var(k)
-                    .and_then(|v| v.into_string().ok())
-                    .filter(|v| !v.is_empty())
-            }),
-        inner: OnceCell::new(),
-    };
-    let margin = aws.refresh_margin.unwrap_or(flow::DEFAULT_MARGIN);
-    let resolved = Flow {
-        chain: &chain,
-        sts: &sts,
-        cache: cache.as_ref(),
-        mfa: &mfa,
-        keys: &keys,
-        now: SystemTime::now(),
-        margin,
-        session_name: flow::session_name(&whoami()),
+    pub fn resolve(&self, mfa: Mfa) -> Result<Obtained, Error> {
+        let _lock = ResolutionLock::acquire(&self.lock_dir, &self.env_id).map_err(|source| {
+            Error::Lock {
+                path: self.lock_dir.clone(),
+                source,
+            }
+        })?;
+        let keys = StoreKeys {
+            opened: &self.opened,
+            item: &self.item,
+        };
+        let mfa = TerminalOrTotp {
+            store: self.opened.store.as_ref(),
+            item: &self.item,
+            totp_field: self.opened.fields.mfa_totp.clone(),
+            mode: mfa,
+        };
+        let resolved = Flow {
+            chain: &self.chain,
+            sts: &self.sts,
+            cache: self.cache.as_ref(),
+            mfa: &mfa,
+            keys: &keys,
+            now: SystemTime::now(),
+            margin: self.margin,
+            session_name: flow::session_name(&whoami()),
+        }
+        .run()?;
+        Ok(Obtained {
+            credentials: resolved.credentials,
+            region: self.region.clone(),
+        })
     }
-    .run()?;
-    Ok(Some(Obtained {
-        credentials: resolved.credentials,
-        region,
-    }))
 }
 
 fn describe_role(r: &RoleStep) -> String {
@@ -176,12 +232,25 @@ struct TerminalOrTotp<'a> {
     store: &'a dyn SecretStore,
     item: &'a str,
     totp_field: Option<String>,
+    mode: Mfa<'a>,
 }
 
 impl MfaSource for TerminalOrTotp<'_> {
     fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, FlowError> {
         if let Some(field) = &self.totp_field {
             return Ok(self.store.read_totp(self.item, field)?);
+        }
+        if let Mfa::Given(code) = self.mode {
+            return match code {
+                Some(code) if attempt == 1 => Ok(code.clone()),
+                Some(_) => Err(FlowError::MfaRejected {
+                    serial: serial.to_string(),
+                    attempts: 1,
+                }),
+                None => Err(FlowError::NoMfaSource {
+                    serial: serial.to_string(),
+                }),
+            };
         }
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return Err(FlowError::NoMfaSource {

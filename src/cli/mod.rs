@@ -6,6 +6,7 @@ mod add;
 mod backend;
 mod clear;
 mod credentials;
+mod exec;
 mod export;
 mod init;
 mod list;
@@ -40,6 +41,7 @@ struct Cli {
 enum Command {
     Init(init::Args),
     Activate(activate::Args),
+    Exec(exec::Args),
     Add(add::Args),
     Remove(remove::Args),
     List(list::Args),
@@ -56,6 +58,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::Activate(args) => activate::run(args),
+        Command::Exec(args) => exec::run(args),
         Command::Add(args) => add::run(args),
         Command::Remove(args) => remove::run(args),
         Command::List(args) => list::run(args),

@@ -8,10 +8,28 @@ use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::unistd::Pid;
 use std::io;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
+
+/// Something envact serves while the child runs (the credential agent): its
+/// file descriptors are polled alongside the signals, on this one thread.
+pub trait Service {
+    fn fds(&self) -> Vec<BorrowedFd<'_>>;
+    /// The descriptor at `index` in [`Service::fds`] is readable.
+    fn ready(&mut self, index: usize);
+}
+
+/// Nothing to serve.
+pub struct NoService;
+
+impl Service for NoService {
+    fn fds(&self) -> Vec<BorrowedFd<'_>> {
+        Vec::new()
+    }
+    fn ready(&mut self, _: usize) {}
+}
 
 /// How long a shell gets to exit after being told to, before it is killed.
 const GRACE: Duration = Duration::from_secs(3);
@@ -87,7 +105,12 @@ impl SignalGuard {
 
     /// Spawns `cmd` with a clean signal mask and waits for it, passing on
     /// termination requests as `kind` says.
-    pub fn run(&mut self, mut cmd: Command, kind: ChildKind) -> io::Result<Outcome> {
+    pub fn run(
+        &mut self,
+        mut cmd: Command,
+        kind: ChildKind,
+        service: &mut dyn Service,
+    ) -> io::Result<Outcome> {
         // SAFETY: sigprocmask and prctl are async-signal-safe, as pre_exec requires.
         unsafe {
             cmd.pre_exec(|| {
@@ -104,7 +127,7 @@ impl SignalGuard {
         }
         let terminal_was_ours = owns_terminal();
         let mut child = cmd.spawn()?;
-        let result = self.wait(&mut child, kind);
+        let result = self.wait(&mut child, kind, service);
         if result.is_err() {
             // Never leave a shell behind that nobody waits for.
             let _ = child.kill();
@@ -116,7 +139,12 @@ impl SignalGuard {
         result
     }
 
-    fn wait(&mut self, child: &mut Child, kind: ChildKind) -> io::Result<Outcome> {
+    fn wait(
+        &mut self,
+        child: &mut Child,
+        kind: ChildKind,
+        service: &mut dyn Service,
+    ) -> io::Result<Outcome> {
         let pid = Pid::from_raw(child.id() as i32);
         let mut stopped_by = None;
         let mut deadline: Option<Instant> = None;
@@ -137,10 +165,23 @@ impl SignalGuard {
                         .unwrap_or(PollTimeout::MAX)
                 }
             };
-            let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
-            match poll(&mut fds, timeout) {
-                Ok(_) | Err(Errno::EINTR) => {}
-                Err(e) => return Err(e.into()),
+            let ready: Vec<usize> = {
+                let served = service.fds();
+                let mut fds = vec![PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
+                fds.extend(served.iter().map(|fd| PollFd::new(*fd, PollFlags::POLLIN)));
+                match poll(&mut fds, timeout) {
+                    Ok(_) | Err(Errno::EINTR) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                fds[1..]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+                    .map(|(i, _)| i)
+                    .collect()
+            };
+            for index in ready {
+                service.ready(index);
             }
             while let Some(info) = self.fd.read_signal()? {
                 let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
