@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The agent's budgets from DESIGN.md, in one run inside a real activation
+# (moto's STS server on loopback, keys from the env backend, per-command mode):
+#   - `envact exec -- true` with credentials held by the agent vs bare `true`:
+#     at most 3 ms more (median)
+#   - the agent's (the activating envact's) peak RSS: under 20 MiB
+# Needs: hyperfine, moto_server, python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for p in hyperfine moto_server python3; do
+  command -v "$p" >/dev/null || { echo "agent.sh: $p is not installed" >&2; exit 1; }
+done
+cargo build --release --quiet
+bin=$PWD/target/release/envact
+
+work=$(mktemp -d)
+moto=
+trap '[[ -n $moto ]] && kill $moto 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/home" "$work/run" "$work/env/.envact"
+chmod 700 "$work/run"
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_RUNTIME_DIR=$work/run
+unset ENVACT_ENV ENVACT_RUNTIME_DIR
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+moto=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port AWS_REGION=us-east-1
+export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+cat > "$work/env/.envact/manifest.toml" <<'TOML'
+version = 1
+name = "bench"
+[secrets]
+backend = "env"
+item = "ci"
+[secrets.fields]
+access_key_id = "CI_ID"
+secret_access_key = "CI_SECRET"
+[aws]
+role_arn = "arn:aws:iam::123456789012:role/bench"
+inject = "per-command"
+TOML
+
+# Inside the activation: the command's parent is the activating envact, the agent.
+# shellcheck disable=SC2016 # the inner script is expanded by the inner bash
+"$bin" activate -d "$work/env" --shell bash -- bash -c '
+  set -e
+  hyperfine --shell=none --warmup 20 --runs "${RUNS:-200}" --export-json "'"$work"'/results.json" \
+    -n "true" "true" \
+    -n "envact exec -- true" "'"$bin"' exec -- true" >&2
+  grep VmHWM "/proc/$PPID/status" > "'"$work"'/rss"
+'
+
+python3 - "$work/results.json" "$work/rss" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
+bare, exec_ = r["true"], r["envact exec -- true"]
+rss_kib = int(open(sys.argv[2]).read().split()[1])
+print()
+print(f"median  true:                  {bare:6.2f} ms")
+print(f"median  envact exec -- true:   {exec_:6.2f} ms  (+{exec_ - bare:.2f} ms, {exec_ / bare:.1f}x)  budget +3 ms: {'ok' if exec_ - bare <= 3 else 'OVER'}")
+print(f"agent peak RSS (VmHWM):        {rss_kib / 1024:6.1f} MiB  budget 20 MiB: {'ok' if rss_kib < 20 * 1024 else 'OVER'}")
+PY
