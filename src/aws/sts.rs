@@ -78,6 +78,9 @@ impl SdkSts {
     pub fn new(region: &str, endpoint: Option<String>) -> Result<SdkSts, StsError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
+            // Threads of the runtime's blocking pool (DNS lookups) must not
+            // take the signals envact's supervisor waits for.
+            .on_thread_start(block_supervised_signals)
             .build()
             .map_err(|e| StsError::Other {
                 operation: "setup",
@@ -146,6 +149,20 @@ impl SdkSts {
             },
         }
     }
+}
+
+fn block_supervised_signals() {
+    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow, Signal};
+    let mut set = SigSet::empty();
+    for sig in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGCHLD,
+    ] {
+        set.add(sig);
+    }
+    let _ = pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None);
 }
 
 fn convert(

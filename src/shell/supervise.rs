@@ -34,6 +34,9 @@ impl Service for NoService {
 /// How long a shell gets to exit after being told to, before it is killed.
 const GRACE: Duration = Duration::from_secs(3);
 
+/// How often the child is looked at without a signal, in milliseconds.
+const TICK_MS: u16 = 250;
+
 /// `si_code` of a signal the kernel raised itself (a terminal's Ctrl-C or hangup).
 const SI_KERNEL: i32 = 0x80;
 
@@ -111,17 +114,23 @@ impl SignalGuard {
         kind: ChildKind,
         service: &mut dyn Service,
     ) -> io::Result<Outcome> {
+        // The child must not inherit the signals blocked here (std's
+        // posix_spawn path keeps the parent's mask; tested below). An
+        // interactive shell also gets a hangup if envact itself is killed
+        // outright (SIGKILL), rather than living on, orphaned, in a
+        // half-torn-down activation.
+        let hang_up_with_parent = kind == ChildKind::InteractiveShell;
         // SAFETY: sigprocmask and prctl are async-signal-safe, as pre_exec requires.
         unsafe {
-            cmd.pre_exec(|| {
+            cmd.pre_exec(move || {
                 nix::sys::signal::sigprocmask(
                     SigmaskHow::SIG_SETMASK,
                     Some(&SigSet::empty()),
                     None,
                 )?;
-                // If envact itself is killed outright (SIGKILL), the shell gets a
-                // hangup instead of living on, orphaned, in a half-torn-down activation.
-                nix::sys::prctl::set_pdeathsig(Signal::SIGHUP)?;
+                if hang_up_with_parent {
+                    nix::sys::prctl::set_pdeathsig(Signal::SIGHUP)?;
+                }
                 Ok(())
             });
         }
@@ -153,7 +162,9 @@ impl SignalGuard {
                 return Ok(Outcome { status, stopped_by });
             }
             let timeout = match deadline {
-                None => PollTimeout::NONE,
+                // A SIGCHLD taken by a thread that does not block it would be
+                // lost; a periodic look at the child makes that harmless.
+                None => PollTimeout::from(TICK_MS),
                 Some(at) => {
                     let left = at.saturating_duration_since(Instant::now());
                     if left.is_zero() {
@@ -234,5 +245,33 @@ fn reclaim_terminal() {
     let own = nix::unistd::getpgrp();
     if fg != own {
         let _ = nix::unistd::tcsetpgrp(stdin.as_fd(), own);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked_mask_of(kind: ChildKind) -> String {
+        let mut guard = SignalGuard::install().unwrap();
+        let out = tempfile::NamedTempFile::new().unwrap();
+        // grep is the direct child: /proc/self is its own, inherited mask.
+        let mut cmd = Command::new("grep");
+        cmd.args(["SigBlk", "/proc/self/status"])
+            .stdout(out.reopen().unwrap());
+        let outcome = guard.run(cmd, kind, &mut NoService).unwrap();
+        assert!(outcome.status.success());
+        std::fs::read_to_string(out.path()).unwrap()
+    }
+
+    #[test]
+    fn children_start_with_no_signal_blocked() {
+        for kind in [ChildKind::Command, ChildKind::InteractiveShell] {
+            let line = blocked_mask_of(kind);
+            assert!(
+                line.trim_end().ends_with(":\t0000000000000000"),
+                "{kind:?}: {line}"
+            );
+        }
     }
 }
