@@ -3,6 +3,7 @@
 use secrecy::SecretString;
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,11 +12,10 @@ use envact::agent::protocol::{fetch, Response, SOCKET};
 use envact::aws::export::variables;
 use envact::aws::flow::{FlowError, MFA_ATTEMPTS};
 use envact::aws::Credentials;
-use envact::shell::supervise::{ChildKind, NoService, SignalGuard};
 use envact::Error;
 
 use super::credentials::obtain;
-use super::{exit_byte, find_project, load_manifest, Outcome};
+use super::{find_project, load_manifest, Outcome};
 
 /// Run one command with fresh AWS credentials in its environment.
 ///
@@ -23,8 +23,8 @@ use super::{exit_byte, find_project, load_manifest, Outcome};
 /// them; you are asked for an MFA code only when the session itself expired).
 /// Outside one, envact resolves them itself: the cache, then STS. The command
 /// gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-/// AWS_REGION, AWS_DEFAULT_REGION and AWS_CREDENTIAL_EXPIRATION; envact exits
-/// with its exit code (128+N if it died by signal N) and passes signals on.
+/// AWS_REGION, AWS_DEFAULT_REGION and AWS_CREDENTIAL_EXPIRATION. envact then
+/// becomes the command (exec): its exit code, signals and terminal are its own.
 #[derive(clap::Args)]
 pub struct Args {
     /// Project directory, outside an activation (default: search upward).
@@ -54,7 +54,6 @@ pub fn run(args: Args) -> Outcome {
         }
     };
 
-    let mut signals = SignalGuard::install().map_err(Error::Signals)?;
     let (program, rest) = args
         .command
         .split_first()
@@ -65,18 +64,18 @@ pub fn run(args: Args) -> Outcome {
         cmd.env(name, value.as_str());
     }
     drop(credentials);
-    let outcome = signals
-        .run(cmd, ChildKind::Command, &mut NoService)
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => Error::CommandNotFound {
-                program: program.to_string_lossy().into_owned(),
-            },
-            _ => Error::Spawn {
-                program: program.into(),
-                source,
-            },
-        })?;
-    Ok(exit_byte(outcome.exit_code()))
+    // envact becomes the command: its exit code, its signals, its terminal are
+    // the command's own, with nothing of envact left in between.
+    let source = cmd.exec();
+    Err(match source.kind() {
+        std::io::ErrorKind::NotFound => Error::CommandNotFound {
+            program: program.to_string_lossy().into_owned(),
+        },
+        _ => Error::Spawn {
+            program: program.into(),
+            source,
+        },
+    })
 }
 
 /// Asks the activation's agent, typing an MFA code when it needs one.
