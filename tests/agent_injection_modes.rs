@@ -288,3 +288,29 @@ fn teardown_on_exit_sighup_sigterm_and_sigkill_leaves_nothing() {
         assert!(leaked.is_empty(), "{how}: credentials in files: {leaked:?}");
     }
 }
+
+#[test]
+fn when_the_session_itself_expires_a_wrapped_command_asks_for_mfa_on_its_terminal() {
+    // Session and role both live an hour, inside a margin of an hour: after the
+    // activation, every credential the agent holds counts as expired.
+    let e = setup("mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\nsession_duration = \"1h\"\nrefresh_margin = \"1h\"");
+    let mut p = spawn_pty(e.envact("bash", &["activate"]));
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("123456").unwrap();
+    p.exp_string("(agent) inner").unwrap();
+    p.send_line(WHOAMI).unwrap();
+    p.exp_string("The session expired. MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("654321").unwrap();
+    p.exp_string("arn:aws:sts::123456789012:assumed-role/agent-role/envact-")
+        .unwrap();
+    let gst = e
+        .endpoint
+        .actions()
+        .iter()
+        .filter(|a| *a == "GetSessionToken")
+        .count();
+    assert_eq!(gst, 2, "a new session for the wrapped command");
+    exit_shell(&mut p);
+}
