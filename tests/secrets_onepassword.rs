@@ -93,6 +93,21 @@ fn activate_on_terminal(sb: &Sandbox, op: &OpStandin, ss: &SecretService, expect
     p.exp_eof().unwrap();
 }
 
+/// The 1Password session token envact keeps in the keyring, if any.
+fn kept_session(sb: &Sandbox, ss: &SecretService) -> String {
+    let mut lookup = Command::new(which("secret-tool"));
+    sb.apply_env(&mut lookup);
+    ss.apply(&mut lookup);
+    lookup.args([
+        "lookup",
+        "service",
+        "envact-sessions",
+        "username",
+        "1password",
+    ]);
+    stdout(&run(lookup))
+}
+
 #[test]
 fn signs_in_on_the_terminal_keeps_the_session_in_the_keyring_and_renews_it_when_expired() {
     let sb = Sandbox::with_manifest(&manifest(
@@ -106,18 +121,10 @@ fn signs_in_on_the_terminal_keeps_the_session_in_the_keyring_and_renews_it_when_
     assert_eq!(op.signins(), 1);
 
     // The session token went to the keyring, in its own namespace...
-    let mut lookup = Command::new(which("secret-tool"));
-    sb.apply_env(&mut lookup);
-    ss.apply(&mut lookup);
-    lookup.args([
-        "lookup",
-        "service",
-        "envact-sessions",
-        "username",
-        "1password",
-    ]);
-    let token = stdout(&run(lookup));
-    assert!(!token.trim().is_empty(), "no session token in the keyring");
+    assert!(
+        !kept_session(&sb, &ss).trim().is_empty(),
+        "no session token in the keyring"
+    );
 
     // ...so a later activation, even without a terminal, needs no sign-in.
     let mut cmd = envact(&sb, &op, None, &["activate", "--", "true"]);
@@ -149,17 +156,7 @@ fn without_backend_session_persistence_nothing_is_kept() {
         Some(3),
         "the session must not have been kept"
     );
-    let mut lookup = Command::new(which("secret-tool"));
-    sb.apply_env(&mut lookup);
-    ss.apply(&mut lookup);
-    lookup.args([
-        "lookup",
-        "service",
-        "envact-sessions",
-        "username",
-        "1password",
-    ]);
-    assert_eq!(stdout(&run(lookup)), "");
+    assert_eq!(kept_session(&sb, &ss), "");
 }
 
 #[test]

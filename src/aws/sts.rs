@@ -80,7 +80,7 @@ impl SdkSts {
             .enable_all()
             // Threads of the runtime's blocking pool (DNS lookups) must not
             // take the signals envact's supervisor waits for.
-            .on_thread_start(block_supervised_signals)
+            .on_thread_start(crate::shell::supervise::block_in_this_thread)
             .build()
             .map_err(|e| StsError::Other {
                 operation: "setup",
@@ -149,20 +149,6 @@ impl SdkSts {
             },
         }
     }
-}
-
-fn block_supervised_signals() {
-    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow, Signal};
-    let mut set = SigSet::empty();
-    for sig in [
-        Signal::SIGINT,
-        Signal::SIGTERM,
-        Signal::SIGHUP,
-        Signal::SIGCHLD,
-    ] {
-        set.add(sig);
-    }
-    let _ = pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None);
 }
 
 fn convert(

@@ -96,6 +96,13 @@ fn watched() -> SigSet {
     set
 }
 
+/// Blocks the signals the supervisor waits for in the calling thread: for
+/// threads started by libraries (the SDK's runtime), so that none of them can
+/// take a signal meant for envact's signalfd.
+pub fn block_in_this_thread() {
+    let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&watched()), None);
+}
+
 impl SignalGuard {
     /// Blocks the signals envact handles itself. Call before spawning anything.
     pub fn install() -> io::Result<SignalGuard> {
