@@ -150,10 +150,15 @@ fn if_envact_is_killed_outright_the_shell_hangs_up_and_the_next_activation_sweep
         kill(envact, Signal::SIGKILL).unwrap();
         // Reaped, as the user's own shell would do at once.
         let _ = p.process.wait();
-        eventually(
-            Duration::from_secs(5),
-            &format!("{shell} hung up after envact died"),
-            || !process_alive(shell_pid),
+        // Generous: the shell may be busy when the hangup comes, and CI is loaded.
+        let start = std::time::Instant::now();
+        while process_alive(shell_pid) && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !process_alive(shell_pid),
+            "{shell} did not hang up after envact died; its state: {}",
+            support::process_state(shell_pid)
         );
         // SIGKILL leaves envact no chance to clean up; the next activation does.
         assert_eq!(sb.runtime_leftovers().len(), 1, "{shell}");

@@ -255,6 +255,18 @@ pub fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// A process's state line from /proc, for failure messages.
+pub fn process_state(pid: i32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .map(|r| r.trim().chars().take(40).collect())
+        })
+        .unwrap_or_else(|| "gone".into())
+}
+
 /// The shells envact supports, as tests drive them.
 pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
 
