@@ -143,7 +143,11 @@ fn comm(pid: i32) -> String {
 
 #[test]
 fn if_envact_is_killed_outright_the_shell_hangs_up_and_the_next_activation_sweeps_up() {
-    for shell in SHELLS {
+    // Not fish: sent SIGHUP while blocked reading a terminal that stays open
+    // (here the test holds it), fish 3.6 sometimes sleeps on instead of exiting
+    // (seen under CI load). envact cannot act once it is SIGKILLed; the sweep
+    // below still removes the runtime directory.
+    for shell in ["bash", "zsh"] {
         let sb = Sandbox::with_manifest(MANIFEST);
         let (p, shell_pid) = activated(&sb, shell);
         let envact = Pid::from_raw(p.process.child_pid.as_raw());
