@@ -48,6 +48,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error(transparent)]
+    Answers(#[from] crate::config::answers::AnswersError),
+
+    #[error("{} leaves these to each person, and you have not answered them: {}", manifest.display(), flags.join(", "))]
+    Unanswered {
+        manifest: PathBuf,
+        flags: Vec<&'static str>,
+    },
+
     #[error("cannot start the credential agent: {0}")]
     Agent(std::io::Error),
 
@@ -167,7 +176,9 @@ impl Error {
             Error::AgentFailed(_) => "exit the activation and activate again".into(),
             Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
-            Error::NoItem { .. } => "set [secrets] item to the name the keys are stored under (`envact list` shows them)".into(),
+            Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),
+            Error::Answers(_) => "fix the file, or answer again with `envact setup`".into(),
+            Error::Unanswered { flags, .. } => format!("run `envact setup {} --yes`", flags.join(" ")),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
             Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),
             Error::Input { .. } => "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines".into(),

@@ -62,6 +62,7 @@ pub fn run(args: Args) -> Outcome {
     let active = ActiveEnv::from_vars(|k| std::env::var_os(k));
     let mut activation =
         Activation::prepare(project, shell, invocation, runtime_base, active.as_ref())?;
+    super::apply_answers(&activation.project, &mut activation.manifest)?;
     if let Some(mode) = args.inject.as_deref() {
         let mode = match mode {
             "shell" => InjectMode::Shell,

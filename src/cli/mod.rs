@@ -12,6 +12,7 @@ mod init;
 mod list;
 mod progress;
 mod remove;
+mod setup;
 mod status;
 
 use clap::{Parser, Subcommand};
@@ -47,6 +48,7 @@ enum Command {
     List(list::Args),
     Export(export::Args),
     Clear(clear::Args),
+    Setup(setup::Args),
     Status(status::Args),
 }
 
@@ -64,6 +66,7 @@ pub fn run() -> ExitCode {
         Command::List(args) => list::run(args),
         Command::Export(args) => export::run(args),
         Command::Clear(args) => clear::run(args),
+        Command::Setup(args) => setup::run(args),
         Command::Status(args) => status::run(args),
     };
     match result {
@@ -100,11 +103,30 @@ fn find_project(dir: Option<&std::path::Path>) -> Result<envact::manifest::Proje
     }
 }
 
+/// The manifest, completed with this person's answers (`envact setup`).
 fn load_manifest(project: &envact::manifest::Project) -> Result<envact::manifest::Manifest, Error> {
-    Ok(envact::manifest::Manifest::load(
+    let mut manifest = envact::manifest::Manifest::load(
         &project.manifest,
         &envact::manifest::dir_name(&project.dir),
-    )?)
+    )?;
+    apply_answers(project, &mut manifest)?;
+    Ok(manifest)
+}
+
+fn answers_path(project: &envact::manifest::Project) -> std::path::PathBuf {
+    let dirs = envact::config::Dirs::from_vars(|k| std::env::var_os(k));
+    envact::config::answers::Answers::path(
+        &dirs,
+        &envact::config::environment_id(&project.manifest),
+    )
+}
+
+fn apply_answers(
+    project: &envact::manifest::Project,
+    manifest: &mut envact::manifest::Manifest,
+) -> Result<(), Error> {
+    envact::config::answers::Answers::load(&answers_path(project))?.apply(manifest)?;
+    Ok(())
 }
 
 /// Exit codes as a u8, 128+N included; anything out of range is reported as 1.

@@ -2,6 +2,8 @@
 //! encrypted secrets files) under `$XDG_CONFIG_HOME/envact`, the template cache
 //! under `$XDG_CACHE_HOME/envact`. Tests point these variables at temp dirs.
 
+pub mod answers;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 

@@ -35,7 +35,7 @@ pub struct Manifest {
 }
 
 /// Where the long-term keys live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub enum Backend {
     #[serde(rename = "1password")]
     OnePassword,

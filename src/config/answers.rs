@@ -1,0 +1,177 @@
+//! Each person's answers to what a manifest leaves open (backend location,
+//! item and field names, MFA device): `$XDG_CONFIG_HOME/envact/envs/ENV-ID.toml`,
+//! 0600 in a 0700 directory. Never a secret value: names and ARNs only.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::Dirs;
+use crate::aws::MfaSerial;
+use crate::manifest::{Backend, Manifest, SecretFields, Secrets};
+
+/// The field names an answer may set.
+pub const FIELD_NAMES: [&str; 3] = ["access_key_id", "secret_access_key", "mfa_totp"];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<Backend>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vault: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_serial: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnswersError {
+    #[error("cannot read {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Answers {
+    /// Where the answers for the environment `env_id` live.
+    pub fn path(dirs: &Dirs, env_id: &str) -> PathBuf {
+        dirs.config.join("envs").join(format!("{env_id}.toml"))
+    }
+
+    /// The answers at `path`, or empty ones when there is no file.
+    pub fn load(path: &Path) -> Result<Answers, AnswersError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| AnswersError::Read {
+                path: path.to_path_buf(),
+                reason: e.message().to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Answers::default()),
+            Err(e) => Err(AnswersError::Read {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Writes the answers, 0600 in a 0700 directory, replacing the file atomically.
+    pub fn save(&self, path: &Path) -> Result<(), AnswersError> {
+        let err = |source| AnswersError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(err)?;
+        let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e.to_string())))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+        tmp.write_all(text.as_bytes()).map_err(err)?;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(err)?;
+        tmp.persist(path).map_err(|e| err(e.error))?;
+        Ok(())
+    }
+
+    /// Checks what can be checked without a backend.
+    pub fn validate(&self) -> Result<(), AnswersError> {
+        if let Some(serial) = &self.mfa_serial {
+            serial
+                .parse::<MfaSerial>()
+                .map_err(|e| AnswersError::Invalid(format!("--mfa-serial: {e}")))?;
+        }
+        if let Some(name) = self
+            .fields
+            .keys()
+            .find(|k| !FIELD_NAMES.contains(&k.as_str()))
+        {
+            return Err(AnswersError::Invalid(format!(
+                "--field {name}=...: not a field envact reads; use one of {}",
+                FIELD_NAMES.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    /// Fills what the manifest leaves open; what the manifest says wins.
+    pub fn apply(&self, manifest: &mut Manifest) -> Result<(), AnswersError> {
+        self.validate()?;
+        if manifest.secrets.is_none() {
+            if let Some(backend) = self.backend {
+                manifest.secrets = Some(Secrets {
+                    backend,
+                    vault: None,
+                    item: None,
+                    fields: SecretFields::default(),
+                });
+            }
+        }
+        if let Some(s) = manifest.secrets.as_mut() {
+            s.vault = s.vault.take().or_else(|| self.vault.clone());
+            s.item = s.item.take().or_else(|| self.item.clone());
+            let field = |name: &str| self.fields.get(name).cloned();
+            s.fields.access_key_id = s
+                .fields
+                .access_key_id
+                .take()
+                .or_else(|| field("access_key_id"));
+            s.fields.secret_access_key = s
+                .fields
+                .secret_access_key
+                .take()
+                .or_else(|| field("secret_access_key"));
+            s.fields.mfa_totp = s.fields.mfa_totp.take().or_else(|| field("mfa_totp"));
+        }
+        if let (Some(aws), Some(serial)) = (manifest.aws.as_mut(), &self.mfa_serial) {
+            if aws.mfa_serial.is_none() {
+                aws.mfa_serial = serial.parse().ok();
+            }
+        }
+        Ok(())
+    }
+
+    /// What the manifest leaves open and these answers do not give, as the
+    /// `envact setup` flags that would give it.
+    pub fn missing_flags(&self, manifest: &Manifest) -> Vec<&'static str> {
+        let mut merged = manifest.clone();
+        if self.apply(&mut merged).is_err() {
+            return vec![];
+        }
+        let mut flags = Vec::new();
+        match &merged.secrets {
+            None if merged.aws.is_some() => flags.push("--backend BACKEND"),
+            None => {}
+            Some(s) => {
+                if s.item.is_none() {
+                    flags.push("--item NAME");
+                }
+                if s.vault.is_none() && s.backend == Backend::OnePassword {
+                    flags.push("--vault VAULT");
+                }
+            }
+        }
+        flags
+    }
+}
+
+/// Where a setting in effect comes from, for `envact setup --show`.
+pub fn source_of(manifest_has: bool, answers_have: bool) -> &'static str {
+    match (manifest_has, answers_have) {
+        (true, _) => "manifest",
+        (false, true) => "user file",
+        (false, false) => "not set",
+    }
+}

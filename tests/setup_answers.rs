@@ -1,0 +1,163 @@
+//! A teammate answers what the manifest leaves to each person, with flags
+//! (the non-interactive twin of the wizard): the answers file is written 0600
+//! without secrets, `--show` says where each setting comes from, activation
+//! uses the answers, and without a terminal missing answers fail at once.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use support::{run, stderr, stdout, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+
+const MANIFEST: &str = "version = 1\nname = \"team\"\n[secrets]\nbackend = \"env\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\n";
+
+fn answers_file(sb: &Sandbox) -> std::path::PathBuf {
+    let dir = sb.config.join("envact/envs");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.pop().unwrap()
+}
+
+#[test]
+fn flags_write_the_answers_and_activation_uses_them() {
+    let sb = Sandbox::with_manifest(MANIFEST);
+    // Before: the item is missing, and activation says how to answer it.
+    let out = run(sb.envact(["activate", "--", "true"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("envact setup --item NAME --yes"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(sb.envact([
+        "setup",
+        "--item",
+        "ci",
+        "--field",
+        "secret_access_key=CI_SECRET",
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = answers_file(&sb);
+    assert_eq!(stdout(&out).trim(), path.display().to_string());
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "item = \"ci\"\n\n[fields]\nsecret_access_key = \"CI_SECRET\"\n"
+    );
+
+    let out = run(sb.envact(["setup", "--show"]));
+    let shown = stdout(&out);
+    assert!(
+        shown.contains("backend") && shown.contains("env") && shown.contains("(manifest)"),
+        "{shown}"
+    );
+    let item_line = shown.lines().find(|l| l.starts_with("item ")).unwrap();
+    assert!(
+        item_line.contains("ci") && item_line.ends_with("(user file)"),
+        "{shown}"
+    );
+    let secret_line = shown
+        .lines()
+        .find(|l| l.starts_with("fields.secret_access_key"))
+        .unwrap();
+    assert!(
+        secret_line.contains("CI_SECRET") && secret_line.ends_with("(user file)"),
+        "{shown}"
+    );
+    let id_line = shown
+        .lines()
+        .find(|l| l.starts_with("fields.access_key_id"))
+        .unwrap();
+    assert!(id_line.ends_with("(manifest)"), "{shown}");
+
+    // Activation now has everything: it reads the keys from the named variables.
+    let mut cmd = sb.envact(["activate", "--", "true"]);
+    cmd.env("CI_ID", ACCESS_KEY_ID)
+        .env("CI_SECRET", SECRET_ACCESS_KEY);
+    let out = run(cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The answers hold names, never values.
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(SECRET_ACCESS_KEY) && !text.contains(ACCESS_KEY_ID));
+
+    // --reconfigure starts over: with nothing given, the item is missing again.
+    let out = run(sb.envact(["setup", "--reconfigure", "--yes"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--item NAME"), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("item = \"ci\""),
+        "a failed setup changed the file"
+    );
+}
+
+#[test]
+fn without_a_terminal_missing_answers_fail_at_once_naming_the_flags() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\n[secrets]\nbackend = \"1password\"\n[aws]\nrole_arn = \"arn:aws:iam::123456789012:role/x\"\n",
+    );
+    let out = run(sb.envact(["setup"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("you have not answered them: --item NAME, --vault VAULT"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: run `envact setup --item NAME --vault VAULT --yes`"),
+        "{err}"
+    );
+    assert!(
+        !sb.config.join("envact/envs").exists(),
+        "nothing may be written"
+    );
+
+    // All given, but no --yes and no terminal: nothing is written either.
+    let out = run(sb.envact(["setup", "--item", "x", "--vault", "Eng"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("nothing written (pass --yes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sb.config.join("envact/envs").exists());
+}
+
+#[test]
+fn bad_answers_are_refused_and_nothing_is_written() {
+    let sb = Sandbox::with_manifest(MANIFEST);
+    for (args, message) in [
+        (
+            vec![
+                "--item",
+                "ci",
+                "--mfa-serial",
+                "arn:aws:iam::1:mfa/x",
+                "--yes",
+            ],
+            "--mfa-serial:",
+        ),
+        (
+            vec!["--item", "ci", "--field", "password=x", "--yes"],
+            "--field password=...: not a field envact reads",
+        ),
+    ] {
+        let mut all = vec!["setup"];
+        all.extend(args);
+        let out = run(sb.envact(all));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+    }
+    assert!(!sb.config.join("envact/envs").exists());
+    let out = run(sb.envact(["setup", "--field", "nonsense", "--yes"]));
+    assert_eq!(out.status.code(), Some(2));
+}
