@@ -86,6 +86,10 @@ pub fn run(args: Args) -> Outcome {
     answers.fields.extend(args.fields);
     answers.validate()?;
 
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if interactive && !args.yes {
+        ask_missing(&manifest, &mut answers)?;
+    }
     let missing = answers.missing_flags(&manifest);
     if !missing.is_empty() {
         return Err(Error::Unanswered {
@@ -190,4 +194,63 @@ fn show(manifest: &Manifest, answers: &Answers, path: &std::path::Path) {
     for (key, v, source) in rows {
         println!("{key:<26} {:<40} ({source})", value(v.as_deref()));
     }
+}
+
+/// Asks on the terminal for what is still missing, checking each answer that
+/// can be checked against the backend: the item must exist there.
+/// Ctrl-C or EOF at any prompt ends setup with nothing written.
+fn ask_missing(manifest: &Manifest, answers: &mut Answers) -> Result<(), Error> {
+    let input_error = |e: dialoguer::Error| Error::Input {
+        what: "the answer",
+        reason: e.to_string(),
+    };
+    let mut merged = manifest.clone();
+    answers.apply(&mut merged)?;
+    let Some(secrets) = merged.secrets.clone() else {
+        return Ok(());
+    };
+    if secrets.vault.is_none() && secrets.backend == Backend::OnePassword {
+        let vault: String = dialoguer::Input::new()
+            .with_prompt("1Password vault")
+            .interact_text()
+            .map_err(input_error)?;
+        answers.vault = Some(vault);
+        merged = manifest.clone();
+        answers.apply(&mut merged)?;
+    }
+    if secrets.item.is_none() {
+        let opened = super::backend::open_for(&merged)?;
+        let existing = match &opened {
+            Some(o) if o.store.backend() != Backend::Env => {
+                o.spin("Listing", |store| store.list_items()).ok()
+            }
+            _ => None,
+        };
+        if let Some(items) = &existing {
+            eprintln!(
+                "items in the backend: {}",
+                if items.is_empty() {
+                    "none".into()
+                } else {
+                    items.join(", ")
+                }
+            );
+        }
+        loop {
+            let item: String = dialoguer::Input::new()
+                .with_prompt("Item holding your AWS keys")
+                .interact_text()
+                .map_err(input_error)?;
+            match &existing {
+                Some(items) if !items.contains(&item) => {
+                    eprintln!("there is no item {item:?} in the backend (items there: {}); `envact add {item}` stores one", items.join(", "));
+                }
+                _ => {
+                    answers.item = Some(item);
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
 }
