@@ -165,6 +165,7 @@ impl Activation {
             Some(start) => Some(start(runtime.path())?),
             None => None,
         };
+        let ecs_env = agent.as_ref().and_then(Agent::ecs_env);
         let mut no_service = NoService;
         let service: &mut dyn Service = match agent.as_mut() {
             Some(agent) => agent,
@@ -202,13 +203,9 @@ impl Activation {
         for (name, value) in &self.credential_env {
             cmd.env(name, value.as_str());
         }
-        if let Some(vars) = agent.as_ref().and_then(Agent::ecs_env) {
+        if let Some(vars) = ecs_env {
             cmd.envs(vars);
         }
-        let service: &mut dyn Service = match agent.as_mut() {
-            Some(agent) => agent,
-            None => &mut no_service,
-        };
         let kind = match self.invocation {
             Invocation::Interactive => ChildKind::InteractiveShell,
             Invocation::Command(_) => ChildKind::Command,

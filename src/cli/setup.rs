@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use envact::config::answers::{source_of, Answers};
+use envact::config::answers::{source_of, Answers, FIELD_NAMES};
 use envact::manifest::{dir_name, Backend, Manifest};
 use envact::Error;
 
@@ -132,14 +132,14 @@ fn show(manifest: &Manifest, answers: &Answers, path: &std::path::Path) {
     let _ = answers.apply(&mut merged);
     let m = merged.secrets.as_ref();
     let value = |v: Option<&str>| v.map(str::to_string).unwrap_or_else(|| "-".into());
-    let rows: Vec<(&str, Option<String>, &str)> = vec![
+    let mut rows: Vec<(String, Option<String>, &str)> = vec![
         (
-            "backend",
+            "backend".into(),
             m.map(|x| x.backend.name().to_string()),
             source_of(s.is_some(), answers.backend.is_some()),
         ),
         (
-            "vault",
+            "vault".into(),
             m.and_then(|x| x.vault.clone()),
             source_of(
                 s.is_some_and(|x| x.vault.is_some()),
@@ -147,36 +147,12 @@ fn show(manifest: &Manifest, answers: &Answers, path: &std::path::Path) {
             ),
         ),
         (
-            "item",
+            "item".into(),
             m.and_then(|x| x.item.clone()),
             source_of(s.is_some_and(|x| x.item.is_some()), answers.item.is_some()),
         ),
         (
-            "fields.access_key_id",
-            m.and_then(|x| x.fields.access_key_id.clone()),
-            source_of(
-                s.is_some_and(|x| x.fields.access_key_id.is_some()),
-                answers.fields.contains_key("access_key_id"),
-            ),
-        ),
-        (
-            "fields.secret_access_key",
-            m.and_then(|x| x.fields.secret_access_key.clone()),
-            source_of(
-                s.is_some_and(|x| x.fields.secret_access_key.is_some()),
-                answers.fields.contains_key("secret_access_key"),
-            ),
-        ),
-        (
-            "fields.mfa_totp",
-            m.and_then(|x| x.fields.mfa_totp.clone()),
-            source_of(
-                s.is_some_and(|x| x.fields.mfa_totp.is_some()),
-                answers.fields.contains_key("mfa_totp"),
-            ),
-        ),
-        (
-            "mfa_serial",
+            "mfa_serial".into(),
             merged
                 .aws
                 .as_ref()
@@ -190,6 +166,20 @@ fn show(manifest: &Manifest, answers: &Answers, path: &std::path::Path) {
             ),
         ),
     ];
+    // The fields, after the item, in the order the manifest documents them.
+    for (i, name) in FIELD_NAMES.into_iter().enumerate() {
+        rows.insert(
+            3 + i,
+            (
+                format!("fields.{name}"),
+                m.and_then(|x| x.fields.get(name).cloned()),
+                source_of(
+                    s.is_some_and(|x| x.fields.get(name).is_some()),
+                    answers.fields.contains_key(name),
+                ),
+            ),
+        );
+    }
     println!("answers file: {}", path.display());
     for (key, v, source) in rows {
         println!("{key:<26} {:<40} ({source})", value(v.as_deref()));

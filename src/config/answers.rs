@@ -122,18 +122,13 @@ impl Answers {
         if let Some(s) = manifest.secrets.as_mut() {
             s.vault = s.vault.take().or_else(|| self.vault.clone());
             s.item = s.item.take().or_else(|| self.item.clone());
-            let field = |name: &str| self.fields.get(name).cloned();
-            s.fields.access_key_id = s
-                .fields
-                .access_key_id
-                .take()
-                .or_else(|| field("access_key_id"));
-            s.fields.secret_access_key = s
-                .fields
-                .secret_access_key
-                .take()
-                .or_else(|| field("secret_access_key"));
-            s.fields.mfa_totp = s.fields.mfa_totp.take().or_else(|| field("mfa_totp"));
+            for name in FIELD_NAMES {
+                if let Some(slot) = s.fields.get_mut(name) {
+                    if slot.is_none() {
+                        *slot = self.fields.get(name).cloned();
+                    }
+                }
+            }
         }
         if let (Some(aws), Some(serial)) = (manifest.aws.as_mut(), &self.mfa_serial) {
             if aws.mfa_serial.is_none() {

@@ -93,6 +93,27 @@ pub struct SecretFields {
     pub mfa_totp: Option<String>,
 }
 
+impl SecretFields {
+    /// The field named as in `[secrets.fields]` (`access_key_id`, ...).
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
+        match name {
+            "access_key_id" => Some(&mut self.access_key_id),
+            "secret_access_key" => Some(&mut self.secret_access_key),
+            "mfa_totp" => Some(&mut self.mfa_totp),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&String> {
+        match name {
+            "access_key_id" => self.access_key_id.as_ref(),
+            "secret_access_key" => self.secret_access_key.as_ref(),
+            "mfa_totp" => self.mfa_totp.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 /// How credentials reach commands inside an activation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
