@@ -14,17 +14,16 @@ cargo build --release --quiet
 bin=$PWD/target/release/envact
 
 work=$(mktemp -d)
-moto=
-trap '[[ -n $moto ]] && kill $moto 2>/dev/null; rm -rf "$work"' EXIT
+moto_pid=
+trap '[[ -n $moto_pid ]] && kill $moto_pid 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/home" "$work/run" "$work/env/.envact"
 chmod 700 "$work/run"
 export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_RUNTIME_DIR=$work/run
 unset ENVACT_ENV ENVACT_RUNTIME_DIR
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-moto=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port AWS_REGION=us-east-1
+# shellcheck source=scripts/lib/moto.sh
+. scripts/lib/moto.sh
+start_moto /dev/null
+export AWS_REGION=us-east-1
 export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 cat > "$work/env/.envact/manifest.toml" <<'TOML'
 version = 1

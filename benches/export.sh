@@ -25,12 +25,12 @@ fi
 work=$ENVACT_BENCH_INNER
 eval "$(printf 'bench' | gnome-keyring-daemon --unlock --components=secrets)"
 bin=$PWD/target/release/envact
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-moto=$!
-trap 'kill $moto 2>/dev/null' EXIT
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port AWS_REGION=us-east-1
+# shellcheck source=scripts/lib/moto.sh
+. scripts/lib/moto.sh
+moto_pid=
+trap '[[ -n $moto_pid ]] && kill $moto_pid 2>/dev/null' EXIT
+start_moto /dev/null
+export AWS_REGION=us-east-1
 export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
 for name in warm cold; do
