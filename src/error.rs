@@ -57,6 +57,9 @@ pub enum Error {
         flags: Vec<&'static str>,
     },
 
+    #[error("setup stopped: {reason}; nothing was written")]
+    SetupInterrupted { reason: String },
+
     #[error("cannot start the credential agent: {0}")]
     Agent(std::io::Error),
 
@@ -178,7 +181,8 @@ impl Error {
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),
             Error::Answers(_) => "fix the file, or answer again with `envact setup`".into(),
-            Error::Unanswered { flags, .. } => format!("run `envact setup {} --yes`", flags.join(" ")),
+            Error::Unanswered { flags, .. } => format!("run `envact setup` in a terminal, or `envact setup {} --yes`", flags.join(" ")),
+            Error::SetupInterrupted { .. } => "run `envact setup` again to answer".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
             Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),
             Error::Input { .. } => "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines".into(),

@@ -12,5 +12,6 @@ pub mod manifest;
 pub mod secrets;
 pub mod shell;
 pub mod template;
+pub mod wizard;
 
 pub use error::Error;

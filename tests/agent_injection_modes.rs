@@ -223,27 +223,6 @@ fn received_credentials(p: &mut PtySession) -> Vec<String> {
         .collect()
 }
 
-fn files_containing(dir: &std::path::Path, needles: &[String]) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                if needles
-                    .iter()
-                    .any(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
-                {
-                    found.push(path);
-                }
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn teardown_on_exit_sighup_sigterm_and_sigkill_leaves_nothing() {
     use nix::sys::signal::{kill, Signal};
@@ -284,7 +263,7 @@ fn teardown_on_exit_sighup_sigterm_and_sigkill_leaves_nothing() {
             std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
             "{how}: the port is open"
         );
-        let leaked = files_containing(&e.sb.root, &creds);
+        let leaked = support::files_containing(&e.sb.root, &creds, &[]);
         assert!(leaked.is_empty(), "{how}: credentials in files: {leaked:?}");
     }
 }

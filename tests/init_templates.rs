@@ -62,7 +62,8 @@ fn every_builtin_template_can_be_initialised_into_its_own_dir() {
         };
         assert_eq!(strip(&text), strip(&shipped), "{name}");
         // And it is a manifest that envact accepts: the plain one activates;
-        // the AWS ones leave the item to each person, and activation says so.
+        // the AWS ones leave the item to each person, and activation (without a
+        // terminal) names the flag that answers it.
         let out = run(sb.envact(["activate", "-d", dir.to_str().unwrap(), "--", "true"]));
         let err = stderr(&out);
         if name == "plain" {
@@ -73,7 +74,10 @@ fn every_builtin_template_can_be_initialised_into_its_own_dir() {
             assert!(!err.contains("manifest.toml:"), "{name}: {err}");
         } else {
             assert_eq!(out.status.code(), Some(1), "{name}: {err}");
-            assert!(err.contains("names no item in [secrets]"), "{name}: {err}");
+            assert!(
+                err.contains("you have not answered them: --item NAME"),
+                "{name}: {err}"
+            );
         }
     }
 }

@@ -36,6 +36,8 @@ fn the_totp_field_gives_the_current_six_digit_code() {
             interactive: false,
             keep_backend_session: false,
             passphrase: Box::new(NoPassphrase),
+            op_sign_in: None,
+            op_service_token: None,
         },
         move |k| match k {
             "OP_SERVICE_ACCOUNT_TOKEN" => Some(SERVICE_TOKEN.into()),

@@ -6,7 +6,7 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -101,33 +101,6 @@ impl ProcScanner {
     }
 }
 
-/// Files under `dir` whose bytes contain a secret, skipping `except`.
-fn files_with_secrets(dir: &Path, except: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                continue;
-            };
-            if meta.is_dir() {
-                stack.push(path);
-            } else if meta.is_file() && !except.contains(&path) {
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                if SECRETS.iter().any(|s| contains(&bytes, s.as_bytes())) {
-                    found.push(path);
-                }
-            }
-        }
-    }
-    found
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 fn assert_not_printed(out: &Output, what: &str) {
     for s in SECRETS {
         assert!(
@@ -177,7 +150,7 @@ fn journey(
             "a secret in a process's argv: {leaked:?}"
         );
     }
-    let files = files_with_secrets(&sb.root, except);
+    let files = support::files_containing(&sb.root, &SECRETS, except);
     assert!(files.is_empty(), "secrets in plain text in: {files:?}");
 }
 

@@ -173,6 +173,17 @@ impl AwsFiles {
         names
     }
 
+    /// Every profile's name, sorted, with its `mfa_serial` when it has one.
+    pub fn profiles(&self) -> Vec<(String, Option<String>)> {
+        let mut names: Vec<&String> = self.config.keys().chain(self.credentials.keys()).collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|n| (n.clone(), self.get(n, "mfa_serial").map(str::to_string)))
+            .collect()
+    }
+
     pub fn credentials_path(&self) -> &Path {
         &self.credentials_path
     }

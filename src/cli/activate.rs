@@ -1,6 +1,7 @@
 //! `envact activate`: a subshell in the environment, or one command in it.
 
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use envact::activation::{Activation, ActiveEnv, AgentStarter};
@@ -8,8 +9,10 @@ use envact::agent::{Agent, Refresh, RefreshError};
 use envact::aws::export::variables;
 use envact::aws::flow::FlowError;
 use envact::aws::Credentials;
+use envact::config::answers::Answers;
 use envact::manifest::InjectMode;
 use envact::shell::{Invocation, RuntimeDir, Shell};
+use envact::wizard::needs_answers;
 use envact::Error;
 use secrecy::SecretString;
 
@@ -62,6 +65,27 @@ pub fn run(args: Args) -> Outcome {
     let active = ActiveEnv::from_vars(|k| std::env::var_os(k));
     let mut activation =
         Activation::prepare(project, shell, invocation, runtime_base, active.as_ref())?;
+    // First run: what the manifest leaves to this person is asked now, on a
+    // terminal; without one, the flags that would answer it are named.
+    let answers_file = super::answers_path(&activation.project);
+    let answers = Answers::load(&answers_file)?;
+    if needs_answers(&activation.manifest, &answers) {
+        let on_terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        if !on_terminal {
+            return Err(Error::Unanswered {
+                manifest: activation.project.manifest.clone(),
+                flags: answers.missing_flags(&activation.manifest),
+            });
+        }
+        if !super::setup::ask_and_save(
+            &activation.project,
+            &activation.manifest,
+            answers,
+            &answers_file,
+        )? {
+            return Ok(1);
+        }
+    }
     super::apply_answers(&activation.project, &mut activation.manifest)?;
     if let Some(mode) = args.inject.as_deref() {
         let mode = match mode {

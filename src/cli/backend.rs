@@ -5,7 +5,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use envact::manifest::{dir_name, discover, Backend, Manifest, Project};
-use envact::secrets::{self, FieldNames, PassphrasePrompt, SecretError, SecretStore, StoreOptions};
+use envact::secrets::{
+    self, FieldNames, OpSignIn, PassphrasePrompt, SecretError, SecretStore, StoreOptions,
+};
 use envact::Error;
 use secrecy::SecretString;
 
@@ -70,8 +72,9 @@ impl BackendArgs {
         let fields = FieldNames::resolve(backend, secrets);
         let keep_backend_session = manifest
             .as_ref()
-            .is_some_and(|m| m.persistence.backend_session);
-        let store = open_store(backend, vault, keep_backend_session)?;
+            .is_some_and(|m| m.persistence.keep_backend_session());
+        let sign_in = same.and_then(|s| s.sign_in.clone());
+        let store = open_store(backend, vault, keep_backend_session, sign_in, None)?;
         Ok(Opened { store, fields })
     }
 
@@ -100,17 +103,21 @@ pub fn open_for(manifest: &Manifest) -> Result<Option<Opened>, Error> {
         store: open_store(
             secrets.backend,
             secrets.vault.clone(),
-            manifest.persistence.backend_session,
+            manifest.persistence.keep_backend_session(),
+            secrets.sign_in.clone(),
+            None,
         )?,
         fields: FieldNames::resolve(secrets.backend, Some(secrets)),
     }))
 }
 
 /// Backends may ask on the terminal only when a person is at one.
-fn open_store(
+pub fn open_store(
     backend: Backend,
     vault: Option<String>,
     keep_backend_session: bool,
+    op_sign_in: Option<OpSignIn>,
+    op_service_token: Option<SecretString>,
 ) -> Result<Box<dyn SecretStore>, Error> {
     Ok(secrets::open(
         StoreOptions {
@@ -119,6 +126,8 @@ fn open_store(
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             keep_backend_session,
             passphrase: Box::new(TerminalPassphrase),
+            op_sign_in,
+            op_service_token,
         },
         |k| std::env::var_os(k),
     )?)

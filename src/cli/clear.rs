@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use envact::aws::cache::{KeyringCache, STS_SERVICE};
 use envact::config::environment_id;
-use envact::manifest::PersistStore;
 use envact::secrets::{keyring_kind, KeyringStore};
 
 use super::{find_project, load_manifest, Outcome};
@@ -23,8 +22,7 @@ pub struct Args {
 pub fn run(args: Args) -> Outcome {
     let project = find_project(args.dir.as_deref())?;
     let manifest = load_manifest(&project)?;
-    let p = manifest.persistence;
-    if !(p.sts_session && p.store == PersistStore::Keyring) {
+    if !manifest.persistence.keep_sts_session() {
         eprintln!(
             "nothing is cached for {:?}: persistence.sts_session is off, so sessions last one activation",
             manifest.name

@@ -15,7 +15,7 @@ use envact::aws::profile::{self, AwsFiles, RoleStep};
 use envact::aws::sts::{MfaCode, SdkSts, Sts, StsError};
 use envact::aws::{Credentials, MfaSerial};
 use envact::config::{environment_id, hex16, Dirs};
-use envact::manifest::{Manifest, PersistStore, Project};
+use envact::manifest::{Manifest, Project};
 use envact::secrets::{
     keyring_kind, read_keys, KeyringStore, LongTermKeys, SecretError, SecretStore,
 };
@@ -119,8 +119,7 @@ impl Resolver {
             );
             hex16(&sha2::Sha256::digest(basis.as_bytes()))
         };
-        let keep =
-            manifest.persistence.sts_session && manifest.persistence.store == PersistStore::Keyring;
+        let keep = manifest.persistence.keep_sts_session();
         let cache: Box<dyn CredentialCache> = if keep {
             Box::new(KeyringCache::new(
                 KeyringStore::new(keyring_kind(&var)?, Some(STS_SERVICE)),

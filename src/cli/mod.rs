@@ -11,6 +11,7 @@ mod export;
 mod init;
 mod list;
 mod progress;
+mod prompter;
 mod remove;
 mod setup;
 mod status;

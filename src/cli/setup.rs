@@ -1,21 +1,33 @@
 //! `envact setup`: each person's answers to what the manifest leaves open.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use envact::config::answers::{source_of, Answers, FIELD_NAMES};
-use envact::manifest::{dir_name, Backend, Manifest};
+use envact::manifest::{dir_name, Backend, Manifest, Project};
+use envact::secrets::{service_token_keeper, OpAuth, OpSignIn};
+use envact::wizard::{self, detect::Detected, needs_answers, Gathered, Prompter};
 use envact::Error;
+use secrecy::zeroize::Zeroizing;
+use secrecy::SecretString;
 
+use super::backend::open_store;
+use super::prompter::TerminalPrompter;
 use super::{answers_path, find_project, Outcome};
 
-/// Answer what the manifest leaves to each person (non-interactive form).
+/// Answer what the manifest leaves to each person: the first-run wizard.
 ///
-/// The answers (names and ARNs, never secret values) are written to
-/// $XDG_CONFIG_HOME/envact/envs/ENV-ID.toml (0600) and completed into the
-/// manifest by every command; what the manifest itself says always wins.
-/// `--show` prints the settings in effect and where each comes from. Without a
-/// terminal, answers must come as flags with --yes; missing ones are named.
+/// On a terminal, envact asks for what the manifest leaves open (backend and
+/// how 1Password signs in, vault, item, field names, MFA device, what may be
+/// kept between activations), with defaults from your current answers and
+/// from this machine (~/.aws/config, op's accounts, the Secret Service, the
+/// pass store), checks each answer against the backend, shows a summary, and
+/// writes the answers (names and ARNs, never secret values) to
+/// $XDG_CONFIG_HOME/envact/envs/ENV-ID.toml, 0600. `envact activate` runs it
+/// by itself when something is missing. Ctrl-C or Ctrl-D writes nothing.
+///
+/// Without a terminal, or with --yes, answers come as flags; missing ones are
+/// named. What the manifest itself says always wins.
 #[derive(clap::Args)]
 pub struct Args {
     /// Project directory (default: search from the current directory upward).
@@ -50,9 +62,47 @@ pub struct Args {
     #[arg(long = "field", value_name = "NAME=FIELD", value_parser = parse_field)]
     fields: Vec<(String, String)>,
 
-    /// Your MFA device's ARN.
+    /// Your MFA device's ARN (`none`: no MFA device).
     #[arg(long, value_name = "ARN")]
     mfa_serial: Option<String>,
+
+    /// How 1Password's op signs in.
+    #[arg(long, value_name = "METHOD", value_parser = parse_op_auth)]
+    op_auth: Option<OpAuth>,
+
+    /// The 1Password account's sign-in address (my.1password.com), already added to op.
+    #[arg(long, value_name = "ADDRESS")]
+    op_account: Option<String>,
+
+    /// Read a 1Password service-account token from standard input and keep it
+    /// in the OS keyring (implies --op-auth service-account).
+    #[arg(long)]
+    op_token_stdin: bool,
+
+    /// Keep the 1Password session in the OS keyring between activations.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    persist_backend_session: Option<bool>,
+
+    /// Keep AWS session credentials in the OS keyring until they expire.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    persist_sts_session: Option<bool>,
+}
+
+fn auth_name(auth: OpAuth) -> &'static str {
+    match auth {
+        OpAuth::Account => "account",
+        OpAuth::ServiceAccount => "service-account",
+        OpAuth::DesktopApp => "desktop-app",
+    }
+}
+
+fn parse_op_auth(s: &str) -> Result<OpAuth, String> {
+    match s {
+        "account" => Ok(OpAuth::Account),
+        "service-account" => Ok(OpAuth::ServiceAccount),
+        "desktop-app" => Ok(OpAuth::DesktopApp),
+        _ => Err("expected account, service-account or desktop-app".into()),
+    }
 }
 
 fn parse_field(s: &str) -> Result<(String, String), String> {
@@ -71,24 +121,23 @@ pub fn run(args: Args) -> Outcome {
         show(&manifest, &current, &path);
         return Ok(0);
     }
-
-    let mut answers = if args.reconfigure {
+    let interactive = !args.yes && on_terminal();
+    // Asking again shows the current answers as defaults; with flags alone,
+    // --reconfigure starts over from what the flags say.
+    let mut answers = if args.reconfigure && !interactive {
         Answers::default()
     } else {
-        current
+        current.clone()
     };
-    if let Some(b) = &args.backend {
-        answers.backend = Backend::ALL.into_iter().find(|x| x.name() == b);
-    }
-    answers.vault = args.vault.or(answers.vault);
-    answers.item = args.item.or(answers.item);
-    answers.mfa_serial = args.mfa_serial.or(answers.mfa_serial);
-    answers.fields.extend(args.fields);
+    let flag_token = args.apply(&mut answers)?;
     answers.validate()?;
 
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if interactive && !args.yes {
-        ask_missing(&manifest, &mut answers)?;
+    if interactive && (args.reconfigure || !path.exists() || needs_answers(&manifest, &answers)) {
+        return Ok(if ask_and_save(&project, &manifest, answers, &path)? {
+            0
+        } else {
+            1
+        });
     }
     let missing = answers.missing_flags(&manifest);
     if !missing.is_empty() {
@@ -97,24 +146,161 @@ pub fn run(args: Args) -> Outcome {
             flags: missing,
         });
     }
-    let text = toml::to_string(&answers).unwrap_or_default();
+    if answers == current && path.exists() && flag_token.is_none() {
+        eprintln!(
+            "nothing changed in {} (`envact setup --reconfigure` asks again, `--show` shows the answers)",
+            path.display()
+        );
+        return Ok(0);
+    }
+    let gathered = Gathered {
+        answers,
+        service_token: flag_token,
+    };
+    Ok(if save(&gathered, &path, &manifest, !args.yes)? {
+        0
+    } else {
+        1
+    })
+}
+
+fn on_terminal() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+impl Args {
+    /// Puts the flags' answers over `answers`; returns a token read with --op-token-stdin.
+    fn apply(&self, answers: &mut Answers) -> Result<Option<SecretString>, Error> {
+        if let Some(b) = &self.backend {
+            answers.backend = Backend::ALL.into_iter().find(|x| x.name() == b);
+        }
+        answers.vault = self.vault.clone().or(answers.vault.take());
+        answers.item = self.item.clone().or(answers.item.take());
+        answers.mfa_serial = self
+            .mfa_serial
+            .as_ref()
+            .map(|s| {
+                if s == "none" {
+                    String::new()
+                } else {
+                    s.clone()
+                }
+            })
+            .or(answers.mfa_serial.take());
+        answers.fields.extend(self.fields.iter().cloned());
+        if let Some(auth) = self.op_auth {
+            answers.onepassword = Some(OpSignIn {
+                auth,
+                account: self.op_account.clone(),
+            });
+        } else if let (Some(account), Some(sign_in)) =
+            (&self.op_account, answers.onepassword.as_mut())
+        {
+            sign_in.account = Some(account.clone());
+        } else if self.op_account.is_some() {
+            answers.onepassword = Some(OpSignIn {
+                auth: OpAuth::Account,
+                account: self.op_account.clone(),
+            });
+        }
+        let p = &mut answers.persistence;
+        p.backend_session = self.persist_backend_session.or(p.backend_session);
+        p.sts_session = self.persist_sts_session.or(p.sts_session);
+        if !self.op_token_stdin {
+            return Ok(None);
+        }
+        let mut line = Zeroizing::new(String::new());
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Error::Input {
+                what: "the service-account token",
+                reason: e.to_string(),
+            })?;
+        let token = line.trim();
+        if token.is_empty() {
+            return Err(Error::Input {
+                what: "the service-account token",
+                reason: "standard input was empty".into(),
+            });
+        }
+        answers.onepassword = Some(OpSignIn {
+            auth: OpAuth::ServiceAccount,
+            account: None,
+        });
+        Ok(Some(SecretString::from(token)))
+    }
+}
+
+/// Runs the wizard on the terminal for what `manifest` (as written) leaves
+/// open, shows the answers and writes them once confirmed. `Ok(false)`: the
+/// person declined, nothing was written.
+pub fn ask_and_save(
+    project: &Project,
+    manifest: &Manifest,
+    current: Answers,
+    path: &Path,
+) -> Result<bool, Error> {
+    let mut merged = manifest.clone();
+    current.apply(&mut merged)?;
+    let may_be_1password = merged
+        .secrets
+        .as_ref()
+        .map_or(merged.aws.is_some(), |s| s.backend == Backend::OnePassword);
+    let detected = super::progress::spin("Looking at what this machine has", || {
+        Detected::probe(|k| std::env::var_os(k), may_be_1password)
+    });
+    eprintln!(
+        "Setting up {:?} ({}): what the manifest leaves to you.",
+        manifest.name,
+        project.manifest.display()
+    );
+    let mut open = |m: &Manifest, token: Option<&SecretString>| {
+        let s = m.secrets.as_ref().ok_or(Error::NoBackend)?;
+        open_store(
+            s.backend,
+            s.vault.clone(),
+            m.persistence.keep_backend_session(),
+            s.sign_in.clone(),
+            token.cloned(),
+        )
+    };
+    let gathered = wizard::run(
+        &mut TerminalPrompter,
+        manifest,
+        current,
+        &detected,
+        &mut open,
+    )?;
+    save(&gathered, path, manifest, true)
+}
+
+/// Shows the answers, asks for confirmation when `confirm`, then writes the
+/// file (and keeps a service-account token in the OS keyring).
+fn save(
+    gathered: &Gathered,
+    path: &Path,
+    manifest: &Manifest,
+    confirm: bool,
+) -> Result<bool, Error> {
+    let text = toml::to_string(&gathered.answers).unwrap_or_default();
     eprintln!("answers for {:?}:\n{}", manifest.name, indent(&text));
-    if !args.yes {
-        let confirmed = std::io::stdin().is_terminal()
-            && std::io::stderr().is_terminal()
-            && dialoguer::Confirm::new()
-                .with_prompt(format!("Write them to {}?", path.display()))
-                .default(true)
-                .interact()
-                .unwrap_or(false);
+    if gathered.service_token.is_some() {
+        eprintln!("  (the service-account token goes to the OS keyring, not to this file)");
+    }
+    if confirm {
+        let confirmed = on_terminal()
+            && TerminalPrompter.confirm(&format!("Write them to {}?", path.display()), true)?;
         if !confirmed {
             eprintln!("nothing written (pass --yes to write without asking)");
-            return Ok(1);
+            return Ok(false);
         }
     }
-    answers.save(&path)?;
+    if let Some(token) = &gathered.service_token {
+        service_token_keeper(&|k: &str| std::env::var_os(k))?.save(token);
+    }
+    gathered.answers.save(path)?;
     println!("{}", path.display());
-    Ok(0)
+    Ok(true)
 }
 
 fn indent(text: &str) -> String {
@@ -180,67 +366,39 @@ fn show(manifest: &Manifest, answers: &Answers, path: &std::path::Path) {
             ),
         );
     }
+    if m.is_some_and(|x| x.backend == Backend::OnePassword) {
+        rows.push((
+            "1password sign-in".into(),
+            answers.onepassword.as_ref().map(|o| match &o.account {
+                Some(a) => format!("{} {a}", auth_name(o.auth)),
+                None => auth_name(o.auth).to_string(),
+            }),
+            source_of(false, answers.onepassword.is_some()),
+        ));
+    }
+    let (written, kept) = (manifest.persistence, merged.persistence);
+    for (key, w, a, v) in [
+        (
+            "persistence.backend_session",
+            written.backend_session,
+            answers.persistence.backend_session,
+            kept.keep_backend_session(),
+        ),
+        (
+            "persistence.sts_session",
+            written.sts_session,
+            answers.persistence.sts_session,
+            kept.keep_sts_session(),
+        ),
+    ] {
+        let source = match (w.is_some(), a.is_some()) {
+            (false, false) => "default",
+            (m, a) => source_of(m, a),
+        };
+        rows.push((key.into(), Some(v.to_string()), source));
+    }
     println!("answers file: {}", path.display());
     for (key, v, source) in rows {
         println!("{key:<26} {:<40} ({source})", value(v.as_deref()));
     }
-}
-
-/// Asks on the terminal for what is still missing, checking each answer that
-/// can be checked against the backend: the item must exist there.
-/// Ctrl-C or EOF at any prompt ends setup with nothing written.
-fn ask_missing(manifest: &Manifest, answers: &mut Answers) -> Result<(), Error> {
-    let input_error = |e: dialoguer::Error| Error::Input {
-        what: "the answer",
-        reason: e.to_string(),
-    };
-    let mut merged = manifest.clone();
-    answers.apply(&mut merged)?;
-    let Some(secrets) = merged.secrets.clone() else {
-        return Ok(());
-    };
-    if secrets.vault.is_none() && secrets.backend == Backend::OnePassword {
-        let vault: String = dialoguer::Input::new()
-            .with_prompt("1Password vault")
-            .interact_text()
-            .map_err(input_error)?;
-        answers.vault = Some(vault);
-        merged = manifest.clone();
-        answers.apply(&mut merged)?;
-    }
-    if secrets.item.is_none() {
-        let opened = super::backend::open_for(&merged)?;
-        let existing = match &opened {
-            Some(o) if o.store.backend() != Backend::Env => {
-                o.spin("Listing", |store| store.list_items()).ok()
-            }
-            _ => None,
-        };
-        if let Some(items) = &existing {
-            eprintln!(
-                "items in the backend: {}",
-                if items.is_empty() {
-                    "none".into()
-                } else {
-                    items.join(", ")
-                }
-            );
-        }
-        loop {
-            let item: String = dialoguer::Input::new()
-                .with_prompt("Item holding your AWS keys")
-                .interact_text()
-                .map_err(input_error)?;
-            match &existing {
-                Some(items) if !items.contains(&item) => {
-                    eprintln!("there is no item {item:?} in the backend (items there: {}); `envact add {item}` stores one", items.join(", "));
-                }
-                _ => {
-                    answers.item = Some(item);
-                    break;
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,6 +1,7 @@
-//! Each person's answers to what a manifest leaves open (backend location,
-//! item and field names, MFA device): `$XDG_CONFIG_HOME/envact/envs/ENV-ID.toml`,
-//! 0600 in a 0700 directory. Never a secret value: names and ARNs only.
+//! Each person's answers to what a manifest leaves open (backend and how it
+//! signs in, location, item and field names, MFA device, what may be kept):
+//! `$XDG_CONFIG_HOME/envact/envs/ENV-ID.toml`, 0600 in a 0700 directory.
+//! Never a secret value: names, ARNs and yes/no only.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use super::Dirs;
 use crate::aws::MfaSerial;
 use crate::manifest::{Backend, Manifest, SecretFields, Secrets};
+use crate::secrets::OpSignIn;
 
 /// The field names an answer may set.
 pub const FIELD_NAMES: [&str; 3] = ["access_key_id", "secret_access_key", "mfa_totp"];
@@ -26,8 +28,30 @@ pub struct Answers {
     pub item: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// The MFA device's ARN; empty when the person has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_serial: Option<String>,
+    /// How 1Password signs in (`[onepassword]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onepassword: Option<OpSignIn>,
+    #[serde(default, skip_serializing_if = "PersistenceAnswers::is_empty")]
+    pub persistence: PersistenceAnswers,
+}
+
+/// The persistence toggles a manifest leaves to each person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersistenceAnswers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend_session: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sts_session: Option<bool>,
+}
+
+impl PersistenceAnswers {
+    fn is_empty(&self) -> bool {
+        self.backend_session.is_none() && self.sts_session.is_none()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +112,7 @@ impl Answers {
 
     /// Checks what can be checked without a backend.
     pub fn validate(&self) -> Result<(), AnswersError> {
-        if let Some(serial) = &self.mfa_serial {
+        if let Some(serial) = self.mfa_serial.as_ref().filter(|s| !s.is_empty()) {
             serial
                 .parse::<MfaSerial>()
                 .map_err(|e| AnswersError::Invalid(format!("--mfa-serial: {e}")))?;
@@ -116,12 +140,16 @@ impl Answers {
                     vault: None,
                     item: None,
                     fields: SecretFields::default(),
+                    sign_in: None,
                 });
             }
         }
         if let Some(s) = manifest.secrets.as_mut() {
             s.vault = s.vault.take().or_else(|| self.vault.clone());
             s.item = s.item.take().or_else(|| self.item.clone());
+            if s.backend == Backend::OnePassword {
+                s.sign_in = s.sign_in.take().or_else(|| self.onepassword.clone());
+            }
             for name in FIELD_NAMES {
                 if let Some(slot) = s.fields.get_mut(name) {
                     if slot.is_none() {
@@ -135,6 +163,9 @@ impl Answers {
                 aws.mfa_serial = serial.parse().ok();
             }
         }
+        let p = &mut manifest.persistence;
+        p.backend_session = p.backend_session.or(self.persistence.backend_session);
+        p.sts_session = p.sts_session.or(self.persistence.sts_session);
         Ok(())
     }
 

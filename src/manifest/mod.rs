@@ -83,6 +83,8 @@ pub struct Secrets {
     pub vault: Option<String>,
     pub item: Option<String>,
     pub fields: SecretFields,
+    /// How 1Password signs in: never in a manifest, only in each person's answers.
+    pub sign_in: Option<crate::secrets::OpSignIn>,
 }
 
 /// Field names inside the backend item (for `env`: variable names).
@@ -156,12 +158,25 @@ pub enum PersistStore {
     Memory,
 }
 
-/// What may outlive an activation. Everything defaults to off.
+/// What may outlive an activation. Everything defaults to off; `None` means
+/// the manifest leaves the choice to each person (the wizard asks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Persistence {
-    pub backend_session: bool,
-    pub sts_session: bool,
+    pub backend_session: Option<bool>,
+    pub sts_session: Option<bool>,
     pub store: PersistStore,
+}
+
+impl Persistence {
+    /// Keep the backend's session token (1Password) between activations.
+    pub fn keep_backend_session(&self) -> bool {
+        self.backend_session.unwrap_or(false)
+    }
+
+    /// Keep STS session credentials in the keyring until they expire.
+    pub fn keep_sts_session(&self) -> bool {
+        self.sts_session.unwrap_or(false) && self.store == PersistStore::Keyring
+    }
 }
 
 /// The `[hook] on-activate` script and where it was written, for error messages.

@@ -118,11 +118,12 @@ pub(super) fn parse(
                 secret_access_key: s.fields.secret_access_key,
                 mfa_totp: s.fields.mfa_totp,
             },
+            sign_in: None,
         }),
         aws,
         persistence: Persistence {
-            backend_session: raw.persistence.backend_session.unwrap_or(false),
-            sts_session: raw.persistence.sts_session.unwrap_or(false),
+            backend_session: raw.persistence.backend_session,
+            sts_session: raw.persistence.sts_session,
             store: raw.persistence.store.unwrap_or_default(),
         },
         on_activate,
@@ -355,7 +356,7 @@ common = "alias tf=terraform"
     fn defaults_are_the_safe_ones() {
         let m = parse_ok("version = 1\n[aws]\n");
         assert_eq!(m.name, "dir");
-        assert!(!m.persistence.backend_session && !m.persistence.sts_session);
+        assert!(!m.persistence.keep_backend_session() && !m.persistence.keep_sts_session());
         let aws = m.aws.unwrap();
         assert_eq!(aws.inject, InjectMode::PerCommand);
         assert_eq!(aws.wrap, ["aws"]);

@@ -16,11 +16,14 @@ use secrecy::SecretString;
 
 pub use self::env::EnvStore;
 pub use self::error::SecretError;
-pub use self::file::{FileStore, PassphrasePrompt};
-pub use self::keyring::{KeyringKind, KeyringStore};
-pub use self::onepassword::{OnePasswordStore, SessionCache};
+pub use self::file::{FileStore, PassphrasePrompt, DEFAULT_VAULT as FILE_DEFAULT_VAULT};
+pub use self::keyring::{KeyringKind, KeyringStore, DEFAULT_SERVICE as KEYRING_DEFAULT_SERVICE};
+pub use self::onepassword::{
+    accounts as op_accounts, add_account as op_add_account, OnePasswordStore, OpAccount, OpAuth,
+    OpSignIn, SessionCache,
+};
 pub use self::open::keyring_kind;
-pub use self::open::{open, StoreOptions, SESSIONS_SERVICE};
+pub use self::open::{open, service_token_keeper, StoreOptions, SESSIONS_SERVICE};
 pub use self::pass::PassStore;
 pub use crate::manifest::Backend;
 

@@ -25,6 +25,75 @@ const OP: Program = Program {
     install: "see https://developer.1password.com/docs/cli/get-started/",
 };
 
+/// How op authenticates: each person's choice, from the wizard's answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OpAuth {
+    /// An account added to op on this device; `op signin` asks for its password.
+    Account,
+    /// A service-account token, kept in the OS keyring (or `OP_SERVICE_ACCOUNT_TOKEN`).
+    ServiceAccount,
+    /// The 1Password desktop app's CLI integration.
+    DesktopApp,
+}
+
+impl OpAuth {
+    pub const ALL: [OpAuth; 3] = [OpAuth::Account, OpAuth::ServiceAccount, OpAuth::DesktopApp];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            OpAuth::Account => "my account on this device (op signin asks for its password)",
+            OpAuth::ServiceAccount => "a service-account token",
+            OpAuth::DesktopApp => "the 1Password desktop app integration",
+        }
+    }
+}
+
+/// Who op signs in as: the method and, for `Account`, its sign-in address.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpSignIn {
+    pub auth: OpAuth,
+    /// Sign-in address (`my.1password.com`), passed to op as `OP_ACCOUNT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// An account op knows on this device (`op account list`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OpAccount {
+    pub url: String,
+    #[serde(default)]
+    pub email: String,
+    pub user_uuid: String,
+}
+
+/// The accounts added to op on this device; none when op has none or is absent.
+pub fn accounts() -> Result<Vec<OpAccount>, SecretError> {
+    let mut cmd = OP.command();
+    cmd.args(["account", "list", "--format", "json"]);
+    let out = OP.run(cmd, None)?;
+    if !out.status.success() {
+        return Ok(Vec::new());
+    }
+    Ok(serde_json::from_slice(&out.stdout).unwrap_or_default())
+}
+
+/// Adds an account to op on this device. op itself asks, on the terminal, for
+/// the Secret Key and the account password, so neither passes through envact.
+pub fn add_account(address: &str, email: &str) -> Result<(), SecretError> {
+    let mut cmd = OP.command();
+    cmd.args(["account", "add", "--address", address, "--email", email]);
+    let out = OP.run_interactive(cmd)?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(SecretError::NotSignedIn {
+            detail: format!("`op account add` for {email} at {address} did not succeed"),
+        })
+    }
+}
+
 /// Where a 1Password session token is kept between activations.
 pub trait SessionCache {
     fn load(&self) -> Option<SecretString>;
@@ -36,21 +105,27 @@ pub struct OnePasswordStore {
     vault: Option<String>,
     /// Whether `op signin` may ask on the terminal.
     interactive: bool,
-    /// `OP_SERVICE_ACCOUNT_TOKEN` is set: op needs no session.
-    service_account: bool,
+    auth: Auth,
+    /// `OP_ACCOUNT` for every op run: the account the person chose.
+    account: Option<String>,
     cache: Option<Box<dyn SessionCache>>,
     session: RefCell<Option<Session>>,
+}
+
+/// How the store authenticates op, resolved from the choice and the environment.
+pub enum Auth {
+    /// A session from `op signin` (or the desktop app, which op handles itself).
+    Session,
+    /// A service-account token, given to op in its environment: op needs no session.
+    ServiceAccount(SecretString),
+    /// The person chose a service account, but no token is to be found.
+    MissingToken,
 }
 
 struct Session {
     /// `OP_SESSION_<user uuid>`.
     var: String,
     token: SecretString,
-}
-
-#[derive(Deserialize)]
-struct Account {
-    user_uuid: String,
 }
 
 #[derive(Deserialize)]
@@ -102,13 +177,15 @@ impl OnePasswordStore {
     pub fn new(
         vault: Option<&str>,
         interactive: bool,
-        service_account: bool,
+        auth: Auth,
+        account: Option<&str>,
         cache: Option<Box<dyn SessionCache>>,
     ) -> OnePasswordStore {
         OnePasswordStore {
             vault: vault.map(str::to_string),
             interactive,
-            service_account,
+            auth,
+            account: account.map(str::to_string),
             cache,
             session: RefCell::new(None),
         }
@@ -126,6 +203,12 @@ impl OnePasswordStore {
 
     fn command(&self) -> Command {
         let mut cmd = OP.command();
+        if let Some(account) = &self.account {
+            cmd.env("OP_ACCOUNT", account);
+        }
+        if let Auth::ServiceAccount(token) = &self.auth {
+            cmd.env("OP_SERVICE_ACCOUNT_TOKEN", token.expose_secret());
+        }
         if let Some(session) = self.session.borrow().as_ref() {
             cmd.env(&session.var, session.token.expose_secret());
         }
@@ -138,7 +221,16 @@ impl OnePasswordStore {
         build: impl Fn(&mut Command),
         input: Option<&[u8]>,
     ) -> Result<Captured, SecretError> {
-        if self.session.borrow().is_none() && !self.service_account {
+        let service_account = match self.auth {
+            Auth::Session => false,
+            Auth::ServiceAccount(_) => true,
+            Auth::MissingToken => {
+                return Err(SecretError::NotSignedIn {
+                    detail: "you chose a service account, but no token is in OP_SERVICE_ACCOUNT_TOKEN or the OS keyring (run `envact setup --reconfigure` to give it)".into(),
+                })
+            }
+        };
+        if self.session.borrow().is_none() && !service_account {
             self.load_cached_session()?;
         }
         let mut cmd = self.command();
@@ -147,7 +239,7 @@ impl OnePasswordStore {
         if out.status.success() || classify(&out.stderr) != OpFailure::SignedOut {
             return Ok(out);
         }
-        if self.service_account {
+        if service_account {
             return Err(SecretError::NotSignedIn {
                 detail: format!(
                     "the service account token was refused: {}",
@@ -176,16 +268,18 @@ impl OnePasswordStore {
     }
 
     fn session_var(&self) -> Result<String, SecretError> {
-        let mut cmd = OP.command();
-        cmd.args(["account", "list", "--format", "json"]);
-        let out = OP.run(cmd, None)?;
-        let accounts: Vec<Account> = serde_json::from_slice(&out.stdout).unwrap_or_default();
-        match accounts.first() {
-            Some(account) if out.status.success() => {
-                Ok(format!("OP_SESSION_{}", account.user_uuid))
-            }
-            _ => Err(SecretError::NotSignedIn {
-                detail: "no 1Password account is set up for op".into(),
+        let accounts = accounts()?;
+        let chosen = match &self.account {
+            Some(url) => accounts.iter().find(|a| &a.url == url),
+            None => accounts.first(),
+        };
+        match chosen {
+            Some(account) => Ok(format!("OP_SESSION_{}", account.user_uuid)),
+            None => Err(SecretError::NotSignedIn {
+                detail: match &self.account {
+                    Some(url) => format!("op has no account {url} on this device (run `envact setup --reconfigure` to add it)"),
+                    None => "no 1Password account is set up for op (run `envact setup --reconfigure` to add one)".into(),
+                },
             }),
         }
     }

@@ -3,7 +3,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use secrecy::SecretString;
+
 use super::keyring::KeyringSessionCache;
+use super::onepassword::{Auth, OpAuth, OpSignIn};
 use super::{
     Backend, EnvStore, FileStore, KeyringKind, KeyringStore, OnePasswordStore, PassStore,
     PassphrasePrompt, SecretError, SecretStore, SessionCache,
@@ -19,6 +22,10 @@ pub struct StoreOptions {
     /// `persistence.backend_session`: keep a 1Password session in the keyring.
     pub keep_backend_session: bool,
     pub passphrase: Box<dyn PassphrasePrompt>,
+    /// How 1Password signs in, as the person answered (none: op decides).
+    pub op_sign_in: Option<OpSignIn>,
+    /// A service-account token just typed in the wizard, not yet kept anywhere.
+    pub op_service_token: Option<SecretString>,
 }
 
 /// Opens the store; `var` reads the environment (the process's, in the CLI).
@@ -44,11 +51,25 @@ pub fn open(
             } else {
                 None
             };
-            let service_account = var("OP_SERVICE_ACCOUNT_TOKEN").is_some_and(|t| !t.is_empty());
+            let chosen = options.op_sign_in.as_ref();
+            let from_env = var("OP_SERVICE_ACCOUNT_TOKEN")
+                .filter(|t| !t.is_empty())
+                .map(|t| SecretString::from(t.to_string_lossy().into_owned()));
+            let auth = match from_env.or(options.op_service_token) {
+                Some(token) => Auth::ServiceAccount(token),
+                None if chosen.is_some_and(|c| c.auth == OpAuth::ServiceAccount) => {
+                    match service_token_keeper(&var)?.load() {
+                        Some(token) => Auth::ServiceAccount(token),
+                        None => Auth::MissingToken,
+                    }
+                }
+                None => Auth::Session,
+            };
             Box::new(OnePasswordStore::new(
                 vault,
                 options.interactive,
-                service_account,
+                auth,
+                chosen.and_then(|c| c.account.as_deref()),
                 cache,
             ))
         }
@@ -64,6 +85,17 @@ pub fn open(
 /// The keyring namespace for backend session tokens, apart from long-term keys
 /// (`envact` or the vault) and, later, STS sessions.
 pub const SESSIONS_SERVICE: &str = "envact-sessions";
+
+/// Where a 1Password service-account token is kept: the OS keyring, beside
+/// the backend sessions, never in the answers file.
+pub fn service_token_keeper(
+    var: &impl Fn(&str) -> Option<OsString>,
+) -> Result<Box<dyn SessionCache>, SecretError> {
+    Ok(Box::new(KeyringSessionCache::new(
+        KeyringStore::new(keyring_kind(var)?, Some(SESSIONS_SERVICE)),
+        "1password-service-account",
+    )))
+}
 
 /// The keyring store the environment asks for (`ENVACT_KEYRING`, D-Bus session).
 pub fn keyring_kind(var: &impl Fn(&str) -> Option<OsString>) -> Result<KeyringKind, SecretError> {

@@ -283,3 +283,32 @@ pub fn which(program: &str) -> PathBuf {
             panic!("{program} is not installed; .ci/run installs it (apt-get install {program})")
         })
 }
+
+/// Files under `dir` (symlinks not followed) whose bytes contain any of
+/// `needles`, skipping the paths in `except`.
+pub fn files_containing<S: AsRef<str>>(
+    dir: &Path,
+    needles: &[S],
+    except: &[PathBuf],
+) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() && !except.contains(&path) {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let holds = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
+                if needles.iter().any(|n| holds(n.as_ref().as_bytes())) {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
+}

@@ -9,6 +9,7 @@ use std::process::Command;
 use super::{Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 
 pub const PASSWORD: &str = "op-master-password";
+pub const SECRET_KEY: &str = "A3-TESTAB-CDEFGH-IJKLM-NOPQR-STUVW-XYZ23";
 pub const SERVICE_TOKEN: &str = "ops_test_service_account_token";
 pub const USER_UUID: &str = "TESTUSERUUID";
 
@@ -32,6 +33,7 @@ impl OpStandin {
                 "account_uuid": "TESTACCOUNTUUID"
             },
             "password": PASSWORD,
+            "secret_key": SECRET_KEY,
             "service_token": SERVICE_TOKEN,
             "sessions": {},
             "vaults": {"Engineering": {"items": {"aws-dev": {
@@ -75,6 +77,13 @@ impl OpStandin {
 
     pub fn signins(&self) -> u64 {
         self.read()["signins"].as_u64().unwrap_or(0)
+    }
+
+    /// op on this device knows no account yet (`op account add` is needed).
+    pub fn forget_account(&self) {
+        let mut state = self.read();
+        state["account_added"] = json!(false);
+        self.write(&state);
     }
 
     /// Every session 1Password knows of expires now.

@@ -1,0 +1,146 @@
+//! What this machine already has, for the wizard's defaults: a reachable
+//! Secret Service, a pass store, accounts added to 1Password's `op`, and the
+//! profiles (with their MFA devices) in the AWS config files.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::aws::profile::AwsFiles;
+use crate::config::Dirs;
+use crate::manifest::Backend;
+use crate::secrets::{self, KeyringKind, KeyringStore, OpAccount, SecretStore};
+
+#[derive(Debug, Default, Clone)]
+pub struct Detected {
+    /// A Secret Service answers on the session bus.
+    pub secret_service: bool,
+    /// The pass store's directory, when it has been initialised (`.gpg-id`).
+    pub pass_store: Option<PathBuf>,
+    /// Accounts added to op on this device.
+    pub op_accounts: Vec<OpAccount>,
+    /// `OP_SERVICE_ACCOUNT_TOKEN` is set.
+    pub op_token_in_env: bool,
+    /// Profiles in the AWS config files, with their `mfa_serial` when they have one.
+    pub aws_profiles: Vec<(String, Option<String>)>,
+    /// `[aws] profile` is unset and `AWS_PROFILE` names one.
+    pub env_profile: Option<String>,
+}
+
+impl Detected {
+    /// Looks around; `with_op` runs `op account list` (only when 1Password may be chosen).
+    pub fn probe(var: impl Fn(&str) -> Option<OsString> + Clone, with_op: bool) -> Detected {
+        let dirs = Dirs::from_vars(var.clone());
+        let secret_service = matches!(secrets::keyring_kind(&var), Ok(KeyringKind::SecretService))
+            && KeyringStore::new(KeyringKind::SecretService, None)
+                .list_items()
+                .is_ok();
+        let pass_dir = var("PASSWORD_STORE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| dirs.home.join(".password-store"));
+        let (config, credentials) = AwsFiles::paths(&var, &dirs.home);
+        Detected {
+            secret_service,
+            pass_store: pass_dir.join(".gpg-id").is_file().then_some(pass_dir),
+            op_accounts: if with_op {
+                secrets::op_accounts().unwrap_or_default()
+            } else {
+                Vec::new()
+            },
+            op_token_in_env: var("OP_SERVICE_ACCOUNT_TOKEN").is_some_and(|t| !t.is_empty()),
+            aws_profiles: AwsFiles::load(&config, &credentials)
+                .map(|files| files.profiles())
+                .unwrap_or_default(),
+            env_profile: var("AWS_PROFILE")
+                .and_then(|p| p.into_string().ok())
+                .filter(|p| !p.is_empty()),
+        }
+    }
+
+    /// The backend to offer first: the one this machine is ready for.
+    pub fn suggested_backend(&self) -> Backend {
+        if !self.op_accounts.is_empty() || self.op_token_in_env {
+            Backend::OnePassword
+        } else if self.secret_service {
+            Backend::Keyring
+        } else if self.pass_store.is_some() {
+            Backend::Pass
+        } else {
+            Backend::File
+        }
+    }
+
+    /// Why a backend is offered, for the choice list.
+    pub fn note_for(&self, backend: Backend) -> Option<String> {
+        match backend {
+            Backend::Keyring if self.secret_service => Some("Secret Service reachable".into()),
+            Backend::Pass => self
+                .pass_store
+                .as_ref()
+                .map(|p| format!("pass store at {}", p.display())),
+            Backend::OnePassword if !self.op_accounts.is_empty() => Some(format!(
+                "op account {}",
+                self.op_accounts
+                    .iter()
+                    .map(|a| a.url.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Backend::OnePassword if self.op_token_in_env => {
+                Some("OP_SERVICE_ACCOUNT_TOKEN is set".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The MFA device the AWS config files suggest: the named profile's, else
+    /// the only one any profile has. Returns the profile it came from too.
+    pub fn mfa_serial(&self, profile: Option<&str>) -> Option<(String, String)> {
+        let with_mfa: Vec<_> = self
+            .aws_profiles
+            .iter()
+            .filter_map(|(name, mfa)| mfa.as_ref().map(|m| (name.clone(), m.clone())))
+            .collect();
+        match profile.or(self.env_profile.as_deref()) {
+            Some(p) => with_mfa.into_iter().find(|(name, _)| name == p),
+            None if with_mfa.len() == 1 => with_mfa.into_iter().next(),
+            None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detected(profiles: &[(&str, Option<&str>)]) -> Detected {
+        Detected {
+            aws_profiles: profiles
+                .iter()
+                .map(|(n, m)| (n.to_string(), m.map(str::to_string)))
+                .collect(),
+            ..Detected::default()
+        }
+    }
+
+    #[test]
+    fn mfa_device_comes_from_the_named_profile_or_the_only_one() {
+        let d = detected(&[("a", Some("arn:a")), ("b", None), ("c", Some("arn:c"))]);
+        assert_eq!(d.mfa_serial(Some("c")), Some(("c".into(), "arn:c".into())));
+        assert_eq!(d.mfa_serial(Some("b")), None);
+        assert_eq!(d.mfa_serial(None), None, "two candidates: no guess");
+        let d = detected(&[("a", Some("arn:a")), ("b", None)]);
+        assert_eq!(d.mfa_serial(None), Some(("a".into(), "arn:a".into())));
+    }
+
+    #[test]
+    fn the_suggested_backend_is_the_one_set_up_here() {
+        let mut d = Detected::default();
+        assert_eq!(d.suggested_backend(), Backend::File);
+        d.pass_store = Some("/p".into());
+        assert_eq!(d.suggested_backend(), Backend::Pass);
+        d.secret_service = true;
+        assert_eq!(d.suggested_backend(), Backend::Keyring);
+        d.op_token_in_env = true;
+        assert_eq!(d.suggested_backend(), Backend::OnePassword);
+    }
+}

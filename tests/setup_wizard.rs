@@ -1,0 +1,348 @@
+//! A teammate's first `envact activate` in a project: the wizard asks, on the
+//! terminal, for what the manifest leaves to them, with defaults detected on
+//! the machine, checks the answers against the real backend (gnome-keyring's
+//! Secret Service, the 1Password stand-in), writes them 0600 without a secret,
+//! and the next activation asks nothing. Ctrl-C or Ctrl-D writes nothing.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Command;
+
+use support::op_standin::{self, OpStandin};
+use support::secret_service::SecretService;
+use support::sts::Moto;
+use support::{Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+
+const MFA: &str = "arn:aws:iam::123456789012:mfa/alice";
+
+fn answers_dir(sb: &Sandbox) -> PathBuf {
+    sb.config.join("envact/envs")
+}
+
+fn answers_file(sb: &Sandbox) -> PathBuf {
+    let mut files: Vec<_> = std::fs::read_dir(answers_dir(sb))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.pop().unwrap()
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Confirm prompts take one key; a newline after it would answer the next one.
+fn key(p: &mut rexpect::session::PtySession, k: &str) {
+    p.send(k).unwrap();
+    p.flush().unwrap();
+}
+
+struct KeyringProject {
+    sb: Sandbox,
+    ss: SecretService,
+    moto: Moto,
+}
+
+impl KeyringProject {
+    /// A manifest leaving vault, item, fields, MFA device and persistence open;
+    /// the keys stored as `dev` in the keyring; one profile with an MFA device
+    /// in ~/.aws/config.
+    fn new() -> KeyringProject {
+        let sb = Sandbox::with_manifest(
+            "version = 1\nname = \"team\"\n[secrets]\nbackend = \"keyring\"\n[aws]\n",
+        );
+        std::fs::create_dir_all(sb.home.join(".aws")).unwrap();
+        std::fs::write(
+            sb.home.join(".aws/config"),
+            format!("[profile dev]\nregion = eu-west-1\nmfa_serial = {MFA}\n"),
+        )
+        .unwrap();
+        let ss = SecretService::start(&sb);
+        let moto = Moto::start(&sb);
+        let e = KeyringProject { sb, ss, moto };
+        let out =
+            support::run_with_stdin(e.cmd(&["add", "dev", "--stdin"]), &support::keys_input());
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        e
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.sb.envact(args);
+        self.ss.apply(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL_STS", &self.moto.url)
+            .env("AWS_REGION", "us-east-1");
+        cmd
+    }
+}
+
+#[test]
+fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing() {
+    let e = KeyringProject::new();
+    let mut p = support::spawn_pty(e.cmd(&["activate", "--", "sh", "-c", "echo ACTIVATED"]));
+    // Defaults: the keyring's own service, the only item there.
+    p.exp_string("Keyring service [envact]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("items in the Secret Service (service \"envact\"): dev")
+        .unwrap();
+    p.exp_string("Item holding your AWS keys [dev]").unwrap();
+    p.send_line("").unwrap();
+    // A field the item does not have is refused, with the fields it has.
+    p.exp_string("Field of \"dev\" holding access_key_id [access_key_id]")
+        .unwrap();
+    p.send_line("username").unwrap();
+    p.exp_string("has no field \"username\" (its fields: access_key_id, secret_access_key)")
+        .unwrap();
+    p.exp_string("holding access_key_id [access_key_id]")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding secret_access_key [secret_access_key]")
+        .unwrap();
+    p.send_line("").unwrap();
+    // The MFA device found in ~/.aws/config is the default; a non-ARN is refused.
+    p.exp_string(&format!("AWS config: profile dev has mfa_serial {MFA}"))
+        .unwrap();
+    p.exp_string(&format!("or none) [{MFA}]")).unwrap();
+    p.send_line("alice").unwrap();
+    p.exp_string("\"alice\": ").unwrap();
+    p.exp_string(&format!("or none) [{MFA}]")).unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Keep AWS session credentials in the OS keyring")
+        .unwrap();
+    key(&mut p, "y");
+    // The summary, then the question before anything is written.
+    p.exp_string("answers for \"team\":").unwrap();
+    p.exp_string("Write them to").unwrap();
+    assert!(!answers_dir(&e.sb).exists(), "written before confirming");
+    key(&mut p, "y");
+    // Then the activation itself goes on with the answers: MFA, STS, the command.
+    p.exp_string(&format!("MFA code for {MFA}")).unwrap();
+    p.send_line("123456").unwrap();
+    p.exp_string("ACTIVATED").unwrap();
+    p.exp_eof().unwrap();
+
+    let path = answers_file(&e.sb);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!(
+            "vault = \"envact\"\nitem = \"dev\"\nmfa_serial = \"{MFA}\"\n\n[fields]\n\
+             access_key_id = \"access_key_id\"\nsecret_access_key = \"secret_access_key\"\n\n\
+             [persistence]\nsts_session = true\n"
+        )
+    );
+
+    // The second activation asks nothing: no wizard, and the kept STS session
+    // spares the MFA code.
+    let mut p = support::spawn_pty(e.cmd(&["activate", "--", "sh", "-c", "echo AGAIN"]));
+    let before = p.exp_string("AGAIN").unwrap();
+    p.exp_eof().unwrap();
+    assert!(!before.contains('?') && !before.contains("MFA"), "{before}");
+
+    // Nothing secret was written anywhere in HOME (the keyring's own files
+    // are gnome-keyring's encrypted store).
+    let leaked = support::files_containing(&e.sb.home, &[ACCESS_KEY_ID, SECRET_ACCESS_KEY], &[]);
+    assert!(leaked.is_empty(), "secrets in {leaked:?}");
+}
+
+#[test]
+fn reconfigure_asks_again_with_the_current_answers_as_defaults() {
+    let e = KeyringProject::new();
+    let out = support::run(e.cmd(&[
+        "setup",
+        "--item",
+        "dev",
+        "--mfa-serial",
+        MFA,
+        "--persist-sts-session=false",
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+
+    let mut p = support::spawn_pty(e.cmd(&["setup", "--reconfigure"]));
+    p.exp_string("Keyring service [envact]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Item holding your AWS keys [dev]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding access_key_id [access_key_id]")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding secret_access_key [secret_access_key]")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string(&format!("or none) [{MFA}]")).unwrap();
+    p.send_line("none").unwrap();
+    p.exp_string("Keep AWS session credentials in the OS keyring until they expire (fewer MFA prompts)? [y/N]").unwrap();
+    key(&mut p, "n");
+    p.exp_string("Write them to").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+    let text = std::fs::read_to_string(answers_file(&e.sb)).unwrap();
+    assert!(text.contains("mfa_serial = \"\"\n"), "{text}");
+    assert!(text.contains("sts_session = false"), "{text}");
+
+    // "none" means no MFA: activation asks for no code, without a terminal.
+    let out = support::run(e.cmd(&["activate", "--", "true"]));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+}
+
+#[test]
+fn ctrl_c_or_ctrl_d_mid_wizard_writes_nothing() {
+    let e = KeyringProject::new();
+    // Ctrl-C at the first question.
+    let mut p = support::spawn_pty(e.cmd(&["activate", "--", "true"]));
+    p.exp_string("Keyring service [envact]").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    // Ctrl-D (end of input) deep in: after the item, at a field.
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    p.exp_string("Keyring service [envact]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Item holding your AWS keys [dev]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding access_key_id").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_string("error: setup stopped: end of input (Ctrl-D); nothing was written")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert!(
+        !answers_dir(&e.sb).exists(),
+        "an interrupted wizard wrote answers"
+    );
+}
+
+#[test]
+fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fields() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\n",
+    );
+    let ss = SecretService::start(&sb);
+    let op = OpStandin::new(&sb);
+    op.forget_account();
+    let cmd = |args: &[&str]| {
+        let mut cmd = sb.envact(args);
+        ss.apply(&mut cmd);
+        op.apply(&mut cmd);
+        cmd
+    };
+
+    let mut p = support::spawn_pty(cmd(&["activate", "--", "sh", "-c", "echo ACTIVATED"]));
+    p.exp_string("How does op sign in to 1Password?").unwrap();
+    p.send_line("").unwrap(); // the default: an account on this device
+    p.exp_string("op has no 1Password account on this device yet")
+        .unwrap();
+    p.exp_string("Sign-in address [my.1password.com]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Email").unwrap();
+    p.send_line("test@example.com").unwrap();
+    // op itself asks for the Secret Key and the password.
+    p.exp_string("Enter the Secret Key for test@example.com at my.1password.com")
+        .unwrap();
+    p.send_line(op_standin::SECRET_KEY).unwrap();
+    p.exp_string("Enter the password for test@example.com")
+        .unwrap();
+    p.send_line(op_standin::PASSWORD).unwrap();
+    p.exp_string("Keep the 1Password session in the OS keyring between activations? [y/N]")
+        .unwrap();
+    key(&mut p, "y");
+    // A vault that does not exist is asked again.
+    p.exp_string("1Password vault").unwrap();
+    p.send_line("Finance").unwrap();
+    p.exp_string("Enter the password for test@example.com")
+        .unwrap();
+    p.send_line(op_standin::PASSWORD).unwrap();
+    p.exp_string("\"Finance\" isn't a vault in this account")
+        .unwrap();
+    p.exp_string("1Password vault").unwrap();
+    p.send_line("Engineering").unwrap();
+    p.exp_string("items in the 1Password vault \"Engineering\": aws-dev")
+        .unwrap();
+    p.exp_string("Item holding your AWS keys [aws-dev]")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Field of \"aws-dev\" holding access_key_id [username]")
+        .unwrap();
+    p.send_line("access key").unwrap();
+    p.exp_string(
+        "has no field \"access key\" (its fields: credential, one-time password, username)",
+    )
+    .unwrap();
+    p.exp_string("holding access_key_id [username]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding secret_access_key [credential]")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Write them to").unwrap();
+    key(&mut p, "y");
+    p.exp_string("ACTIVATED").unwrap();
+    p.exp_eof().unwrap();
+
+    let path = answers_file(&sb);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "vault = \"Engineering\"\nitem = \"aws-dev\"\n\n[fields]\naccess_key_id = \"username\"\n\
+         secret_access_key = \"credential\"\n\n[onepassword]\nauth = \"account\"\n\
+         account = \"my.1password.com\"\n\n[persistence]\nbackend_session = true\n"
+    );
+
+    // Second activation: no question, no password (the session was kept).
+    let signins = op.signins();
+    let mut p = support::spawn_pty(cmd(&["activate", "--", "sh", "-c", "echo AGAIN"]));
+    let before = p.exp_string("AGAIN").unwrap();
+    p.exp_eof().unwrap();
+    assert!(
+        !before.contains('?') && !before.contains("password"),
+        "{before}"
+    );
+    assert_eq!(op.signins(), signins, "signed in again");
+
+    // No secret value (keys, Secret Key, password, session tokens) in HOME.
+    let mut needles: Vec<String> = vec![
+        ACCESS_KEY_ID.into(),
+        SECRET_ACCESS_KEY.into(),
+        op_standin::SECRET_KEY.into(),
+        op_standin::PASSWORD.into(),
+    ];
+    needles.extend(op.read()["sessions"].as_object().unwrap().keys().cloned());
+    let leaked = support::files_containing(&sb.home, &needles, &[]);
+    assert!(leaked.is_empty(), "secrets in {leaked:?}");
+}
+
+#[test]
+fn onepassword_service_account_token_goes_to_the_keyring_not_the_file() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\n",
+    );
+    let ss = SecretService::start(&sb);
+    let op = OpStandin::new(&sb);
+    op.forget_account();
+    let cmd = |args: &[&str]| {
+        let mut cmd = sb.envact(args);
+        ss.apply(&mut cmd);
+        op.apply(&mut cmd);
+        cmd
+    };
+    // Non-interactive: the token on stdin, the rest as flags.
+    let out = support::run_with_stdin(
+        cmd(&["setup", "--op-token-stdin", "--yes"]),
+        &format!("{}\n", op_standin::SERVICE_TOKEN),
+    );
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let text = std::fs::read_to_string(answers_file(&sb)).unwrap();
+    assert_eq!(text, "[onepassword]\nauth = \"service-account\"\n");
+
+    // Activation (no terminal) reads the keys with the kept token.
+    let out = support::run(cmd(&["activate", "--", "true"]));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let leaked = support::files_containing(&sb.home, &[op_standin::SERVICE_TOKEN], &[]);
+    assert!(leaked.is_empty(), "token in {leaked:?}");
+    let argv = std::fs::read_to_string(&op.argv_log).unwrap();
+    assert!(
+        !argv.contains(op_standin::SERVICE_TOKEN),
+        "token on a command line"
+    );
+}
