@@ -38,6 +38,7 @@ fn flags_write_the_answers_and_activation_uses_them() {
         "ci",
         "--field",
         "secret_access_key=CI_SECRET",
+        "--persist-backend-session",
         "--yes",
     ]));
     assert!(out.status.success(), "{}", stderr(&out));
@@ -49,7 +50,8 @@ fn flags_write_the_answers_and_activation_uses_them() {
     );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        "item = \"ci\"\n\n[fields]\nsecret_access_key = \"CI_SECRET\"\n"
+        "item = \"ci\"\n\n[fields]\nsecret_access_key = \"CI_SECRET\"\n\n\
+         [persistence]\nbackend_session = true\n"
     );
 
     let out = run(sb.envact(["setup", "--show"]));
@@ -76,6 +78,23 @@ fn flags_write_the_answers_and_activation_uses_them() {
         .find(|l| l.starts_with("fields.access_key_id"))
         .unwrap();
     assert!(id_line.ends_with("(manifest)"), "{shown}");
+    let line = |key: &str| {
+        shown
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("no {key} in {shown}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("persistence.backend_session"),
+        "persistence.backend_session true (user file)"
+    );
+    assert_eq!(
+        line("persistence.sts_session"),
+        "persistence.sts_session false (default)"
+    );
 
     // Activation now has everything: it reads the keys from the named variables.
     let mut cmd = sb.envact(["activate", "--", "true"]);

@@ -313,6 +313,74 @@ fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fie
 }
 
 #[test]
+fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_the_keyring() {
+    // [aws] without [secrets]: the backend itself is each person's choice.
+    let sb = Sandbox::with_manifest("version = 1\nname = \"team\"\n[aws]\n");
+    let ss = SecretService::start(&sb);
+    let op = OpStandin::new(&sb);
+    op.forget_account();
+    let cmd = |args: &[&str]| {
+        let mut cmd = sb.envact(args);
+        ss.apply(&mut cmd);
+        op.apply(&mut cmd);
+        cmd
+    };
+    let mut p = support::spawn_pty(cmd(&["setup"]));
+    p.exp_string("Where are your long-term AWS keys kept?")
+        .unwrap();
+    // Offered first: the Secret Service, which answers on this machine.
+    p.exp_string("keyring  (Secret Service reachable)").unwrap();
+    p.send("\x1b[A").unwrap(); // up, to 1password
+    p.send_line("").unwrap();
+    p.exp_string("How does op sign in to 1Password?").unwrap();
+    p.send("\x1b[B").unwrap(); // down, to the service account
+    p.send_line("").unwrap();
+    p.exp_string("Service-account token (kept in the OS keyring)")
+        .unwrap();
+    p.send_line(op_standin::SERVICE_TOKEN).unwrap();
+    p.exp_string("1Password vault").unwrap();
+    p.send_line("Engineering").unwrap();
+    p.exp_string("Item holding your AWS keys [aws-dev]")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding access_key_id [username]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("holding secret_access_key [credential]")
+        .unwrap();
+    p.send_line("").unwrap();
+    // No MFA device anywhere on this machine: the default is none.
+    p.exp_string("or none) [none]").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Keep AWS session credentials").unwrap();
+    key(&mut p, "n");
+    p.exp_string("the service-account token goes to the OS keyring, not to this file")
+        .unwrap();
+    p.exp_string("Write them to").unwrap();
+    key(&mut p, "y");
+    p.exp_eof().unwrap();
+
+    let text = std::fs::read_to_string(answers_file(&sb)).unwrap();
+    assert_eq!(
+        text,
+        "backend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\nmfa_serial = \"\"\n\n\
+         [fields]\naccess_key_id = \"username\"\nsecret_access_key = \"credential\"\n\n\
+         [onepassword]\nauth = \"service-account\"\n\n[persistence]\nsts_session = false\n"
+    );
+    // The token kept in the keyring signs op in, with no terminal and no
+    // OP_SERVICE_ACCOUNT_TOKEN: the vault's items are listed.
+    let out = support::run(cmd(&["list"]));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert!(support::stdout(&out).contains("aws-dev"));
+    let leaked = support::files_containing(&sb.home, &[op_standin::SERVICE_TOKEN], &[]);
+    assert!(leaked.is_empty(), "token in {leaked:?}");
+    let argv = std::fs::read_to_string(&op.argv_log).unwrap();
+    assert!(
+        !argv.contains(op_standin::SERVICE_TOKEN),
+        "token on a command line"
+    );
+}
+
+#[test]
 fn onepassword_service_account_token_goes_to_the_keyring_not_the_file() {
     let sb = Sandbox::with_manifest(
         "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\n",

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use envact::manifest::{dir_name, discover, Backend, Manifest, Project};
+use envact::manifest::{discover, Backend, Manifest, Project};
 use envact::secrets::{
     self, FieldNames, OpSignIn, PassphrasePrompt, SecretError, SecretStore, StoreOptions,
 };
@@ -78,7 +78,8 @@ impl BackendArgs {
         Ok(Opened { store, fields })
     }
 
-    /// The project's manifest when there is one; with `-d`, it must be there.
+    /// The project's manifest, completed with the answers, when there is one;
+    /// with `-d`, it must be there.
     fn manifest(&self) -> Result<Option<Manifest>, Error> {
         let project = match &self.dir {
             Some(dir) => Project::in_dir(dir)?,
@@ -87,10 +88,7 @@ impl BackendArgs {
                 _ => return Ok(None),
             },
         };
-        Ok(Some(Manifest::load(
-            &project.manifest,
-            &dir_name(&project.dir),
-        )?))
+        Ok(Some(super::load_manifest(&project)?))
     }
 }
 

@@ -3,9 +3,12 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use envact::config::answers::{source_of, Answers, FIELD_NAMES};
+use envact::config::answers::{Answers, FIELD_NAMES};
 use envact::manifest::{dir_name, Backend, Manifest, Project};
-use envact::secrets::{service_token_keeper, OpAuth, OpSignIn};
+use envact::secrets::{
+    default_fields, service_token_keeper, OpAuth, OpSignIn, FILE_DEFAULT_VAULT,
+    KEYRING_DEFAULT_SERVICE,
+};
 use envact::wizard::{self, detect::Detected, needs_answers, Gathered, Prompter};
 use envact::Error;
 use secrecy::zeroize::Zeroizing;
@@ -38,7 +41,8 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["reconfigure", "yes"])]
     show: bool,
 
-    /// Start from no answers instead of the current ones.
+    /// Ask every question again, the current answers as defaults (with --yes:
+    /// start over from the flags alone).
     #[arg(long)]
     reconfigure: bool,
 
@@ -66,7 +70,8 @@ pub struct Args {
     #[arg(long, value_name = "ARN")]
     mfa_serial: Option<String>,
 
-    /// How 1Password's op signs in.
+    /// How 1Password's op signs in: account (an account added to op on this
+    /// device), service-account, or desktop-app.
     #[arg(long, value_name = "METHOD", value_parser = parse_op_auth)]
     op_auth: Option<OpAuth>,
 
@@ -312,93 +317,100 @@ fn indent(text: &str) -> String {
     }
 }
 
-fn show(manifest: &Manifest, answers: &Answers, path: &std::path::Path) {
-    let s = manifest.secrets.as_ref();
+/// One line per setting: its value in effect and where it comes from
+/// (manifest, user file, default), in the order the wizard asks.
+fn show(manifest: &Manifest, answers: &Answers, path: &Path) {
     let mut merged = manifest.clone();
     let _ = answers.apply(&mut merged);
-    let m = merged.secrets.as_ref();
-    let value = |v: Option<&str>| v.map(str::to_string).unwrap_or_else(|| "-".into());
-    let mut rows: Vec<(String, Option<String>, &str)> = vec![
-        (
-            "backend".into(),
-            m.map(|x| x.backend.name().to_string()),
-            source_of(s.is_some(), answers.backend.is_some()),
-        ),
-        (
-            "vault".into(),
-            m.and_then(|x| x.vault.clone()),
-            source_of(
-                s.is_some_and(|x| x.vault.is_some()),
-                answers.vault.is_some(),
-            ),
-        ),
-        (
-            "item".into(),
-            m.and_then(|x| x.item.clone()),
-            source_of(s.is_some_and(|x| x.item.is_some()), answers.item.is_some()),
-        ),
-        (
-            "mfa_serial".into(),
-            merged
-                .aws
-                .as_ref()
-                .and_then(|a| a.mfa_serial.as_ref().map(|m| m.to_string())),
-            source_of(
-                manifest
-                    .aws
-                    .as_ref()
-                    .is_some_and(|a| a.mfa_serial.is_some()),
-                answers.mfa_serial.is_some(),
-            ),
-        ),
-    ];
-    // The fields, after the item, in the order the manifest documents them.
-    for (i, name) in FIELD_NAMES.into_iter().enumerate() {
-        rows.insert(
-            3 + i,
-            (
-                format!("fields.{name}"),
-                m.and_then(|x| x.fields.get(name).cloned()),
-                source_of(
-                    s.is_some_and(|x| x.fields.get(name).is_some()),
-                    answers.fields.contains_key(name),
-                ),
-            ),
-        );
-    }
-    if m.is_some_and(|x| x.backend == Backend::OnePassword) {
-        rows.push((
-            "1password sign-in".into(),
+    let written = manifest.secrets.as_ref();
+    let backend = merged.secrets.as_ref().map(|s| s.backend);
+    let mut rows: Vec<(String, String, &str)> = Vec::new();
+    let mut row = |key: &str, w: Option<String>, a: Option<String>, d: Option<String>| {
+        let (value, source) = match (w, a, d) {
+            (Some(v), _, _) => (v, "manifest"),
+            (None, Some(v), _) => (v, "user file"),
+            (None, None, Some(v)) => (v, "default"),
+            (None, None, None) => ("-".into(), "not set"),
+        };
+        rows.push((key.to_string(), value, source));
+    };
+    row(
+        "backend",
+        written.map(|s| s.backend.name().into()),
+        answers.backend.map(|b| b.name().into()),
+        None,
+    );
+    if backend == Some(Backend::OnePassword) {
+        row(
+            "1password sign-in",
+            None,
             answers.onepassword.as_ref().map(|o| match &o.account {
                 Some(a) => format!("{} {a}", auth_name(o.auth)),
-                None => auth_name(o.auth).to_string(),
+                None => auth_name(o.auth).into(),
             }),
-            source_of(false, answers.onepassword.is_some()),
-        ));
+            Some("op decides".into()),
+        );
     }
-    let (written, kept) = (manifest.persistence, merged.persistence);
-    for (key, w, a, v) in [
-        (
-            "persistence.backend_session",
-            written.backend_session,
-            answers.persistence.backend_session,
-            kept.keep_backend_session(),
-        ),
-        (
-            "persistence.sts_session",
-            written.sts_session,
-            answers.persistence.sts_session,
-            kept.keep_sts_session(),
-        ),
-    ] {
-        let source = match (w.is_some(), a.is_some()) {
-            (false, false) => "default",
-            (m, a) => source_of(m, a),
-        };
-        rows.push((key.into(), Some(v.to_string()), source));
+    let default_vault = match backend {
+        Some(Backend::Keyring) => Some(KEYRING_DEFAULT_SERVICE.to_string()),
+        Some(Backend::File) => Some(FILE_DEFAULT_VAULT.to_string()),
+        Some(Backend::Pass) => Some("(the store's top)".into()),
+        _ => None,
+    };
+    row(
+        "vault",
+        written.and_then(|s| s.vault.clone()),
+        answers.vault.clone(),
+        default_vault,
+    );
+    row(
+        "item",
+        written.and_then(|s| s.item.clone()),
+        answers.item.clone(),
+        None,
+    );
+    let defaults = backend.map(default_fields);
+    for name in FIELD_NAMES {
+        let default = defaults.as_ref().and_then(|d| match name {
+            "access_key_id" => Some(d.access_key_id.clone()),
+            "secret_access_key" => Some(d.secret_access_key.clone()),
+            _ => None,
+        });
+        row(
+            &format!("fields.{name}"),
+            written.and_then(|s| s.fields.get(name).cloned()),
+            answers.fields.get(name).cloned(),
+            default,
+        );
     }
+    if let Some(aws) = &manifest.aws {
+        row(
+            "mfa_serial",
+            aws.mfa_serial.as_ref().map(|m| m.to_string()),
+            answers.mfa_serial.as_ref().map(|m| match m.as_str() {
+                "" => "none".into(),
+                m => m.into(),
+            }),
+            None,
+        );
+    }
+    let (w, a) = (manifest.persistence, answers.persistence);
+    let off = Some("false".to_string());
+    let text = |b: Option<bool>| b.map(|b| b.to_string());
+    row(
+        "persistence.backend_session",
+        text(w.backend_session),
+        text(a.backend_session),
+        off.clone(),
+    );
+    row(
+        "persistence.sts_session",
+        text(w.sts_session),
+        text(a.sts_session),
+        off,
+    );
     println!("answers file: {}", path.display());
-    for (key, v, source) in rows {
-        println!("{key:<26} {:<40} ({source})", value(v.as_deref()));
+    for (key, value, source) in rows {
+        println!("{key:<28} {value:<40} ({source})");
     }
 }

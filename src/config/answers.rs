@@ -192,12 +192,3 @@ impl Answers {
         flags
     }
 }
-
-/// Where a setting in effect comes from, for `envact setup --show`.
-pub fn source_of(manifest_has: bool, answers_have: bool) -> &'static str {
-    match (manifest_has, answers_have) {
-        (true, _) => "manifest",
-        (false, true) => "user file",
-        (false, false) => "not set",
-    }
-}

@@ -445,3 +445,120 @@ impl Wizard<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::EnvStore;
+    use std::collections::VecDeque;
+    use std::path::Path;
+
+    /// Answers from a script, in order; any question beyond it fails the test.
+    #[derive(Default)]
+    struct Script {
+        answers: VecDeque<&'static str>,
+        asked: Vec<String>,
+        said: Vec<String>,
+    }
+
+    impl Script {
+        fn next(&mut self, prompt: &str) -> &'static str {
+            self.asked.push(prompt.to_string());
+            self.answers
+                .pop_front()
+                .unwrap_or_else(|| panic!("unexpected question {prompt:?}"))
+        }
+    }
+
+    impl Prompter for Script {
+        fn say(&mut self, text: &str) {
+            self.said.push(text.to_string());
+        }
+        fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Error> {
+            Ok(match self.next(prompt) {
+                "" => default.unwrap_or_default().to_string(),
+                a => a.to_string(),
+            })
+        }
+        fn select(&mut self, prompt: &str, _: &[String], default: usize) -> Result<usize, Error> {
+            Ok(self.next(prompt).parse().unwrap_or(default))
+        }
+        fn confirm(&mut self, prompt: &str, _: bool) -> Result<bool, Error> {
+            Ok(self.next(prompt) == "y")
+        }
+        fn secret(&mut self, prompt: &str) -> Result<SecretString, Error> {
+            Ok(SecretString::from(self.next(prompt)))
+        }
+        fn busy(&mut self, _: &str, work: &mut dyn FnMut()) {
+            work()
+        }
+    }
+
+    fn manifest(text: &str) -> Manifest {
+        Manifest::parse(text, Path::new("m.toml"), "t").unwrap()
+    }
+
+    fn run_script(m: &Manifest, answers: &[&'static str]) -> (Answers, Script) {
+        let mut script = Script {
+            answers: answers.iter().copied().collect(),
+            ..Script::default()
+        };
+        let mut open =
+            |_: &Manifest, _: Option<&SecretString>| -> Result<Box<dyn SecretStore>, Error> {
+                Ok(Box::new(EnvStore::new(|k| match k {
+                    "ID" | "SECRET" => Some("value".into()),
+                    _ => None,
+                })))
+            };
+        let got = run(
+            &mut script,
+            m,
+            Answers::default(),
+            &Detected::default(),
+            &mut open,
+        )
+        .unwrap();
+        (got.answers, script)
+    }
+
+    #[test]
+    fn what_the_manifest_says_is_never_asked() {
+        let m = manifest(
+            "version = 1\n[secrets]\nbackend = \"env\"\nitem = \"x\"\n\
+             [secrets.fields]\naccess_key_id = \"ID\"\nsecret_access_key = \"SECRET\"\n\
+             [aws]\nmfa_serial = \"arn:aws:iam::123456789012:mfa/a\"\n[persistence]\nsts_session = false\n",
+        );
+        let (answers, script) = run_script(&m, &[]);
+        assert_eq!(answers, Answers::default());
+        assert!(script.asked.is_empty());
+        assert!(!needs_answers(&m, &answers));
+    }
+
+    #[test]
+    fn open_answers_are_asked_checked_and_kept() {
+        let m = manifest("version = 1\n[secrets]\nbackend = \"env\"\n[aws]\n");
+        assert!(needs_answers(&m, &Answers::default()));
+        let (answers, script) = run_script(
+            &m,
+            &["x", "NOPE", "ID", "SECRET", "not-an-arn", "none", "y"],
+        );
+        assert_eq!(answers.item.as_deref(), Some("x"));
+        assert_eq!(answers.fields["access_key_id"], "ID");
+        assert_eq!(answers.fields["secret_access_key"], "SECRET");
+        assert_eq!(answers.mfa_serial.as_deref(), Some(""));
+        assert_eq!(answers.persistence.sts_session, Some(true));
+        // The unset variable and the bad ARN were each refused once.
+        assert_eq!(script.asked.len(), 7, "{:?}", script.asked);
+        assert!(
+            script.said.iter().any(|s| s.contains("NOPE")),
+            "{:?}",
+            script.said
+        );
+        assert!(
+            script.said.iter().any(|s| s.contains("not-an-arn")),
+            "{:?}",
+            script.said
+        );
+        assert!(!needs_answers(&m, &answers));
+    }
+}
