@@ -197,6 +197,7 @@ fn ctrl_c_or_ctrl_d_mid_wizard_writes_nothing() {
     p.exp_string("Keyring service [envact]").unwrap();
     p.send_control('c').unwrap();
     p.exp_eof().unwrap();
+    e.sb.assert_no_runtime_dir();
     // Ctrl-D (end of input) deep in: after the item, at a field.
     let mut p = support::spawn_pty(e.cmd(&["setup"]));
     p.exp_string("Keyring service [envact]").unwrap();
