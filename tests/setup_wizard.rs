@@ -78,6 +78,42 @@ impl KeyringProject {
     }
 }
 
+/// A manifest for 1Password, the Secret Service (for kept sessions and
+/// tokens) and the op stand-in, on a device where op knows no account yet.
+struct OpProject {
+    sb: Sandbox,
+    ss: SecretService,
+    op: OpStandin,
+}
+
+impl OpProject {
+    fn new(manifest: &str) -> OpProject {
+        let sb = Sandbox::with_manifest(manifest);
+        let ss = SecretService::start(&sb);
+        let op = OpStandin::new(&sb);
+        op.forget_account();
+        OpProject { sb, ss, op }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.sb.envact(args);
+        self.ss.apply(&mut cmd);
+        self.op.apply(&mut cmd);
+        cmd
+    }
+
+    /// The service-account token is in no file of HOME and on no op command line.
+    fn assert_token_nowhere(&self) {
+        let leaked = support::files_containing(&self.sb.home, &[op_standin::SERVICE_TOKEN], &[]);
+        assert!(leaked.is_empty(), "token in {leaked:?}");
+        let argv = std::fs::read_to_string(&self.op.argv_log).unwrap();
+        assert!(
+            !argv.contains(op_standin::SERVICE_TOKEN),
+            "token on a command line"
+        );
+    }
+}
+
 #[test]
 fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing() {
     let e = KeyringProject::new();
@@ -217,18 +253,9 @@ fn ctrl_c_or_ctrl_d_mid_wizard_writes_nothing() {
 
 #[test]
 fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fields() {
-    let sb = Sandbox::with_manifest(
-        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\n",
-    );
-    let ss = SecretService::start(&sb);
-    let op = OpStandin::new(&sb);
-    op.forget_account();
-    let cmd = |args: &[&str]| {
-        let mut cmd = sb.envact(args);
-        ss.apply(&mut cmd);
-        op.apply(&mut cmd);
-        cmd
-    };
+    let e = OpProject::new("version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\n");
+    let (sb, op) = (&e.sb, &e.op);
+    let cmd = |args: &[&str]| e.cmd(args);
 
     let mut p = support::spawn_pty(cmd(&["activate", "--", "sh", "-c", "echo ACTIVATED"]));
     p.exp_string("How does op sign in to 1Password?").unwrap();
@@ -281,7 +308,7 @@ fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fie
     p.exp_string("ACTIVATED").unwrap();
     p.exp_eof().unwrap();
 
-    let path = answers_file(&sb);
+    let path = answers_file(sb);
     assert_eq!(mode(&path), 0o600);
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
@@ -316,16 +343,9 @@ fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fie
 #[test]
 fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_the_keyring() {
     // [aws] without [secrets]: the backend itself is each person's choice.
-    let sb = Sandbox::with_manifest("version = 1\nname = \"team\"\n[aws]\n");
-    let ss = SecretService::start(&sb);
-    let op = OpStandin::new(&sb);
-    op.forget_account();
-    let cmd = |args: &[&str]| {
-        let mut cmd = sb.envact(args);
-        ss.apply(&mut cmd);
-        op.apply(&mut cmd);
-        cmd
-    };
+    let e = OpProject::new("version = 1\nname = \"team\"\n[aws]\n");
+    let sb = &e.sb;
+    let cmd = |args: &[&str]| e.cmd(args);
     let mut p = support::spawn_pty(cmd(&["setup"]));
     p.exp_string("Where are your long-term AWS keys kept?")
         .unwrap();
@@ -360,7 +380,7 @@ fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_
     key(&mut p, "y");
     p.exp_eof().unwrap();
 
-    let text = std::fs::read_to_string(answers_file(&sb)).unwrap();
+    let text = std::fs::read_to_string(answers_file(sb)).unwrap();
     assert_eq!(
         text,
         "backend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\nmfa_serial = \"\"\n\n\
@@ -372,46 +392,27 @@ fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_
     let out = support::run(cmd(&["list"]));
     assert!(out.status.success(), "{}", support::stderr(&out));
     assert!(support::stdout(&out).contains("aws-dev"));
-    let leaked = support::files_containing(&sb.home, &[op_standin::SERVICE_TOKEN], &[]);
-    assert!(leaked.is_empty(), "token in {leaked:?}");
-    let argv = std::fs::read_to_string(&op.argv_log).unwrap();
-    assert!(
-        !argv.contains(op_standin::SERVICE_TOKEN),
-        "token on a command line"
-    );
+    e.assert_token_nowhere();
 }
 
 #[test]
 fn onepassword_service_account_token_goes_to_the_keyring_not_the_file() {
-    let sb = Sandbox::with_manifest(
+    let e = OpProject::new(
         "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\n",
     );
-    let ss = SecretService::start(&sb);
-    let op = OpStandin::new(&sb);
-    op.forget_account();
-    let cmd = |args: &[&str]| {
-        let mut cmd = sb.envact(args);
-        ss.apply(&mut cmd);
-        op.apply(&mut cmd);
-        cmd
-    };
+    let sb = &e.sb;
+    let cmd = |args: &[&str]| e.cmd(args);
     // Non-interactive: the token on stdin, the rest as flags.
     let out = support::run_with_stdin(
         cmd(&["setup", "--op-token-stdin", "--yes"]),
         &format!("{}\n", op_standin::SERVICE_TOKEN),
     );
     assert!(out.status.success(), "{}", support::stderr(&out));
-    let text = std::fs::read_to_string(answers_file(&sb)).unwrap();
+    let text = std::fs::read_to_string(answers_file(sb)).unwrap();
     assert_eq!(text, "[onepassword]\nauth = \"service-account\"\n");
 
     // Activation (no terminal) reads the keys with the kept token.
     let out = support::run(cmd(&["activate", "--", "true"]));
     assert!(out.status.success(), "{}", support::stderr(&out));
-    let leaked = support::files_containing(&sb.home, &[op_standin::SERVICE_TOKEN], &[]);
-    assert!(leaked.is_empty(), "token in {leaked:?}");
-    let argv = std::fs::read_to_string(&op.argv_log).unwrap();
-    assert!(
-        !argv.contains(op_standin::SERVICE_TOKEN),
-        "token on a command line"
-    );
+    e.assert_token_nowhere();
 }
