@@ -34,6 +34,12 @@ fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+/// Waits for `prompt`, then types `reply` and Enter.
+fn answer(p: &mut rexpect::session::PtySession, prompt: &str, reply: &str) {
+    p.exp_string(prompt).unwrap();
+    p.send_line(reply).unwrap();
+}
+
 /// Confirm prompts take one key; a newline after it would answer the next one.
 fn key(p: &mut rexpect::session::PtySession, k: &str) {
     p.send(k).unwrap();
@@ -119,32 +125,26 @@ fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing
     let e = KeyringProject::new();
     let mut p = support::spawn_pty(e.cmd(&["activate", "--", "sh", "-c", "echo ACTIVATED"]));
     // Defaults: the keyring's own service, the only item there.
-    p.exp_string("Keyring service [envact]").unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, "Keyring service [envact]", "");
     p.exp_string("items in the Secret Service (service \"envact\"): dev")
         .unwrap();
-    p.exp_string("Item holding your AWS keys [dev]").unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, "Item holding your AWS keys [dev]", "");
     // A field the item does not have is refused, with the fields it has.
-    p.exp_string("Field of \"dev\" holding access_key_id [access_key_id]")
-        .unwrap();
-    p.send_line("username").unwrap();
+    answer(
+        &mut p,
+        "Field of \"dev\" holding access_key_id [access_key_id]",
+        "username",
+    );
     p.exp_string("has no field \"username\" (its fields: access_key_id, secret_access_key)")
         .unwrap();
-    p.exp_string("holding access_key_id [access_key_id]")
-        .unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("holding secret_access_key [secret_access_key]")
-        .unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, "holding access_key_id [access_key_id]", "");
+    answer(&mut p, "holding secret_access_key [secret_access_key]", "");
     // The MFA device found in ~/.aws/config is the default; a non-ARN is refused.
     p.exp_string(&format!("AWS config: profile dev has mfa_serial {MFA}"))
         .unwrap();
-    p.exp_string(&format!("or none) [{MFA}]")).unwrap();
-    p.send_line("alice").unwrap();
+    answer(&mut p, &format!("or none) [{MFA}]"), "alice");
     p.exp_string("\"alice\": ").unwrap();
-    p.exp_string(&format!("or none) [{MFA}]")).unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, &format!("or none) [{MFA}]"), "");
     p.exp_string("Keep AWS session credentials in the OS keyring")
         .unwrap();
     key(&mut p, "y");
@@ -154,8 +154,7 @@ fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing
     assert!(!answers_dir(&e.sb).exists(), "written before confirming");
     key(&mut p, "y");
     // Then the activation itself goes on with the answers: MFA, STS, the command.
-    p.exp_string(&format!("MFA code for {MFA}")).unwrap();
-    p.send_line("123456").unwrap();
+    answer(&mut p, &format!("MFA code for {MFA}"), "123456");
     p.exp_string("ACTIVATED").unwrap();
     p.exp_eof().unwrap();
 
@@ -199,18 +198,11 @@ fn reconfigure_asks_again_with_the_current_answers_as_defaults() {
     assert!(out.status.success(), "{}", support::stderr(&out));
 
     let mut p = support::spawn_pty(e.cmd(&["setup", "--reconfigure"]));
-    p.exp_string("Keyring service [envact]").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Item holding your AWS keys [dev]").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("holding access_key_id [access_key_id]")
-        .unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("holding secret_access_key [secret_access_key]")
-        .unwrap();
-    p.send_line("").unwrap();
-    p.exp_string(&format!("or none) [{MFA}]")).unwrap();
-    p.send_line("none").unwrap();
+    answer(&mut p, "Keyring service [envact]", "");
+    answer(&mut p, "Item holding your AWS keys [dev]", "");
+    answer(&mut p, "holding access_key_id [access_key_id]", "");
+    answer(&mut p, "holding secret_access_key [secret_access_key]", "");
+    answer(&mut p, &format!("or none) [{MFA}]"), "none");
     p.exp_string("Keep AWS session credentials in the OS keyring until they expire (fewer MFA prompts)? [y/N]").unwrap();
     key(&mut p, "n");
     p.exp_string("Write them to").unwrap();
@@ -236,10 +228,8 @@ fn ctrl_c_or_ctrl_d_mid_wizard_writes_nothing() {
     e.sb.assert_no_runtime_dir();
     // Ctrl-D (end of input) deep in: after the item, at a field.
     let mut p = support::spawn_pty(e.cmd(&["setup"]));
-    p.exp_string("Keyring service [envact]").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Item holding your AWS keys [dev]").unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, "Keyring service [envact]", "");
+    answer(&mut p, "Item holding your AWS keys [dev]", "");
     p.exp_string("holding access_key_id").unwrap();
     p.send_control('d').unwrap();
     p.exp_string("error: setup stopped: end of input (Ctrl-D); nothing was written")
@@ -258,51 +248,49 @@ fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fie
     let cmd = |args: &[&str]| e.cmd(args);
 
     let mut p = support::spawn_pty(cmd(&["activate", "--", "sh", "-c", "echo ACTIVATED"]));
-    p.exp_string("How does op sign in to 1Password?").unwrap();
-    p.send_line("").unwrap(); // the default: an account on this device
+    answer(&mut p, "How does op sign in to 1Password?", ""); // the default: an account on this device
     p.exp_string("op has no 1Password account on this device yet")
         .unwrap();
-    p.exp_string("Sign-in address [my.1password.com]").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Email").unwrap();
-    p.send_line("test@example.com").unwrap();
+    answer(&mut p, "Sign-in address [my.1password.com]", "");
+    answer(&mut p, "Email", "test@example.com");
     // op itself asks for the Secret Key and the password.
-    p.exp_string("Enter the Secret Key for test@example.com at my.1password.com")
-        .unwrap();
-    p.send_line(op_standin::SECRET_KEY).unwrap();
-    p.exp_string("Enter the password for test@example.com")
-        .unwrap();
-    p.send_line(op_standin::PASSWORD).unwrap();
+    answer(
+        &mut p,
+        "Enter the Secret Key for test@example.com at my.1password.com",
+        op_standin::SECRET_KEY,
+    );
+    answer(
+        &mut p,
+        "Enter the password for test@example.com",
+        op_standin::PASSWORD,
+    );
     p.exp_string("Keep the 1Password session in the OS keyring between activations? [y/N]")
         .unwrap();
     key(&mut p, "y");
     // A vault that does not exist is asked again.
-    p.exp_string("1Password vault").unwrap();
-    p.send_line("Finance").unwrap();
-    p.exp_string("Enter the password for test@example.com")
-        .unwrap();
-    p.send_line(op_standin::PASSWORD).unwrap();
+    answer(&mut p, "1Password vault", "Finance");
+    answer(
+        &mut p,
+        "Enter the password for test@example.com",
+        op_standin::PASSWORD,
+    );
     p.exp_string("\"Finance\" isn't a vault in this account")
         .unwrap();
-    p.exp_string("1Password vault").unwrap();
-    p.send_line("Engineering").unwrap();
+    answer(&mut p, "1Password vault", "Engineering");
     p.exp_string("items in the 1Password vault \"Engineering\": aws-dev")
         .unwrap();
-    p.exp_string("Item holding your AWS keys [aws-dev]")
-        .unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Field of \"aws-dev\" holding access_key_id [username]")
-        .unwrap();
-    p.send_line("access key").unwrap();
+    answer(&mut p, "Item holding your AWS keys [aws-dev]", "");
+    answer(
+        &mut p,
+        "Field of \"aws-dev\" holding access_key_id [username]",
+        "access key",
+    );
     p.exp_string(
         "has no field \"access key\" (its fields: credential, one-time password, username)",
     )
     .unwrap();
-    p.exp_string("holding access_key_id [username]").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("holding secret_access_key [credential]")
-        .unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, "holding access_key_id [username]", "");
+    answer(&mut p, "holding secret_access_key [credential]", "");
     p.exp_string("Write them to").unwrap();
     key(&mut p, "y");
     p.exp_string("ACTIVATED").unwrap();
@@ -346,32 +334,39 @@ fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_
     let e = OpProject::new("version = 1\nname = \"team\"\n[aws]\n");
     let sb = &e.sb;
     let cmd = |args: &[&str]| e.cmd(args);
+    // An initialised pass store is seen too.
+    std::fs::create_dir_all(sb.home.join(".password-store")).unwrap();
+    std::fs::write(
+        sb.home.join(".password-store/.gpg-id"),
+        "someone@example.com\n",
+    )
+    .unwrap();
     let mut p = support::spawn_pty(cmd(&["setup"]));
     p.exp_string("Where are your long-term AWS keys kept?")
         .unwrap();
     // Offered first: the Secret Service, which answers on this machine.
     p.exp_string("keyring  (Secret Service reachable)").unwrap();
+    p.exp_string(&format!(
+        "pass  (pass store at {})",
+        sb.home.join(".password-store").display()
+    ))
+    .unwrap();
     p.send("\x1b[A").unwrap(); // up, to 1password
     p.send_line("").unwrap();
     p.exp_string("How does op sign in to 1Password?").unwrap();
     p.send("\x1b[B").unwrap(); // down, to the service account
     p.send_line("").unwrap();
-    p.exp_string("Service-account token (kept in the OS keyring)")
-        .unwrap();
-    p.send_line(op_standin::SERVICE_TOKEN).unwrap();
-    p.exp_string("1Password vault").unwrap();
-    p.send_line("Engineering").unwrap();
-    p.exp_string("Item holding your AWS keys [aws-dev]")
-        .unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("holding access_key_id [username]").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("holding secret_access_key [credential]")
-        .unwrap();
-    p.send_line("").unwrap();
+    answer(
+        &mut p,
+        "Service-account token (kept in the OS keyring)",
+        op_standin::SERVICE_TOKEN,
+    );
+    answer(&mut p, "1Password vault", "Engineering");
+    answer(&mut p, "Item holding your AWS keys [aws-dev]", "");
+    answer(&mut p, "holding access_key_id [username]", "");
+    answer(&mut p, "holding secret_access_key [credential]", "");
     // No MFA device anywhere on this machine: the default is none.
-    p.exp_string("or none) [none]").unwrap();
-    p.send_line("").unwrap();
+    answer(&mut p, "or none) [none]", "");
     p.exp_string("Keep AWS session credentials").unwrap();
     key(&mut p, "n");
     p.exp_string("the service-account token goes to the OS keyring, not to this file")
@@ -415,4 +410,42 @@ fn onepassword_service_account_token_goes_to_the_keyring_not_the_file() {
     let out = support::run(cmd(&["activate", "--", "true"]));
     assert!(out.status.success(), "{}", support::stderr(&out));
     e.assert_token_nowhere();
+}
+
+#[test]
+fn an_account_op_already_knows_is_offered_and_only_the_open_fields_are_asked() {
+    let e = OpProject::new(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\n\
+         item = \"aws-dev\"\n[secrets.fields]\naccess_key_id = \"username\"\n",
+    );
+    let mut state = e.op.read();
+    state["account_added"] = serde_json::json!(true);
+    e.op.write(&state);
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    answer(&mut p, "How does op sign in to 1Password?", "");
+    // op account list: the account is the default choice.
+    p.exp_string("1Password account").unwrap();
+    answer(&mut p, "my.1password.com (test@example.com)", "");
+    p.exp_string("Keep the 1Password session").unwrap();
+    key(&mut p, "n");
+    // Vault, item and one field are the manifest's: only the other field is asked.
+    answer(&mut p, "holding secret_access_key [credential]", "");
+    // Checking it is the first read: op signs in now.
+    answer(
+        &mut p,
+        "Enter the password for test@example.com",
+        op_standin::PASSWORD,
+    );
+    p.exp_string("Write them to").unwrap();
+    key(&mut p, "y");
+    let rest = p.exp_eof().unwrap();
+    assert!(
+        !rest.contains("vault") && !rest.contains("Item holding"),
+        "{rest}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(answers_file(&e.sb)).unwrap(),
+        "[fields]\nsecret_access_key = \"credential\"\n\n[onepassword]\nauth = \"account\"\n\
+         account = \"my.1password.com\"\n\n[persistence]\nbackend_session = false\n"
+    );
 }
