@@ -120,7 +120,7 @@ impl Activation {
             .manifest
             .secrets
             .as_ref()
-            .and_then(|s| s.item.as_deref())
+            .and_then(|s| s.item_to_read())
             .ok_or_else(|| Error::NoItem {
                 manifest: self.project.manifest.clone(),
             })?;

@@ -368,8 +368,9 @@ fn encrypted_file_wrong_passphrase_and_corruption_change_nothing() {
 
 #[test]
 fn env_backend_reads_named_variables_and_is_read_only() {
+    // No item: env reads variables, and nobody is asked for one.
     let sb = Sandbox::with_manifest(&manifest(
-        "backend = \"env\"\nitem = \"ci\"\n[secrets.fields]\naccess_key_id = \"CI_AWS_ID\"\nsecret_access_key = \"CI_AWS_SECRET\"",
+        "backend = \"env\"\n[secrets.fields]\naccess_key_id = \"CI_AWS_ID\"\nsecret_access_key = \"CI_AWS_SECRET\"",
     ));
     let with = Env {
         sb: &sb,

@@ -8,7 +8,14 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use support::{run, stderr, stdout, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 
-const MANIFEST: &str = "version = 1\nname = \"team\"\n[secrets]\nbackend = \"env\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\n";
+const MANIFEST: &str = "version = 1\nname = \"team\"\n[secrets]\nbackend = \"file\"\n[secrets.fields]\naccess_key_id = \"key_id\"\n";
+
+/// `envact ARGS` with the encrypted file's passphrase at hand.
+fn envact(sb: &Sandbox, args: &[&str]) -> std::process::Command {
+    let mut cmd = sb.envact(args);
+    cmd.env("ENVACT_FILE_PASSPHRASE", "a test passphrase");
+    cmd
+}
 
 fn answers_file(sb: &Sandbox) -> std::path::PathBuf {
     let dir = sb.config.join("envact/envs");
@@ -37,7 +44,7 @@ fn flags_write_the_answers_and_activation_uses_them() {
         "--item",
         "ci",
         "--field",
-        "secret_access_key=CI_SECRET",
+        "secret_access_key=secret",
         "--persist-backend-session",
         "--yes",
     ]));
@@ -50,14 +57,14 @@ fn flags_write_the_answers_and_activation_uses_them() {
     );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        "item = \"ci\"\n\n[fields]\nsecret_access_key = \"CI_SECRET\"\n\n\
+        "item = \"ci\"\n\n[fields]\nsecret_access_key = \"secret\"\n\n\
          [persistence]\nbackend_session = true\n"
     );
 
     let out = run(sb.envact(["setup", "--show"]));
     let shown = stdout(&out);
     assert!(
-        shown.contains("backend") && shown.contains("env") && shown.contains("(manifest)"),
+        shown.contains("backend") && shown.contains("file") && shown.contains("(manifest)"),
         "{shown}"
     );
     let item_line = shown.lines().find(|l| l.starts_with("item ")).unwrap();
@@ -70,7 +77,7 @@ fn flags_write_the_answers_and_activation_uses_them() {
         .find(|l| l.starts_with("fields.secret_access_key"))
         .unwrap();
     assert!(
-        secret_line.contains("CI_SECRET") && secret_line.ends_with("(user file)"),
+        secret_line.contains("secret") && secret_line.ends_with("(user file)"),
         "{shown}"
     );
     let id_line = shown
@@ -96,11 +103,14 @@ fn flags_write_the_answers_and_activation_uses_them() {
         "persistence.sts_session false (default)"
     );
 
-    // Activation now has everything: it reads the keys from the named variables.
-    let mut cmd = sb.envact(["activate", "--", "true"]);
-    cmd.env("CI_ID", ACCESS_KEY_ID)
-        .env("CI_SECRET", SECRET_ACCESS_KEY);
-    let out = run(cmd);
+    // `envact add` stores the keys under the answered field names, and
+    // activation, which now has everything, reads them back.
+    let out = support::run_with_stdin(
+        envact(&sb, &["add", "ci", "--stdin"]),
+        &support::keys_input(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(envact(&sb, &["activate", "--", "true"]));
     assert!(out.status.success(), "{}", stderr(&out));
 
     // The answers hold names, never values.

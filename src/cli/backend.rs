@@ -158,8 +158,7 @@ impl PassphrasePrompt for TerminalPassphrase {
             prompt =
                 prompt.with_confirmation("Repeat the passphrase", "the two passphrases differ");
         }
-        prompt
-            .interact()
+        super::progress::suspend(|| prompt.interact())
             .map(SecretString::from)
             .map_err(|e| unavailable(format!("cannot read the passphrase: {e}")))
     }

@@ -81,9 +81,12 @@ impl Resolver {
             .ok_or_else(|| Error::AwsWithoutSecrets {
                 manifest: project.manifest.clone(),
             })?;
-        let item = secrets.item.clone().ok_or_else(|| Error::NoItem {
-            manifest: project.manifest.clone(),
-        })?;
+        let item = secrets
+            .item_to_read()
+            .map(str::to_string)
+            .ok_or_else(|| Error::NoItem {
+                manifest: project.manifest.clone(),
+            })?;
         let dirs = Dirs::from_vars(var);
         let (config_path, credentials_path) = AwsFiles::paths(var, &dirs.home);
         let files = AwsFiles::load(&config_path, &credentials_path)?;

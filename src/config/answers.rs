@@ -181,7 +181,7 @@ impl Answers {
             None if merged.aws.is_some() => flags.push("--backend BACKEND"),
             None => {}
             Some(s) => {
-                if s.item.is_none() {
+                if s.item_to_read().is_none() {
                     flags.push("--item NAME");
                 }
                 if s.vault.is_none() && s.backend == Backend::OnePassword {

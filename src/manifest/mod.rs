@@ -87,6 +87,17 @@ pub struct Secrets {
     pub sign_in: Option<crate::secrets::OpSignIn>,
 }
 
+impl Secrets {
+    /// The item the keys are read from. `env` reads variables and needs none.
+    pub fn item_to_read(&self) -> Option<&str> {
+        match (&self.item, self.backend) {
+            (Some(item), _) => Some(item),
+            (None, Backend::Env) => Some(""),
+            (None, _) => None,
+        }
+    }
+}
+
 /// Field names inside the backend item (for `env`: variable names).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecretFields {

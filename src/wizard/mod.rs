@@ -262,13 +262,8 @@ impl Wizard<'_> {
     /// Asks for the item; `false` when the vault just answered turned out not
     /// to exist (it is asked again).
     fn item(&mut self, store: &dyn SecretStore, backend: Backend) -> Result<bool, Error> {
-        if self
-            .manifest
-            .secrets
-            .as_ref()
-            .and_then(|s| s.item.as_ref())
-            .is_some()
-        {
+        let written = self.manifest.secrets.as_ref().and_then(|s| s.item.as_ref());
+        if written.is_some() || backend == Backend::Env {
             return Ok(true);
         }
         let vault_answered = self
@@ -276,9 +271,7 @@ impl Wizard<'_> {
             .secrets
             .as_ref()
             .is_some_and(|s| s.vault.is_none());
-        let listed = if backend == Backend::Env {
-            None
-        } else {
+        let listed = {
             let label = format!("Listing the items in {}", store.describe());
             match self.busy(backend, &label, || store.list_items()) {
                 Ok(items) => Some(items),
@@ -333,7 +326,7 @@ impl Wizard<'_> {
         let Some(secrets) = merged.secrets else {
             return Ok(());
         };
-        let item = secrets.item.clone().unwrap_or_default();
+        let item = secrets.item_to_read().unwrap_or_default().to_string();
         let defaults = default_fields(backend);
         for (name, default) in [
             ("access_key_id", defaults.access_key_id),
@@ -537,18 +530,15 @@ mod tests {
     #[test]
     fn open_answers_are_asked_checked_and_kept() {
         let m = manifest("version = 1\n[secrets]\nbackend = \"env\"\n[aws]\n");
-        assert!(needs_answers(&m, &Answers::default()));
-        let (answers, script) = run_script(
-            &m,
-            &["x", "NOPE", "ID", "SECRET", "not-an-arn", "none", "y"],
-        );
-        assert_eq!(answers.item.as_deref(), Some("x"));
+        let (answers, script) =
+            run_script(&m, &["NOPE", "ID", "SECRET", "not-an-arn", "none", "y"]);
+        assert_eq!(answers.item, None, "env reads variables: no item");
         assert_eq!(answers.fields["access_key_id"], "ID");
         assert_eq!(answers.fields["secret_access_key"], "SECRET");
         assert_eq!(answers.mfa_serial.as_deref(), Some(""));
         assert_eq!(answers.persistence.sts_session, Some(true));
         // The unset variable and the bad ARN were each refused once.
-        assert_eq!(script.asked.len(), 7, "{:?}", script.asked);
+        assert_eq!(script.asked.len(), 6, "{:?}", script.asked);
         assert!(
             script.said.iter().any(|s| s.contains("NOPE")),
             "{:?}",
@@ -559,6 +549,36 @@ mod tests {
             "{:?}",
             script.said
         );
-        assert!(!needs_answers(&m, &answers));
+    }
+
+    #[test]
+    fn only_what_nothing_can_be_read_without_makes_activation_ask() {
+        let m = |t: &str| manifest(&format!("version = 1\n{t}"));
+        let none = Answers::default();
+        assert!(needs_answers(
+            &m("[secrets]\nbackend = \"keyring\"\n"),
+            &none
+        ));
+        assert!(needs_answers(&m("[aws]\n"), &none), "no backend");
+        assert!(needs_answers(
+            &m("[secrets]\nbackend = \"1password\"\nitem = \"x\"\n"),
+            &none
+        ));
+        assert!(!needs_answers(
+            &m("[secrets]\nbackend = \"env\"\n[aws]\n"),
+            &none
+        ));
+        assert!(!needs_answers(
+            &m("[secrets]\nbackend = \"pass\"\nitem = \"x\"\n"),
+            &none
+        ));
+        let answered = Answers {
+            item: Some("x".into()),
+            ..Answers::default()
+        };
+        assert!(!needs_answers(
+            &m("[secrets]\nbackend = \"keyring\"\n"),
+            &answered
+        ));
     }
 }
