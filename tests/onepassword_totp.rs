@@ -1,5 +1,5 @@
 //! An MFA code straight from 1Password: the TOTP field is read with
-//! `op item get --otp` (against the `op` STAND-IN, tests/fixtures/op-standin,
+//! `op read op://VAULT/ITEM/FIELD?attribute=otp` (against the `op` STAND-IN, tests/fixtures/op-standin,
 //! since 1Password's CLI cannot be installed here). Its own test binary, as it
 //! puts the stand-in on this process's PATH.
 
@@ -74,4 +74,10 @@ fn the_totp_field_gives_the_current_six_digit_code() {
         }
     }
     assert!(matched, "the code is not the item's current TOTP");
+    // A field that holds no one-time password gives no code.
+    let err = store
+        .read_totp("aws-dev", "username")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a one-time password field"), "{err}");
 }

@@ -365,8 +365,13 @@ fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_
     answer(&mut p, "Item holding your AWS keys [aws-dev]", "");
     answer(&mut p, "holding access_key_id [username]", "");
     answer(&mut p, "holding secret_access_key [credential]", "");
-    // No MFA device anywhere on this machine: the default is none.
-    answer(&mut p, "or none) [none]", "");
+    // No MFA device anywhere on this machine: the default is none. With one,
+    // 1Password may give the codes from the item's one-time password.
+    answer(&mut p, "or none) [none]", MFA);
+    let totp = "with a one-time password, for MFA codes (none: you type them) [none]";
+    answer(&mut p, totp, "username");
+    p.exp_string("is not a one-time password field").unwrap();
+    answer(&mut p, totp, "one-time password");
     p.exp_string("Keep AWS session credentials").unwrap();
     key(&mut p, "n");
     p.exp_string("the service-account token goes to the OS keyring, not to this file")
@@ -378,9 +383,12 @@ fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_
     let text = std::fs::read_to_string(answers_file(sb)).unwrap();
     assert_eq!(
         text,
-        "backend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\nmfa_serial = \"\"\n\n\
-         [fields]\naccess_key_id = \"username\"\nsecret_access_key = \"credential\"\n\n\
+        format!(
+            "backend = \"1password\"\nvault = \"Engineering\"\nitem = \"aws-dev\"\nmfa_serial = \"{MFA}\"\n\n\
+         [fields]\naccess_key_id = \"username\"\nmfa_totp = \"one-time password\"\n\
+         secret_access_key = \"credential\"\n\n\
          [onepassword]\nauth = \"service-account\"\n\n[persistence]\nsts_session = false\n"
+        )
     );
     // The token kept in the keyring signs op in, with no terminal and no
     // OP_SERVICE_ACCOUNT_TOKEN: the vault's items are listed.

@@ -1,6 +1,7 @@
 //! 1Password, through its `op` CLI (version 2).
 //!
-//! Reads use `op read op://VAULT/ITEM/FIELD`, TOTP codes `op item get --otp`.
+//! Reads use `op read op://VAULT/ITEM/FIELD`, TOTP codes the same reference
+//! with `?attribute=otp`.
 //! Authentication is op's own: the desktop-app integration, a service account
 //! (`OP_SERVICE_ACCOUNT_TOKEN`, passed through), or a session token. When op
 //! says it is not signed in, or that the session expired, envact runs
@@ -391,16 +392,17 @@ impl SecretStore for OnePasswordStore {
         Ok(Self::secret_from(&out))
     }
 
-    fn read_totp(&self, item: &str, _field: &str) -> Result<SecretString, SecretError> {
-        let vault = self.vault()?;
+    fn read_totp(&self, item: &str, field: &str) -> Result<SecretString, SecretError> {
+        // op computes the current code from the field's TOTP secret.
+        let reference = format!("op://{}/{item}/{field}?attribute=otp", self.vault()?);
         let out = self.run(
             |c| {
-                c.args(["item", "get", item, "--vault", vault, "--otp"]);
+                c.args(["read", "--no-newline", &reference]);
             },
             None,
         )?;
         if !out.status.success() {
-            return Err(self.failure(item, None, &out));
+            return Err(self.failure(item, Some(field), &out));
         }
         Ok(Self::secret_from(&out))
     }

@@ -85,6 +85,9 @@ pub fn run(
     };
     w.fields(store.as_ref(), backend)?;
     w.mfa()?;
+    if backend == Backend::OnePassword {
+        w.totp_field(store.as_ref())?;
+    }
     w.keep_sts_session()?;
     Ok(w.finish())
 }
@@ -373,6 +376,48 @@ impl Wizard<'_> {
             }
         }
         Ok(())
+    }
+
+    /// 1Password can give the MFA codes itself, from the item's one-time
+    /// password: asked when there is an MFA device and the manifest names no
+    /// such field; checked by asking op for a code.
+    fn totp_field(&mut self, store: &dyn SecretStore) -> Result<(), Error> {
+        let merged = self.merged()?;
+        let has_mfa = merged.aws.as_ref().is_some_and(|a| a.mfa_serial.is_some());
+        let Some(secrets) = merged.secrets.filter(|_| has_mfa) else {
+            return Ok(());
+        };
+        let written = self.manifest.secrets.as_ref();
+        if written.is_some_and(|s| s.fields.mfa_totp.is_some()) {
+            return Ok(());
+        }
+        let item = secrets.item_to_read().unwrap_or_default().to_string();
+        let default = self
+            .answers
+            .fields
+            .get("mfa_totp")
+            .cloned()
+            .unwrap_or_else(|| "none".into());
+        loop {
+            let field = self.p.input(
+                &format!("Field of {item:?} with a one-time password, for MFA codes (none: you type them)"),
+                Some(&default),
+            )?;
+            if field == "none" {
+                self.answers.fields.remove("mfa_totp");
+                return Ok(());
+            }
+            match store.read_totp(&item, &field) {
+                Ok(_) => {
+                    self.answers.fields.insert("mfa_totp".into(), field);
+                    return Ok(());
+                }
+                Err(e @ (SecretError::Failed { .. } | SecretError::FieldNotFound { .. })) => {
+                    self.p.say(&e.to_string())
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     fn mfa(&mut self) -> Result<(), Error> {
