@@ -352,5 +352,8 @@ fn the_mfa_code_comes_from_the_1password_totp_field_without_a_prompt() {
     assert_eq!(req["SerialNumber"], "arn:aws:iam::123456789012:mfa/tester");
     assert_eq!(req["TokenCode"], "<6 digits>");
     let argv = std::fs::read_to_string(&op.argv_log).unwrap();
-    assert!(argv.contains("\"--otp\""), "{argv}");
+    assert!(
+        argv.contains("op://Engineering/aws-dev/one-time password?attribute=otp"),
+        "{argv}"
+    );
 }
