@@ -57,6 +57,15 @@ impl KeyringProject {
     /// the keys stored as `dev` in the keyring; one profile with an MFA device
     /// in ~/.aws/config.
     fn new() -> KeyringProject {
+        let e = KeyringProject::empty();
+        let out =
+            support::run_with_stdin(e.cmd(&["add", "dev", "--stdin"]), &support::keys_input());
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        e
+    }
+
+    /// The same, before any key was stored.
+    fn empty() -> KeyringProject {
         let sb = Sandbox::with_manifest(
             "version = 1\nname = \"team\"\n[secrets]\nbackend = \"keyring\"\n[aws]\n",
         );
@@ -68,11 +77,7 @@ impl KeyringProject {
         .unwrap();
         let ss = SecretService::start(&sb);
         let moto = Moto::start(&sb);
-        let e = KeyringProject { sb, ss, moto };
-        let out =
-            support::run_with_stdin(e.cmd(&["add", "dev", "--stdin"]), &support::keys_input());
-        assert!(out.status.success(), "{}", support::stderr(&out));
-        e
+        KeyringProject { sb, ss, moto }
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
@@ -128,6 +133,15 @@ fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing
     answer(&mut p, "Keyring service [envact]", "");
     p.exp_string("items in the Secret Service (service \"envact\"): dev")
         .unwrap();
+    // An item that is not there is refused (storing one there is declined).
+    answer(&mut p, "Item holding your AWS keys [dev]", "nope");
+    p.exp_string(
+        "there is no item \"nope\" in the Secret Service (service \"envact\") (items there: dev)",
+    )
+    .unwrap();
+    p.exp_string("Store your long-term AWS keys as \"nope\"")
+        .unwrap();
+    key(&mut p, "n");
     answer(&mut p, "Item holding your AWS keys [dev]", "");
     // A field the item does not have is refused, with the fields it has.
     answer(
@@ -456,4 +470,45 @@ fn an_account_op_already_knows_is_offered_and_only_the_open_fields_are_asked() {
         "[fields]\nsecret_access_key = \"credential\"\n\n[onepassword]\nauth = \"account\"\n\
          account = \"my.1password.com\"\n\n[persistence]\nbackend_session = false\n"
     );
+}
+
+#[test]
+fn a_first_run_before_any_key_is_stored_offers_to_store_them_and_does_once_confirmed() {
+    let e = KeyringProject::empty();
+    let mut p = support::spawn_pty(e.cmd(&["activate", "--", "sh", "-c", "echo ACTIVATED"]));
+    answer(&mut p, "Keyring service [envact]", "");
+    p.exp_string("items in the Secret Service (service \"envact\"): none")
+        .unwrap();
+    answer(&mut p, "Item holding your AWS keys", "dev");
+    p.exp_string("there is no item \"dev\"").unwrap();
+    p.exp_string("Store your long-term AWS keys as \"dev\"")
+        .unwrap();
+    key(&mut p, "y");
+    // Typed hidden, each half checked for its shape.
+    answer(&mut p, "AWS access key id", "ASIAIOSFODNN7EXAMPLE");
+    p.exp_string("temporary (STS) key id").unwrap();
+    answer(&mut p, "AWS access key id", ACCESS_KEY_ID);
+    answer(&mut p, "AWS secret access key", SECRET_ACCESS_KEY);
+    // No field question: the new item gets the field names in effect.
+    answer(&mut p, "or none)", "none");
+    p.exp_string("Keep AWS session credentials").unwrap();
+    key(&mut p, "n");
+    p.exp_string("the long-term keys you typed go to the backend, not to this file")
+        .unwrap();
+    p.exp_string("Write them to").unwrap();
+    // Nothing is stored before the confirmation.
+    let listed = support::run(e.cmd(&["list"]));
+    assert_eq!(support::stdout(&listed), "", "stored before confirming");
+    key(&mut p, "y");
+    p.exp_string("stored the access key as \"dev\"").unwrap();
+    let shown = p.exp_string("ACTIVATED").unwrap();
+    p.exp_eof().unwrap();
+    assert!(
+        !shown.contains(SECRET_ACCESS_KEY) && !shown.contains(ACCESS_KEY_ID),
+        "echoed: {shown}"
+    );
+    let listed = support::run(e.cmd(&["list"]));
+    assert_eq!(support::stdout(&listed), "dev\n");
+    let leaked = support::files_containing(&e.sb.home, &[ACCESS_KEY_ID, SECRET_ACCESS_KEY], &[]);
+    assert!(leaked.is_empty(), "secrets in {leaked:?}");
 }

@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use envact::config::answers::{Answers, FIELD_NAMES};
 use envact::manifest::{dir_name, Backend, Manifest, Project};
 use envact::secrets::{
-    default_fields, service_token_keeper, OpAuth, OpSignIn, FILE_DEFAULT_VAULT,
-    KEYRING_DEFAULT_SERVICE,
+    default_fields, service_token_keeper, write_keys, LongTermKeys, OpAuth, OpSignIn,
+    FILE_DEFAULT_VAULT, KEYRING_DEFAULT_SERVICE,
 };
 use envact::wizard::{self, detect::Detected, needs_answers, Gathered, Prompter};
 use envact::Error;
 use secrecy::zeroize::Zeroizing;
 use secrecy::SecretString;
 
-use super::backend::open_store;
+use super::backend::{open_for, open_store};
 use super::prompter::TerminalPrompter;
 use super::{answers_path, find_project, Outcome};
 
@@ -161,6 +161,7 @@ pub fn run(args: Args) -> Outcome {
     let gathered = Gathered {
         answers,
         service_token: flag_token,
+        new_keys: None,
     };
     Ok(if save(&gathered, &path, &manifest, !args.yes)? {
         0
@@ -292,6 +293,9 @@ fn save(
     if gathered.service_token.is_some() {
         eprintln!("  (the service-account token goes to the OS keyring, not to this file)");
     }
+    if gathered.new_keys.is_some() {
+        eprintln!("  (the long-term keys you typed go to the backend, not to this file)");
+    }
     if confirm {
         let confirmed = on_terminal()
             && TerminalPrompter.confirm(&format!("Write them to {}?", path.display()), true)?;
@@ -303,9 +307,33 @@ fn save(
     if let Some(token) = &gathered.service_token {
         service_token_keeper(&|k: &str| std::env::var_os(k))?.save(token);
     }
+    if let Some(keys) = &gathered.new_keys {
+        store_keys(manifest, &gathered.answers, keys)?;
+    }
     gathered.answers.save(path)?;
     println!("{}", path.display());
     Ok(true)
+}
+
+/// Stores keys typed in the wizard as the answered item, under the field
+/// names in effect; the answers are written only once this succeeded.
+fn store_keys(manifest: &Manifest, answers: &Answers, keys: &LongTermKeys) -> Result<(), Error> {
+    let mut merged = manifest.clone();
+    answers.apply(&mut merged)?;
+    let item = merged
+        .secrets
+        .as_ref()
+        .and_then(|s| s.item.clone())
+        .ok_or(Error::NoBackend)?;
+    let opened = open_for(&merged)?.ok_or(Error::NoBackend)?;
+    opened.spin(&format!("Storing {item} in"), |store| {
+        write_keys(store, &item, &opened.fields, keys)
+    })?;
+    eprintln!(
+        "stored the access key as {item:?} in {}",
+        opened.store.describe()
+    );
+    Ok(())
 }
 
 fn indent(text: &str) -> String {

@@ -7,12 +7,14 @@
 
 pub mod detect;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::aws::MfaSerial;
 use crate::config::answers::Answers;
 use crate::manifest::{Backend, Manifest};
-use crate::secrets::{self, default_fields, OpAuth, OpSignIn, SecretError, SecretStore};
+use crate::secrets::{
+    self, default_fields, LongTermKeys, OpAuth, OpSignIn, SecretError, SecretStore,
+};
 use crate::Error;
 use detect::Detected;
 
@@ -37,11 +39,13 @@ pub trait Prompter {
 pub type OpenStore<'a> =
     dyn FnMut(&Manifest, Option<&SecretString>) -> Result<Box<dyn SecretStore>, Error> + 'a;
 
-/// What the wizard gathered: the answers, and a token to keep in the OS keyring
-/// (never in the answers file) once the person confirms.
+/// What the wizard gathered: the answers, and what goes to the backend or the
+/// OS keyring (never to the answers file) once the person confirms: a
+/// service-account token, and long-term keys typed for an item not yet stored.
 pub struct Gathered {
     pub answers: Answers,
     pub service_token: Option<SecretString>,
+    pub new_keys: Option<LongTermKeys>,
 }
 
 /// Whether the manifest, completed with `answers`, still lacks something
@@ -65,6 +69,7 @@ pub fn run(
         answers: current,
         detected,
         service_token: None,
+        new_keys: None,
     };
     w.backend()?;
     let Some(backend) = w.merged()?.secrets.map(|s| s.backend) else {
@@ -98,6 +103,7 @@ struct Wizard<'a> {
     answers: Answers,
     detected: &'a Detected,
     service_token: Option<SecretString>,
+    new_keys: Option<LongTermKeys>,
 }
 
 impl Wizard<'_> {
@@ -111,6 +117,7 @@ impl Wizard<'_> {
         Gathered {
             answers: self.answers,
             service_token: self.service_token,
+            new_keys: self.new_keys,
         }
     }
 
@@ -274,57 +281,81 @@ impl Wizard<'_> {
             .secrets
             .as_ref()
             .is_some_and(|s| s.vault.is_none());
-        let listed = {
-            let label = format!("Listing the items in {}", store.describe());
-            match self.busy(backend, &label, || store.list_items()) {
-                Ok(items) => Some(items),
-                // A wrong 1Password vault shows here: ask for it again.
-                Err(SecretError::Failed { detail, .. })
-                    if backend == Backend::OnePassword && vault_answered =>
-                {
-                    self.p.say(&detail);
-                    return Ok(false);
-                }
-                Err(e) => return Err(e.into()),
+        let label = format!("Listing the items in {}", store.describe());
+        let items = match self.busy(backend, &label, || store.list_items()) {
+            Ok(items) => items,
+            // A wrong 1Password vault shows here: ask for it again.
+            Err(SecretError::Failed { detail, .. })
+                if backend == Backend::OnePassword && vault_answered =>
+            {
+                self.p.say(&detail);
+                return Ok(false);
             }
+            Err(e) => return Err(e.into()),
         };
-        if let Some(items) = &listed {
-            self.p.say(&format!(
-                "items in {}: {}",
-                store.describe(),
-                if items.is_empty() {
-                    "none".into()
-                } else {
-                    items.join(", ")
-                }
-            ));
-        }
-        let default = self.answers.item.clone().or_else(|| match &listed {
-            Some(items) if items.len() == 1 => items.first().cloned(),
-            _ => None,
-        });
+        let shown = if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        };
+        self.p
+            .say(&format!("items in {}: {shown}", store.describe()));
+        let default = self
+            .answers
+            .item
+            .clone()
+            .or_else(|| match items.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            });
         loop {
             let item = self
                 .p
                 .input("Item holding your AWS keys", default.as_deref())?;
-            match &listed {
-                Some(items) if !items.contains(&item) => self.p.say(&format!(
-                    "there is no item {item:?} in {} (items there: {}); `envact add {item}` stores one",
-                    store.describe(),
-                    items.join(", ")
-                )),
-                _ => {
-                    self.answers.item = Some(item);
-                    return Ok(true);
-                }
+            if items.contains(&item) {
+                self.answers.item = Some(item);
+                return Ok(true);
+            }
+            self.p.say(&format!(
+                "there is no item {item:?} in {} (items there: {shown})",
+                store.describe()
+            ));
+            // A first run may well be before any key was stored: offer to.
+            let store_now = format!(
+                "Store your long-term AWS keys as {item:?} in {} now?",
+                store.describe()
+            );
+            if self.p.confirm(&store_now, true)? {
+                self.new_keys = Some(self.keys()?);
+                self.answers.item = Some(item);
+                return Ok(true);
             }
         }
+    }
+
+    /// The long-term key, typed hidden, each half checked for its shape.
+    fn keys(&mut self) -> Result<LongTermKeys, Error> {
+        let mut ask = |prompt: &str, check: fn(&str) -> Result<(), String>| loop {
+            let value = self.p.secret(prompt)?;
+            match check(value.expose_secret()) {
+                Ok(()) => return Ok::<_, Error>(value),
+                Err(e) => self.p.say(&e),
+            }
+        };
+        Ok(LongTermKeys {
+            access_key_id: ask("AWS access key id", secrets::check_access_key_id)?,
+            secret_access_key: ask("AWS secret access key", secrets::check_secret_access_key)?,
+        })
     }
 
     /// Each key field the manifest leaves open, read once to check it exists
     /// (the value is dropped at once); a missing one is asked again, with the
     /// fields the item has.
     fn fields(&mut self, store: &dyn SecretStore, backend: Backend) -> Result<(), Error> {
+        if self.new_keys.is_some() {
+            // They will be stored under the field names in effect.
+            return Ok(());
+        }
         let merged = self.merged()?;
         let Some(secrets) = merged.secrets else {
             return Ok(());
