@@ -1,6 +1,6 @@
 //! The first-run wizard: the questions a manifest leaves to each person, in
-//! order (backend, 1Password sign-in, vault, item, fields, MFA device,
-//! persistence), with defaults from the current answers and from what this
+//! order (backend, 1Password sign-in, vault, item (or the keys, to store as a
+//! new one), fields, MFA device, persistence), with defaults from the current answers and from what this
 //! machine has ([`detect`]), each answer checked against the real backend
 //! where it can be. It asks through a [`Prompter`] and never prints itself:
 //! the command line gives it the terminal.
@@ -90,7 +90,8 @@ pub fn run(
     };
     w.fields(store.as_ref(), backend)?;
     w.mfa()?;
-    if backend == Backend::OnePassword {
+    // An item stored by this wizard holds the two key halves only.
+    if backend == Backend::OnePassword && w.new_keys.is_none() {
         w.totp_field(store.as_ref())?;
     }
     w.keep_sts_session()?;
