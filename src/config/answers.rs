@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::Dirs;
 use crate::aws::MfaSerial;
-use crate::manifest::{Backend, Manifest, SecretFields, Secrets};
+use crate::manifest::{Backend, Location, Manifest, SecretFields, Secrets};
 use crate::secrets::OpSignIn;
 
 /// The field names an answer may set.
@@ -76,9 +76,20 @@ impl Answers {
     /// The answers at `path`, or empty ones when there is no file.
     pub fn load(path: &Path) -> Result<Answers, AnswersError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| AnswersError::Read {
-                path: path.to_path_buf(),
-                reason: e.message().to_string(),
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                // Located like a manifest error: file:line:column.
+                let at = e
+                    .span()
+                    .map(|span| Location::from_offset(&text, span.start));
+                AnswersError::Read {
+                    path: match at {
+                        Some(at) => {
+                            PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column))
+                        }
+                        None => path.to_path_buf(),
+                    },
+                    reason: e.message().to_string(),
+                }
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Answers::default()),
             Err(e) => Err(AnswersError::Read {
@@ -190,5 +201,188 @@ impl Answers {
             }
         }
         flags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::OpAuth;
+
+    fn manifest(text: &str) -> Manifest {
+        Manifest::parse(&format!("version = 1\n{text}"), Path::new("m.toml"), "t").unwrap()
+    }
+
+    fn answers(text: &str) -> Answers {
+        toml::from_str(text).unwrap()
+    }
+
+    /// (manifest, answers, expected backend, vault, item, secret field, mfa, keep sts)
+    #[test]
+    fn the_manifest_wins_and_answers_fill_only_what_it_leaves_open() {
+        type Row = (
+            &'static str,
+            &'static str,
+            Option<Backend>,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+            bool,
+        );
+        let mfa = "arn:aws:iam::123456789012:mfa/a";
+        let rows: [Row; 6] = [
+            // Nothing answered: the manifest as written.
+            (
+                "[secrets]\nbackend = \"pass\"\nitem = \"m\"\n",
+                "",
+                Some(Backend::Pass),
+                None,
+                Some("m"),
+                None,
+                None,
+                false,
+            ),
+            // The manifest's item and vault win over the answers'.
+            (
+                "[secrets]\nbackend = \"keyring\"\nvault = \"mv\"\nitem = \"m\"\n",
+                "vault = \"av\"\nitem = \"a\"\n",
+                Some(Backend::Keyring),
+                Some("mv"),
+                Some("m"),
+                None,
+                None,
+                false,
+            ),
+            // Open ones are filled, fields one by one.
+            (
+                "[secrets]\nbackend = \"keyring\"\n[secrets.fields]\naccess_key_id = \"id\"\n",
+                "item = \"a\"\n[fields]\naccess_key_id = \"x\"\nsecret_access_key = \"s\"\n",
+                Some(Backend::Keyring),
+                None,
+                Some("a"),
+                Some("s"),
+                None,
+                false,
+            ),
+            // The backend is answered only where the manifest has no [secrets].
+            (
+                "[aws]\n",
+                "backend = \"file\"\nitem = \"a\"\n",
+                Some(Backend::File),
+                None,
+                Some("a"),
+                None,
+                None,
+                false,
+            ),
+            (
+                "[secrets]\nbackend = \"pass\"\n",
+                "backend = \"file\"\n",
+                Some(Backend::Pass),
+                None,
+                None,
+                None,
+                None,
+                false,
+            ),
+            // MFA device and persistence: the answer fills, "" means none.
+            (
+                "[aws]\n[secrets]\nbackend = \"env\"\n",
+                "mfa_serial = \"\"\n[persistence]\nsts_session = true\n",
+                Some(Backend::Env),
+                None,
+                None,
+                None,
+                None,
+                true,
+            ),
+        ];
+        for (m, a, backend, vault, item, secret, serial, keep) in rows {
+            let mut merged = manifest(m);
+            answers(a).apply(&mut merged).unwrap();
+            let s = merged.secrets.as_ref();
+            let case = format!("{m:?} + {a:?}");
+            assert_eq!(s.map(|s| s.backend), backend, "{case}");
+            assert_eq!(s.and_then(|s| s.vault.as_deref()), vault, "{case}");
+            assert_eq!(s.and_then(|s| s.item.as_deref()), item, "{case}");
+            assert_eq!(
+                s.and_then(|s| s.fields.secret_access_key.as_deref()),
+                secret,
+                "{case}"
+            );
+            let got = merged.aws.as_ref().and_then(|a| a.mfa_serial.as_ref());
+            assert_eq!(got.map(|m| m.to_string()).as_deref(), serial, "{case}");
+            assert_eq!(merged.persistence.keep_sts_session(), keep, "{case}");
+        }
+        // An MFA answer fills the manifest's gap; the manifest's own persistence wins.
+        let mut merged = manifest("[aws]\n[persistence]\nsts_session = false\n");
+        answers(&format!(
+            "mfa_serial = \"{mfa}\"\n[persistence]\nsts_session = true\n"
+        ))
+        .apply(&mut merged)
+        .unwrap();
+        assert_eq!(merged.aws.unwrap().mfa_serial.unwrap().to_string(), mfa);
+        assert!(!merged.persistence.keep_sts_session());
+    }
+
+    #[test]
+    fn sign_in_answers_apply_to_1password_only() {
+        let a = answers("[onepassword]\nauth = \"account\"\naccount = \"my.1password.com\"\n");
+        let mut op = manifest("[secrets]\nbackend = \"1password\"\n");
+        a.apply(&mut op).unwrap();
+        let sign_in = op.secrets.unwrap().sign_in.unwrap();
+        assert_eq!(sign_in.auth, OpAuth::Account);
+        assert_eq!(sign_in.account.as_deref(), Some("my.1password.com"));
+        let mut keyring = manifest("[secrets]\nbackend = \"keyring\"\n");
+        a.apply(&mut keyring).unwrap();
+        assert_eq!(keyring.secrets.unwrap().sign_in, None);
+    }
+
+    #[test]
+    fn missing_answers_are_named_as_the_flags_that_give_them() {
+        let none = Answers::default();
+        for (m, flags) in [
+            ("[aws]\n", vec!["--backend BACKEND"]),
+            ("[secrets]\nbackend = \"keyring\"\n", vec!["--item NAME"]),
+            (
+                "[secrets]\nbackend = \"1password\"\n",
+                vec!["--item NAME", "--vault VAULT"],
+            ),
+            ("[secrets]\nbackend = \"env\"\n", vec![]),
+            ("", vec![]),
+        ] {
+            assert_eq!(none.missing_flags(&manifest(m)), flags, "{m:?}");
+        }
+        let given = answers("vault = \"V\"\nitem = \"I\"\n");
+        assert!(given
+            .missing_flags(&manifest("[secrets]\nbackend = \"1password\"\n"))
+            .is_empty());
+    }
+
+    #[test]
+    fn bad_answers_are_refused_and_files_round_trip_0600() {
+        assert!(answers("mfa_serial = \"nope\"\n").validate().is_err());
+        assert!(answers("mfa_serial = \"\"\n").validate().is_ok());
+        let mut bad = Answers::default();
+        bad.fields.insert("password".into(), "x".into());
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("not a field envact reads"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("envs/id.toml");
+        assert_eq!(Answers::load(&path).unwrap(), Answers::default());
+        let a = answers("item = \"I\"\n[persistence]\nbackend_session = false\n");
+        a.save(&path).unwrap();
+        assert_eq!(Answers::load(&path).unwrap(), a);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        std::fs::write(&path, "colour = \"blue\"\n").unwrap();
+        let err = Answers::load(&path).unwrap_err().to_string();
+        assert!(err.contains("id.toml:1:1: unknown field `colour`"), "{err}");
     }
 }
