@@ -154,13 +154,10 @@ fn unsupported_shells_are_refused_naming_the_supported_ones_and_the_override() {
     let mut cmd = sb.envact(["activate", "--", "true"]);
     cmd.env("SHELL", "/bin/tcsh");
     let out = run(cmd);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains(
-            "cannot activate in /bin/tcsh (from $SHELL): envact supports bash, zsh and fish"
-        ),
-        "{err}"
+    let err = support::assert_fails(
+        &out,
+        1,
+        &["cannot activate in /bin/tcsh (from $SHELL): envact supports bash, zsh and fish"],
     );
     assert!(err.contains("--shell PATH or ENVACT_SHELL=PATH"), "{err}");
 
@@ -181,11 +178,10 @@ fn unsupported_shells_are_refused_naming_the_supported_ones_and_the_override() {
 fn nesting_is_refused_but_leftover_variables_do_not_block() {
     let sb = Sandbox::with_manifest(MANIFEST);
     let out = activate(&sb, "bash", &["envact", "activate", "--", "true"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("error: already inside the envact environment \"cmd-demo\""),
-        "{}",
-        stderr(&out)
+    support::assert_fails(
+        &out,
+        1,
+        &["error: already inside the envact environment \"cmd-demo\""],
     );
 
     // ENVACT_* inherited by something that outlived its activation.
@@ -208,12 +204,9 @@ fn finds_the_manifest_upward_or_in_dir_and_says_how_to_create_one() {
     let mut cmd = sb.envact(["activate", "--", "true"]);
     cmd.current_dir(&sb.home);
     let out = run(cmd);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(err.contains("no .envact/manifest.toml in"), "{err}");
+    let err = support::assert_fails(&out, 1, &["no .envact/manifest.toml in"]);
     assert!(err.contains("help: run `envact init`"), "{err}");
 
     let out = run(sb.envact(["activate", "-d", "/nonexistent/dir", "--", "true"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("/nonexistent/dir is not a directory"));
+    support::assert_fails(&out, 1, &["/nonexistent/dir is not a directory"]);
 }

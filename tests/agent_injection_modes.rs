@@ -206,8 +206,7 @@ fn exec_outside_an_activation_resolves_itself_and_passes_the_exit_code() {
     assert!(stdout(&out).starts_with("ASIA"), "{}", stdout(&out));
     assert!(stdout(&out).trim_end().ends_with("us-east-1"));
     let out = run(e.envact("bash", &["exec", "--", "no-such-program-xyz"]));
-    assert_eq!(out.status.code(), Some(127));
-    assert!(stderr(&out).contains("no-such-program-xyz: command not found"));
+    support::assert_fails(&out, 127, &["no-such-program-xyz: command not found"]);
 }
 
 /// Credential values a wrapped command received, read from inside the activation.

@@ -87,12 +87,7 @@ fn init_never_overwrites_without_force() {
     let sb = Sandbox::new();
     let path = sb.write_manifest("version = 1\nname = \"mine\"\n");
     let out = run(sb.envact(["init", "--template", "aws-pass"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("manifest.toml already exists"),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["manifest.toml already exists"]);
     assert!(
         stderr(&out).contains("help: pass --force"),
         "{}",
@@ -114,9 +109,7 @@ fn init_never_overwrites_without_force() {
 fn an_unknown_template_is_a_usage_error_listing_the_templates() {
     let sb = Sandbox::new();
     let out = run(sb.envact(["init", "--template", "nope"]));
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(err.contains("invalid value 'nope'"), "{err}");
+    let err = support::assert_fails(&out, 2, &["invalid value 'nope'"]);
     assert!(
         err.contains("plain, aws-keyring, aws-1password, aws-pass"),
         "{err}"

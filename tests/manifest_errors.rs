@@ -83,7 +83,5 @@ fn a_directory_in_place_of_the_manifest_is_not_taken_for_one() {
     std::fs::remove_file(&path).unwrap();
     std::fs::create_dir(&path).unwrap(); // a directory where the file should be
     let out = run(sb.envact(["activate", "-d", sb.project.to_str().unwrap(), "--", "true"]));
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(err.contains("has neither .envact/manifest.toml"), "{err}");
+    support::assert_fails(&out, 1, &["has neither .envact/manifest.toml"]);
 }

@@ -57,14 +57,7 @@ impl Env<'_> {
     }
 
     fn fails(&self, args: &[&str], code: i32, message: &str) -> String {
-        let out = run(self.cmd(args));
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(code), "envact {args:?}: {err}");
-        assert!(
-            err.contains(message),
-            "envact {args:?}: wanted {message:?} in:\n{err}"
-        );
-        err
+        support::assert_fails(&run(self.cmd(args)), code, &[message])
     }
 }
 
@@ -87,12 +80,7 @@ fn round_trip(env: &Env, item: &str, other_items: &[&str]) {
 
     // A bad key is refused and what was stored stays.
     let out = env.add(&[item], &format!("not-a-key-id\n{SECRET_ACCESS_KEY}\n"));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("the access key id is not an AWS access key id"),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["the access key id is not an AWS access key id"]);
     env.ok(&["activate", "--", "true"]);
 
     env.ok(&["remove", item]);
@@ -292,11 +280,10 @@ fn pass_not_installed_names_the_program_and_how_to_get_it() {
         wrap: None,
     };
     let out = env.add(&["dev"], &keys_input());
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr(&out);
-    assert!(
-        err.contains("`pass` is not installed (needed for the pass backend)"),
-        "{err}"
+    let err = support::assert_fails(
+        &out,
+        3,
+        &["`pass` is not installed (needed for the pass backend)"],
     );
     assert!(err.contains("help: install it: apt install pass"), "{err}");
 }
@@ -338,8 +325,7 @@ fn encrypted_file_wrong_passphrase_and_corruption_change_nothing() {
         &format!("wrong passphrase for {}", file.display()),
     );
     let out = bad.add(&["other"], &keys_input());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("wrong passphrase"));
+    support::assert_fails(&out, 1, &["wrong passphrase"]);
     bad.fails(&["remove", "dev"], 1, "wrong passphrase");
     assert_eq!(
         std::fs::read(&file).unwrap(),
@@ -392,34 +378,22 @@ fn env_backend_reads_named_variables_and_is_read_only() {
         "environment variable CI_AWS_SECRET is not set",
     );
     let out = with.add(&["ci"], &keys_input());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("the env backend is read-only"),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["the env backend is read-only"]);
 }
 
 #[test]
 fn add_without_terminal_or_stdin_fails_fast_and_backend_must_be_known() {
     let sb = Sandbox::new();
     let out = run(sb.envact(["add", "dev", "--backend", "file"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("there is no terminal to ask on"),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["there is no terminal to ask on"]);
     assert!(stderr(&out).contains("--stdin"), "{}", stderr(&out));
     let out = run(sb.envact(["list"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no secrets backend is configured"));
+    support::assert_fails(&out, 1, &["no secrets backend is configured"]);
     let out = run(sb.envact(["list", "--backend", "lastpass"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("expected one of 1password, keyring, pass, file, env"),
-        "{}",
-        stderr(&out)
+    support::assert_fails(
+        &out,
+        2,
+        &["expected one of 1password, keyring, pass, file, env"],
     );
 }
 

@@ -46,11 +46,10 @@ fn a_service_account_reads_the_keys_without_signing_in() {
         Some("ops_wrong"),
         &["activate", "--", "true"],
     ));
-    assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr(&out).contains("not signed in: the service account token was refused"),
-        "{}",
-        stderr(&out)
+    support::assert_fails(
+        &out,
+        3,
+        &["not signed in: the service account token was refused"],
     );
 }
 
@@ -59,11 +58,10 @@ fn signed_out_without_a_terminal_fails_at_once_saying_how_to_sign_in() {
     let sb = Sandbox::with_manifest(&manifest("aws-dev", ""));
     let op = OpStandin::new(&sb);
     let out = run(envact(&sb, &op, None, &["activate", "--", "true"]));
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr(&out);
-    assert!(
-        err.contains("error: 1Password's `op` is not signed in: [ERROR]"),
-        "{err}"
+    let err = support::assert_fails(
+        &out,
+        3,
+        &["error: 1Password's `op` is not signed in: [ERROR]"],
     );
     assert!(err.contains("You are not currently signed in"), "{err}");
     assert!(
@@ -169,13 +167,10 @@ fn a_missing_item_or_field_is_named_with_what_exists() {
         Some(SERVICE_TOKEN),
         &["activate", "--", "true"],
     ));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains(
-            "no item \"nope\" in the 1Password vault \"Engineering\" (items there: aws-dev)"
-        ),
-        "{}",
-        stderr(&out)
+    support::assert_fails(
+        &out,
+        1,
+        &["no item \"nope\" in the 1Password vault \"Engineering\" (items there: aws-dev)"],
     );
     sb.write_manifest(&manifest(
         "aws-dev",
@@ -187,14 +182,7 @@ fn a_missing_item_or_field_is_named_with_what_exists() {
         Some(SERVICE_TOKEN),
         &["activate", "--", "true"],
     ));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains(
-            "item \"aws-dev\" in the 1Password vault \"Engineering\" has no field \"access key id\" (its fields: credential, one-time password, username)"
-        ),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["item \"aws-dev\" in the 1Password vault \"Engineering\" has no field \"access key id\" (its fields: credential, one-time password, username)"]);
 }
 
 #[test]
@@ -255,10 +243,9 @@ fn op_not_installed_names_it() {
     let mut cmd = sb.envact(["activate", "--", "true"]);
     cmd.env("PATH", support::envact_bin().parent().unwrap());
     let out = run(cmd);
-    assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr(&out).contains("`op` is not installed (needed for the 1password backend)"),
-        "{}",
-        stderr(&out)
+    support::assert_fails(
+        &out,
+        3,
+        &["`op` is not installed (needed for the 1password backend)"],
     );
 }

@@ -32,12 +32,7 @@ fn flags_write_the_answers_and_activation_uses_them() {
     let sb = Sandbox::with_manifest(MANIFEST);
     // Before: the item is missing, and activation says how to answer it.
     let out = run(sb.envact(["activate", "--", "true"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("envact setup --item NAME --yes"),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["envact setup --item NAME --yes"]);
 
     let out = run(sb.envact([
         "setup",
@@ -119,8 +114,7 @@ fn flags_write_the_answers_and_activation_uses_them() {
 
     // --reconfigure starts over: with nothing given, the item is missing again.
     let out = run(sb.envact(["setup", "--reconfigure", "--yes"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("--item NAME"), "{}", stderr(&out));
+    support::assert_fails(&out, 1, &["--item NAME"]);
     assert!(
         std::fs::read_to_string(&path)
             .unwrap()
@@ -135,11 +129,10 @@ fn without_a_terminal_missing_answers_fail_at_once_naming_the_flags() {
         "version = 1\n[secrets]\nbackend = \"1password\"\n[aws]\nrole_arn = \"arn:aws:iam::123456789012:role/x\"\n",
     );
     let out = run(sb.envact(["setup"]));
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains("you have not answered them: --item NAME, --vault VAULT"),
-        "{err}"
+    let err = support::assert_fails(
+        &out,
+        1,
+        &["you have not answered them: --item NAME, --vault VAULT"],
     );
     assert!(
         err.contains("help: run `envact setup` in a terminal, or `envact setup --item NAME --vault VAULT --yes`"),
@@ -152,12 +145,7 @@ fn without_a_terminal_missing_answers_fail_at_once_naming_the_flags() {
 
     // All given, but no --yes and no terminal: nothing is written either.
     let out = run(sb.envact(["setup", "--item", "x", "--vault", "Eng"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("nothing written (pass --yes"),
-        "{}",
-        stderr(&out)
-    );
+    support::assert_fails(&out, 1, &["nothing written (pass --yes"]);
     assert!(!sb.config.join("envact/envs").exists());
 }
 

@@ -236,9 +236,7 @@ fn mfa_without_a_terminal_or_totp_field_fails_at_once() {
         "proxy",
     );
     let out = run(s.cmd(&["export", "--format", "json"]));
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(err.contains("an MFA code for arn:aws:iam::123456789012:mfa/tester is needed, and there is no terminal"), "{err}");
+    let err = support::assert_fails(&out, 1, &["an MFA code for arn:aws:iam::123456789012:mfa/tester is needed, and there is no terminal"]);
     assert!(
         err.contains("help: run it in a terminal, or name the TOTP field"),
         "{err}"
@@ -269,12 +267,7 @@ fn an_unreachable_endpoint_is_named() {
     let mut cmd = s.cmd(&["export", "--format", "json"]);
     cmd.env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
     let out = run(cmd);
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr(&out);
-    assert!(
-        err.contains("cannot reach STS at http://127.0.0.1:9"),
-        "{err}"
-    );
+    let err = support::assert_fails(&out, 3, &["cannot reach STS at http://127.0.0.1:9"]);
     assert!(
         err.contains("help: check the network connection, or AWS_ENDPOINT_URL_STS"),
         "{err}"
@@ -285,11 +278,10 @@ fn an_unreachable_endpoint_is_named() {
 fn profile_loops_and_missing_source_profiles_are_refused_before_any_call() {
     let s = setup("profile = \"loop-a\"", "proxy");
     let out = run(s.cmd(&["export", "--format", "json"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("the source_profile chain loops: loop-a -> loop-b -> loop-a"),
-        "{}",
-        stderr(&out)
+    support::assert_fails(
+        &out,
+        1,
+        &["the source_profile chain loops: loop-a -> loop-b -> loop-a"],
     );
 
     s.sb.write_manifest(
@@ -298,12 +290,7 @@ fn profile_loops_and_missing_source_profiles_are_refused_before_any_call() {
             .replace("loop-a", "orphan"),
     );
     let out = run(s.cmd(&["export", "--format", "json"]));
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains("profile \"nowhere\" does not exist in"),
-        "{err}"
-    );
+    let err = support::assert_fails(&out, 1, &["profile \"nowhere\" does not exist in"]);
     assert!(
         err.contains("(it is the source_profile of \"orphan\")"),
         "{err}"

@@ -312,3 +312,14 @@ pub fn files_containing<S: AsRef<str>>(
     }
     found
 }
+
+/// Asserts that the command failed with `code` and that its stderr says each
+/// of `wanted`; returns the stderr for further checks.
+pub fn assert_fails(out: &Output, code: i32, wanted: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr:\n{err}");
+    for w in wanted {
+        assert!(err.contains(w), "wanted {w:?} in stderr:\n{err}");
+    }
+    err
+}
