@@ -352,6 +352,21 @@ impl OnePasswordStore {
         })
     }
 
+    /// `op read op://VAULT/ITEM/FIELD` + `query`.
+    fn read(&self, item: &str, field: &str, query: &str) -> Result<SecretString, SecretError> {
+        let reference = format!("op://{}/{item}/{field}{query}", self.vault()?);
+        let out = self.run(
+            |c| {
+                c.args(["read", "--no-newline", &reference]);
+            },
+            None,
+        )?;
+        if !out.status.success() {
+            return Err(self.failure(item, Some(field), &out));
+        }
+        Ok(Self::secret_from(&out))
+    }
+
     fn secret_from(out: &Captured) -> SecretString {
         let text = Zeroizing::new(String::from_utf8_lossy(&out.stdout).into_owned());
         SecretString::from(text.trim_end_matches(['\n', '\r']))
@@ -379,32 +394,12 @@ impl SecretStore for OnePasswordStore {
     }
 
     fn read_field(&self, item: &str, field: &str) -> Result<SecretString, SecretError> {
-        let reference = format!("op://{}/{item}/{field}", self.vault()?);
-        let out = self.run(
-            |c| {
-                c.args(["read", "--no-newline", &reference]);
-            },
-            None,
-        )?;
-        if !out.status.success() {
-            return Err(self.failure(item, Some(field), &out));
-        }
-        Ok(Self::secret_from(&out))
+        self.read(item, field, "")
     }
 
     fn read_totp(&self, item: &str, field: &str) -> Result<SecretString, SecretError> {
         // op computes the current code from the field's TOTP secret.
-        let reference = format!("op://{}/{item}/{field}?attribute=otp", self.vault()?);
-        let out = self.run(
-            |c| {
-                c.args(["read", "--no-newline", &reference]);
-            },
-            None,
-        )?;
-        if !out.status.success() {
-            return Err(self.failure(item, Some(field), &out));
-        }
-        Ok(Self::secret_from(&out))
+        self.read(item, field, "?attribute=otp")
     }
 
     fn write_item(&self, item: &str, fields: &[(&str, &SecretString)]) -> Result<(), SecretError> {
