@@ -16,6 +16,26 @@ fn setup(inject: &str) -> (Sandbox, Moto) {
     (sb, moto)
 }
 
+/// `aws sts get-caller-identity`, printing the caller's ARN alone.
+const CALLER_ARN: [&str; 6] = [
+    "sts",
+    "get-caller-identity",
+    "--output",
+    "text",
+    "--query",
+    "Arn",
+];
+
+/// The command succeeded and printed the ARN of the manifest's role, assumed by envact.
+fn assert_is_the_deployer(out: &std::process::Output) {
+    assert!(out.status.success(), "{}", stderr(out));
+    assert!(
+        stdout(out).starts_with("arn:aws:sts::123456789012:assumed-role/deployer/envact-"),
+        "{}",
+        stdout(out)
+    );
+}
+
 fn with_env(sb: &Sandbox, moto: &Moto, cmd: &mut Command) {
     sb.apply_env(cmd);
     cmd.env("CI_ID", ACCESS_KEY_ID)
@@ -29,24 +49,8 @@ fn activate_runs_the_aws_cli_as_the_assumed_role() {
     let (sb, moto) = setup("per-command");
     let mut cmd = Command::new(support::envact_bin());
     with_env(&sb, &moto, &mut cmd);
-    cmd.args([
-        "activate",
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--output",
-        "text",
-        "--query",
-        "Arn",
-    ]);
-    let out = run(cmd);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).starts_with("arn:aws:sts::123456789012:assumed-role/deployer/envact-"),
-        "{}",
-        stdout(&out)
-    );
+    cmd.args(["activate", "--", "aws"]).args(CALLER_ARN);
+    assert_is_the_deployer(&run(cmd));
 
     // A command that is not wrapped sees no credentials (per-command mode).
     let mut cmd = Command::new(support::envact_bin());
@@ -76,23 +80,8 @@ fn the_aws_cli_uses_envact_as_its_credential_process() {
     .unwrap();
     let mut aws = Command::new(which("aws"));
     with_env(&sb, &moto, &mut aws);
-    aws.args([
-        "sts",
-        "get-caller-identity",
-        "--profile",
-        "via-envact",
-        "--output",
-        "text",
-        "--query",
-        "Arn",
-    ]);
-    let out = run(aws);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).starts_with("arn:aws:sts::123456789012:assumed-role/deployer/envact-"),
-        "{}",
-        stdout(&out)
-    );
+    aws.args(CALLER_ARN).args(["--profile", "via-envact"]);
+    assert_is_the_deployer(&run(aws));
 }
 
 #[test]
