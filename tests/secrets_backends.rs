@@ -24,7 +24,16 @@ struct Env<'a> {
     wrap: Option<Vec<String>>,
 }
 
-impl Env<'_> {
+impl<'a> Env<'a> {
+    /// envact on the session bus `bus` (with or without a Secret Service on it).
+    fn on_bus(sb: &'a Sandbox, bus: &SecretService) -> Env<'a> {
+        Env {
+            sb,
+            extra: vec![("DBUS_SESSION_BUS_ADDRESS", bus.address.clone())],
+            wrap: None,
+        }
+    }
+
     fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = match &self.wrap {
             // Run envact under a wrapper, e.g. `keyctl session -`.
@@ -96,11 +105,7 @@ fn keyring_through_the_real_secret_service() {
         "backend = \"keyring\"\nvault = \"envact-test\"\nitem = \"dev\"",
     ));
     let ss = SecretService::start(&sb);
-    let env = Env {
-        sb: &sb,
-        extra: vec![("DBUS_SESSION_BUS_ADDRESS", ss.address.clone())],
-        wrap: None,
-    };
+    let env = Env::on_bus(&sb, &ss);
     let out = env.add(&["dev"], &keys_input());
     assert!(out.status.success(), "{}", stderr(&out));
     // It really is in the Secret Service, where secret-tool finds it.
@@ -145,11 +150,7 @@ fn keyring_through_the_real_secret_service() {
 fn keyring_without_a_secret_service_says_what_to_start() {
     let sb = Sandbox::with_manifest(&manifest("backend = \"keyring\"\nitem = \"dev\""));
     let bus = SecretService::bus_only(&sb);
-    let env = Env {
-        sb: &sb,
-        extra: vec![("DBUS_SESSION_BUS_ADDRESS", bus.address.clone())],
-        wrap: None,
-    };
+    let env = Env::on_bus(&sb, &bus);
     let out = env.add(&["dev"], &keys_input());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
@@ -171,11 +172,7 @@ fn a_locked_keyring_is_reported_and_nothing_changes() {
         "backend = \"keyring\"\nvault = \"envact-test\"\nitem = \"dev\"",
     ));
     let ss = SecretService::start(&sb);
-    let env = Env {
-        sb: &sb,
-        extra: vec![("DBUS_SESSION_BUS_ADDRESS", ss.address.clone())],
-        wrap: None,
-    };
+    let env = Env::on_bus(&sb, &ss);
     assert!(env.add(&["dev"], &keys_input()).status.success());
     ss.lock(&sb);
     for args in [&["list"][..], &["activate", "--", "true"]] {
@@ -194,11 +191,7 @@ fn a_locked_keyring_is_reported_and_nothing_changes() {
     // Still there, once unlocked: log in again (restart with the password).
     drop(ss);
     let ss = SecretService::start(&sb);
-    let env = Env {
-        sb: &sb,
-        extra: vec![("DBUS_SESSION_BUS_ADDRESS", ss.address.clone())],
-        wrap: None,
-    };
+    let env = Env::on_bus(&sb, &ss);
     assert_eq!(stdout(&env.ok(&["list"])), "dev\n");
 }
 
