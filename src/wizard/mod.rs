@@ -569,6 +569,11 @@ mod tests {
     }
 
     fn run_script(m: &Manifest, answers: &[&'static str]) -> (Answers, Script) {
+        let (got, script) = gather(m, answers);
+        (got.answers, script)
+    }
+
+    fn gather(m: &Manifest, answers: &[&'static str]) -> (Gathered, Script) {
         let mut script = Script {
             answers: answers.iter().copied().collect(),
             ..Script::default()
@@ -588,7 +593,7 @@ mod tests {
             &mut open,
         )
         .unwrap();
-        (got.answers, script)
+        (got, script)
     }
 
     #[test]
@@ -657,5 +662,30 @@ mod tests {
             &m("[secrets]\nbackend = \"keyring\"\n"),
             &answered
         ));
+    }
+
+    #[test]
+    fn each_1password_sign_in_asks_only_what_it_needs() {
+        let m = manifest(
+            "version = 1\n[secrets]\nbackend = \"1password\"\nvault = \"V\"\nitem = \"x\"\n\
+             [secrets.fields]\naccess_key_id = \"ID\"\nsecret_access_key = \"SECRET\"\n",
+        );
+        // The desktop app: nothing more to ask, nothing to keep.
+        let (got, script) = gather(&m, &["2"]);
+        let sign_in = got.answers.onepassword.unwrap();
+        assert_eq!((sign_in.auth, sign_in.account), (OpAuth::DesktopApp, None));
+        assert_eq!(script.asked, ["How does op sign in to 1Password?"]);
+        assert!(got.service_token.is_none());
+        // A service account: its token, hidden, kept apart from the answers.
+        let (got, script) = gather(&m, &["1", "ops_token"]);
+        assert_eq!(
+            got.answers.onepassword.unwrap().auth,
+            OpAuth::ServiceAccount
+        );
+        assert_eq!(script.asked.len(), 2);
+        assert_eq!(got.service_token.unwrap().expose_secret(), "ops_token");
+        assert!(!toml::to_string(&gather(&m, &["1", "ops_token"]).0.answers)
+            .unwrap()
+            .contains("ops_token"));
     }
 }
