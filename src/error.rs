@@ -80,7 +80,12 @@ pub enum Error {
     },
 
     #[error("cannot read {what}: {reason}")]
-    Input { what: &'static str, reason: String },
+    Input {
+        what: &'static str,
+        reason: String,
+        /// What to do, which depends on what was being read.
+        help: &'static str,
+    },
 
     #[error("already inside the envact environment {name:?} (from {})", dir.display())]
     Nested { name: String, dir: PathBuf },
@@ -185,7 +190,7 @@ impl Error {
             Error::SetupInterrupted { .. } => "run `envact setup` again to answer".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
             Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),
-            Error::Input { .. } => "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines".into(),
+            Error::Input { help, .. } => (*help).into(),
             Error::Discover(DiscoverError::NotFound { .. }) => {
                 "run `envact init` to create one, or pass -d DIR".into()
             }

@@ -170,10 +170,17 @@ fn bad_answers_are_refused_and_nothing_is_written() {
     ] {
         let mut all = vec!["setup"];
         all.extend(args);
-        let out = run(sb.envact(all));
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+        support::assert_fails(&run(sb.envact(all)), 1, &[message]);
     }
+    // A service-account token was promised on stdin, and none came.
+    support::assert_fails(
+        &support::run_with_stdin(sb.envact(["setup", "--op-token-stdin", "--yes"]), ""),
+        1,
+        &[
+            "cannot read the service-account token: standard input was empty",
+            "help: write the token on standard input: `envact setup --op-token-stdin --yes < FILE`",
+        ],
+    );
     assert!(!sb.config.join("envact/envs").exists());
     let out = run(sb.envact(["setup", "--field", "nonsense", "--yes"]));
     assert_eq!(out.status.code(), Some(2));

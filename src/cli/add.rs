@@ -52,6 +52,8 @@ pub fn run(args: Args) -> Outcome {
     Ok(0)
 }
 
+const KEYS_HELP: &str = "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines";
+
 fn from_stdin() -> Result<LongTermKeys, Error> {
     let mut lines = std::io::stdin().lock();
     let mut read = |what: &'static str| -> Result<SecretString, Error> {
@@ -60,11 +62,13 @@ fn from_stdin() -> Result<LongTermKeys, Error> {
             Ok(0) => Err(Error::Input {
                 what,
                 reason: "stdin ended before it".into(),
+                help: KEYS_HELP,
             }),
             Ok(_) => Ok(SecretString::from(line.trim())),
             Err(e) => Err(Error::Input {
                 what,
                 reason: e.to_string(),
+                help: KEYS_HELP,
             }),
         }
     };
@@ -79,6 +83,7 @@ fn prompt() -> Result<LongTermKeys, Error> {
         return Err(Error::Input {
             what: "the keys",
             reason: "there is no terminal to ask on".into(),
+            help: KEYS_HELP,
         });
     }
     let ask = |what: &'static str, prompt: &str| -> Result<SecretString, Error> {
@@ -89,6 +94,7 @@ fn prompt() -> Result<LongTermKeys, Error> {
             .map_err(|e| Error::Input {
                 what,
                 reason: e.to_string(),
+                help: KEYS_HELP,
             })
     };
     Ok(LongTermKeys {

@@ -174,6 +174,9 @@ fn on_terminal() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
+const TOKEN_HELP: &str =
+    "write the token on standard input: `envact setup --op-token-stdin --yes < FILE`";
+
 impl Args {
     /// Puts the flags' answers over `answers`; returns a token read with --op-token-stdin.
     fn apply(&self, answers: &mut Answers) -> Result<Option<SecretString>, Error> {
@@ -221,12 +224,14 @@ impl Args {
             .map_err(|e| Error::Input {
                 what: "the service-account token",
                 reason: e.to_string(),
+                help: TOKEN_HELP,
             })?;
         let token = line.trim();
         if token.is_empty() {
             return Err(Error::Input {
                 what: "the service-account token",
                 reason: "standard input was empty".into(),
+                help: TOKEN_HELP,
             });
         }
         answers.onepassword = Some(OpSignIn {
