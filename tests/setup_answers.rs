@@ -185,3 +185,28 @@ fn bad_answers_are_refused_and_nothing_is_written() {
     let out = run(sb.envact(["setup", "--field", "nonsense", "--yes"]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_service_account_token_that_cannot_be_kept_writes_nothing() {
+    use support::secret_service::SecretService;
+    let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"1password\"\n");
+    // A session bus with no Secret Service on it: the token has nowhere to go.
+    let bus = SecretService::bus_only(&sb);
+    let mut cmd = sb.envact([
+        "setup",
+        "--op-token-stdin",
+        "--vault",
+        "V",
+        "--item",
+        "I",
+        "--yes",
+    ]);
+    bus.apply(&mut cmd);
+    let out = support::run_with_stdin(cmd, "ops_some_token\n");
+    support::assert_fails(
+        &out,
+        3,
+        &["the service-account token could not be kept in the OS keyring"],
+    );
+    assert!(!sb.config.join("envact/envs").exists(), "answers written");
+}

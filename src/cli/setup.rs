@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use envact::config::answers::{Answers, FIELD_NAMES};
 use envact::manifest::{dir_name, Backend, Manifest, Project};
 use envact::secrets::{
-    default_fields, service_token_keeper, write_keys, LongTermKeys, OpAuth, OpSignIn,
+    default_fields, service_token_keeper, write_keys, LongTermKeys, OpAuth, OpSignIn, SecretError,
     FILE_DEFAULT_VAULT, KEYRING_DEFAULT_SERVICE,
 };
 use envact::wizard::{self, detect::Detected, needs_answers, Gathered, Prompter};
@@ -310,7 +310,17 @@ fn save(
         }
     }
     if let Some(token) = &gathered.service_token {
-        service_token_keeper(&|k: &str| std::env::var_os(k))?.save(token);
+        // Unlike a session, a token that is not kept breaks every activation.
+        let keeper = service_token_keeper(&|k: &str| std::env::var_os(k))?;
+        keeper.save(token);
+        if keeper.load().is_none() {
+            return Err(SecretError::Unavailable {
+                backend: "keyring",
+                detail: "the service-account token could not be kept in the OS keyring".into(),
+                hint: "unlock or start the keyring (Secret Service), then run `envact setup` again; nothing was written".into(),
+            }
+            .into());
+        }
     }
     if let Some(keys) = &gathered.new_keys {
         store_keys(manifest, &gathered.answers, keys)?;
