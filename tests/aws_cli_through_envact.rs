@@ -5,7 +5,7 @@
 mod support;
 
 use std::process::Command;
-use support::sts::Moto;
+use support::sts::{Moto, CALLER_ARN};
 use support::{run, stderr, stdout, which, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 
 fn setup(inject: &str) -> (Sandbox, Moto) {
@@ -15,16 +15,6 @@ fn setup(inject: &str) -> (Sandbox, Moto) {
     let moto = Moto::start(&sb);
     (sb, moto)
 }
-
-/// `aws sts get-caller-identity`, printing the caller's ARN alone.
-const CALLER_ARN: [&str; 6] = [
-    "sts",
-    "get-caller-identity",
-    "--output",
-    "text",
-    "--query",
-    "Arn",
-];
 
 /// The command succeeded and printed the ARN of the manifest's role, assumed by envact.
 fn assert_is_the_deployer(out: &std::process::Output) {

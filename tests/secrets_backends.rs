@@ -109,17 +109,16 @@ fn keyring_through_the_real_secret_service() {
     let out = env.add(&["dev"], &keys_input());
     assert!(out.status.success(), "{}", stderr(&out));
     // It really is in the Secret Service, where secret-tool finds it.
-    let mut lookup = Command::new(which("secret-tool"));
-    sb.apply_env(&mut lookup);
-    ss.apply(&mut lookup);
-    lookup.args([
-        "lookup",
-        "service",
-        "envact-test",
-        "username",
-        "dev/secret_access_key",
-    ]);
-    let found = stdout(&run(lookup));
+    let found = ss.secret_tool(
+        &sb,
+        &[
+            "lookup",
+            "service",
+            "envact-test",
+            "username",
+            "dev/secret_access_key",
+        ],
+    );
     assert_eq!(found.trim_end(), SECRET_ACCESS_KEY);
     env.ok(&["remove", "dev"]);
 

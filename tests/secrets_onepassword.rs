@@ -8,7 +8,7 @@ use std::process::Command;
 use support::op_standin::{OpStandin, PASSWORD, SERVICE_TOKEN};
 use support::secret_service::SecretService;
 use support::{
-    keys_input, run, run_with_stdin, spawn_pty, stderr, stdout, which, Sandbox, ACCESS_KEY_ID,
+    keys_input, run, run_with_stdin, spawn_pty, stderr, stdout, Sandbox, ACCESS_KEY_ID,
     SECRET_ACCESS_KEY,
 };
 
@@ -93,17 +93,16 @@ fn activate_on_terminal(sb: &Sandbox, op: &OpStandin, ss: &SecretService, expect
 
 /// The 1Password session token envact keeps in the keyring, if any.
 fn kept_session(sb: &Sandbox, ss: &SecretService) -> String {
-    let mut lookup = Command::new(which("secret-tool"));
-    sb.apply_env(&mut lookup);
-    ss.apply(&mut lookup);
-    lookup.args([
-        "lookup",
-        "service",
-        "envact-sessions",
-        "username",
-        "1password",
-    ]);
-    stdout(&run(lookup))
+    ss.secret_tool(
+        sb,
+        &[
+            "lookup",
+            "service",
+            "envact-sessions",
+            "username",
+            "1password",
+        ],
+    )
 }
 
 #[test]

@@ -76,22 +76,15 @@ impl Sts {
             serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
         let mut aws = Command::new(which("aws"));
         self.sb.apply_env(&mut aws);
-        aws.args([
-            "sts",
-            "get-caller-identity",
-            "--output",
-            "text",
-            "--query",
-            "Arn",
-        ])
-        .env("AWS_ACCESS_KEY_ID", v["AccessKeyId"].as_str().unwrap())
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            v["SecretAccessKey"].as_str().unwrap(),
-        )
-        .env("AWS_SESSION_TOKEN", v["SessionToken"].as_str().unwrap())
-        .env("AWS_ENDPOINT_URL_STS", &self.moto.url)
-        .env("AWS_DEFAULT_REGION", "us-east-1");
+        aws.args(support::sts::CALLER_ARN)
+            .env("AWS_ACCESS_KEY_ID", v["AccessKeyId"].as_str().unwrap())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                v["SecretAccessKey"].as_str().unwrap(),
+            )
+            .env("AWS_SESSION_TOKEN", v["SessionToken"].as_str().unwrap())
+            .env("AWS_ENDPOINT_URL_STS", &self.moto.url)
+            .env("AWS_DEFAULT_REGION", "us-east-1");
         let out = run(aws);
         assert!(out.status.success(), "aws: {}", stderr(&out));
         stdout(&out).trim().to_string()

@@ -9,7 +9,7 @@ mod support;
 use std::process::Command;
 use support::secret_service::SecretService;
 use support::sts::{Endpoint, Moto};
-use support::{run, stderr, stdout, which, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+use support::{run, stderr, stdout, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 
 struct Env {
     sb: Sandbox,
@@ -71,11 +71,8 @@ fn a_second_activation_within_the_lifetime_makes_no_sts_call() {
     assert_eq!(e.calls(), 1);
 
     // They live in the keyring's STS namespace, not in a file.
-    let mut lookup = Command::new(which("secret-tool"));
-    e.sb.apply_env(&mut lookup);
-    e.ss.apply(&mut lookup);
-    lookup.args(["search", "--all", "service", "envact-sts"]);
-    let found = stdout(&run(lookup));
+    let found =
+        e.ss.secret_tool(&e.sb, &["search", "--all", "service", "envact-sts"]);
     assert!(found.contains("/final"), "{found}");
 
     // `envact clear` forgets them: the next one calls STS again.

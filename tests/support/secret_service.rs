@@ -80,6 +80,15 @@ impl SecretService {
         );
     }
 
+    /// `secret-tool ARGS` on this bus, from outside envact: its standard output.
+    pub fn secret_tool(&self, sb: &Sandbox, args: &[&str]) -> String {
+        let mut cmd = Command::new(which("secret-tool"));
+        sb.apply_env(&mut cmd);
+        self.apply(&mut cmd);
+        cmd.args(args);
+        super::stdout(&super::run(cmd))
+    }
+
     pub fn apply(&self, cmd: &mut Command) {
         cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.address);
     }

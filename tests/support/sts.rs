@@ -10,6 +10,16 @@ use std::time::Duration;
 
 use super::{eventually, which, Sandbox};
 
+/// `aws sts get-caller-identity`, printing the caller's ARN alone.
+pub const CALLER_ARN: [&str; 6] = [
+    "sts",
+    "get-caller-identity",
+    "--output",
+    "text",
+    "--query",
+    "Arn",
+];
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
