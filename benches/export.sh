@@ -30,25 +30,9 @@ bin=$PWD/target/release/envact
 moto_pid=
 trap '[[ -n $moto_pid ]] && kill $moto_pid 2>/dev/null' EXIT
 start_moto /dev/null
-export AWS_REGION=us-east-1
-export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-
 for name in warm cold; do
   keep=$([[ $name == warm ]] && echo true || echo false)
-  mkdir -p "$work/$name/.envact"
-  cat > "$work/$name/.envact/manifest.toml" <<TOML
-version = 1
-[secrets]
-backend = "env"
-item = "ci"
-[secrets.fields]
-access_key_id = "CI_ID"
-secret_access_key = "CI_SECRET"
-[aws]
-role_arn = "arn:aws:iam::123456789012:role/bench"
-[persistence]
-sts_session = $keep
-TOML
+  bench_project "$work/$name" "$(printf '[persistence]\nsts_session = %s' "$keep")"
 done
 "$bin" export -d "$work/warm" --format credential-process >/dev/null   # fill the cache
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by scripts/demo and benches/*.sh: moto's STS server on a free
+# Sourced by scripts/demo and benches/*.sh. start_moto: moto's STS server on a free
 # loopback port. Sets moto_pid (the caller kills it on exit) and points
 # AWS_ENDPOINT_URL_STS at it; returns once it answers.
 start_moto() {
@@ -13,4 +13,27 @@ start_moto() {
     sleep 0.1
   done
   export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port
+}
+
+# A project in DIR whose long-term keys come from CI_ID/CI_SECRET (exported
+# here) and are traded for the role `bench` from moto; EXTRA is appended to the
+# manifest (more [aws] keys, a [persistence] table).
+bench_project() {
+  local dir=$1 extra=${2:-}
+  export AWS_REGION=us-east-1
+  export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+  mkdir -p "$dir/.envact"
+  cat > "$dir/.envact/manifest.toml" <<TOML
+version = 1
+name = "bench"
+[secrets]
+backend = "env"
+item = "ci"
+[secrets.fields]
+access_key_id = "CI_ID"
+secret_access_key = "CI_SECRET"
+[aws]
+role_arn = "arn:aws:iam::123456789012:role/bench"
+$extra
+TOML
 }
