@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Outcome {
     // First run: what the manifest leaves to this person is asked now, on a
     // terminal; without one, the flags that would answer it are named.
     let answers_file = super::answers_path(&activation.project);
-    let answers = Answers::load(&answers_file)?;
+    let mut answers = Answers::load(&answers_file)?;
     if needs_answers(&activation.manifest, &answers) {
         let on_terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         if !on_terminal {
@@ -77,16 +77,17 @@ pub fn run(args: Args) -> Outcome {
                 flags: answers.missing_flags(&activation.manifest),
             });
         }
-        if !super::setup::ask_and_save(
+        answers = match super::setup::ask_and_save(
             &activation.project,
             &activation.manifest,
             answers,
             &answers_file,
         )? {
-            return Ok(1);
-        }
+            Some(saved) => saved,
+            None => return Ok(1),
+        };
     }
-    super::apply_answers(&activation.project, &mut activation.manifest)?;
+    answers.apply(&mut activation.manifest)?;
     if let Some(mode) = args.inject.as_deref() {
         let mode = match mode {
             "shell" => InjectMode::Shell,

@@ -110,7 +110,7 @@ fn load_manifest(project: &envact::manifest::Project) -> Result<envact::manifest
         &project.manifest,
         &envact::manifest::dir_name(&project.dir),
     )?;
-    apply_answers(project, &mut manifest)?;
+    envact::config::answers::Answers::load(&answers_path(project))?.apply(&mut manifest)?;
     Ok(manifest)
 }
 
@@ -120,14 +120,6 @@ fn answers_path(project: &envact::manifest::Project) -> std::path::PathBuf {
         &dirs,
         &envact::config::environment_id(&project.manifest),
     )
-}
-
-fn apply_answers(
-    project: &envact::manifest::Project,
-    manifest: &mut envact::manifest::Manifest,
-) -> Result<(), Error> {
-    envact::config::answers::Answers::load(&answers_path(project))?.apply(manifest)?;
-    Ok(())
 }
 
 /// Exit codes as a u8, 128+N included; anything out of range is reported as 1.

@@ -138,10 +138,9 @@ pub fn run(args: Args) -> Outcome {
     answers.validate()?;
 
     if interactive && (args.reconfigure || !path.exists() || needs_answers(&manifest, &answers)) {
-        return Ok(if ask_and_save(&project, &manifest, answers, &path)? {
-            0
-        } else {
-            1
+        return Ok(match ask_and_save(&project, &manifest, answers, &path)? {
+            Some(_) => 0,
+            None => 1,
         });
     }
     let missing = answers.missing_flags(&manifest);
@@ -243,14 +242,14 @@ impl Args {
 }
 
 /// Runs the wizard on the terminal for what `manifest` (as written) leaves
-/// open, shows the answers and writes them once confirmed. `Ok(false)`: the
-/// person declined, nothing was written.
+/// open, shows the answers and writes them once confirmed; returns them, or
+/// `None` when the person declined and nothing was written.
 pub fn ask_and_save(
     project: &Project,
     manifest: &Manifest,
     current: Answers,
     path: &Path,
-) -> Result<bool, Error> {
+) -> Result<Option<Answers>, Error> {
     let mut merged = manifest.clone();
     current.apply(&mut merged)?;
     let may_be_1password = merged
@@ -282,7 +281,7 @@ pub fn ask_and_save(
         &detected,
         &mut open,
     )?;
-    save(&gathered, path, manifest, true)
+    Ok(save(&gathered, path, manifest, true)?.then_some(gathered.answers))
 }
 
 /// Shows the answers, asks for confirmation when `confirm`, then writes the
