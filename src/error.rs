@@ -9,6 +9,7 @@ use crate::aws::sts::StsError;
 use crate::manifest::{DiscoverError, Location, ManifestError};
 use crate::secrets::SecretError;
 use crate::shell::UnsupportedShell;
+use crate::ui::AskError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -132,6 +133,15 @@ pub enum Error {
     },
 }
 
+/// A question that got no answer (Ctrl-C, Ctrl-D, no terminal) ends setup.
+impl From<AskError> for Error {
+    fn from(e: AskError) -> Error {
+        Error::SetupInterrupted {
+            reason: e.to_string(),
+        }
+    }
+}
+
 /// One sentence on what to do about an STS failure.
 fn sts_help(e: &StsError) -> &'static str {
     match e.code() {
@@ -156,7 +166,7 @@ impl Error {
     /// 1 for a user error; 3 for a backend (or AWS) failure (DESIGN.md).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Secret(e) | Error::Flow(FlowError::Secret(e)) => e.exit_code(),
+            Error::Secret(e) => e.exit_code(),
             Error::Flow(FlowError::NoMfaSource { .. } | FlowError::MfaInput(_)) => 1,
             Error::Flow(_) | Error::AgentFailed(_) => 3,
             Error::CommandNotFound { .. } => 127,
@@ -168,7 +178,7 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         Some(match self {
             Error::Manifest(e) => return e.help().map(str::to_string),
-            Error::Secret(e) | Error::Flow(FlowError::Secret(e)) => return e.help(),
+            Error::Secret(e) => return e.help(),
             Error::Profile(e) => e.help().into(),
             Error::Flow(FlowError::Sts(e)) => sts_help(e).into(),
             Error::Flow(FlowError::MfaRejected { .. }) => {

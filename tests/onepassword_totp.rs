@@ -6,18 +6,11 @@
 mod support;
 
 use envact::manifest::Backend;
-use envact::secrets::{open, PassphrasePrompt, SecretError, StoreOptions};
-use secrecy::{ExposeSecret, SecretString};
+use envact::secrets::{open, StoreDirs, StoreOptions};
+use envact::ui::Quiet;
+use secrecy::ExposeSecret;
 use support::op_standin::{OpStandin, SERVICE_TOKEN};
 use support::Sandbox;
-
-struct NoPassphrase;
-
-impl PassphrasePrompt for NoPassphrase {
-    fn passphrase(&self, _: &std::path::Path, _: bool) -> Result<SecretString, SecretError> {
-        unreachable!("1Password needs no file passphrase")
-    }
-}
 
 #[test]
 fn the_totp_field_gives_the_current_six_digit_code() {
@@ -33,16 +26,19 @@ fn the_totp_field_gives_the_current_six_digit_code() {
         StoreOptions {
             backend: Backend::OnePassword,
             vault: Some("Engineering".into()),
-            interactive: false,
             keep_backend_session: false,
-            passphrase: Box::new(NoPassphrase),
             op_sign_in: None,
             op_service_token: None,
+            dirs: StoreDirs {
+                secrets: sb.config.join("envact/secrets"),
+                pass: sb.home.join(".password-store"),
+            },
         },
         move |k| match k {
             "OP_SERVICE_ACCOUNT_TOKEN" => Some(SERVICE_TOKEN.into()),
             _ => None,
         },
+        std::rc::Rc::new(Quiet),
     )
     .unwrap();
     // The child `op` finds the stand-in and its state through the environment.

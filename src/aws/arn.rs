@@ -104,6 +104,57 @@ iam_arn_type!(
     "arn:aws:iam::123456789012:mfa/NAME"
 );
 
+/// A person's MFA device, or their answer that they have none: not the same
+/// as a question not yet answered, which is `Option::None` around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mfa {
+    None,
+    Device(MfaSerial),
+}
+
+impl Mfa {
+    pub fn device(&self) -> Option<&MfaSerial> {
+        match self {
+            Mfa::None => None,
+            Mfa::Device(serial) => Some(serial),
+        }
+    }
+}
+
+/// An ARN, or `none` (or nothing at all) for no device.
+impl FromStr for Mfa {
+    type Err = ArnError;
+    fn from_str(s: &str) -> Result<Mfa, ArnError> {
+        match s.trim() {
+            "" | "none" => Ok(Mfa::None),
+            arn => arn.parse().map(Mfa::Device),
+        }
+    }
+}
+
+impl fmt::Display for Mfa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mfa::None => f.write_str("none"),
+            Mfa::Device(serial) => serial.fmt(f),
+        }
+    }
+}
+
+/// In the answers file: the ARN, or `""` for no device.
+impl serde::Serialize for Mfa {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.device().map_or("", MfaSerial::as_str))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Mfa {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Mfa, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +197,24 @@ mod tests {
         assert!("arn:aws:iam::123456789012:role/a"
             .parse::<MfaSerial>()
             .is_err());
+    }
+
+    #[test]
+    fn no_mfa_device_is_a_value_of_its_own() {
+        for (text, parsed) in [
+            ("none", Some(Mfa::None)),
+            ("", Some(Mfa::None)),
+            (
+                "arn:aws:iam::123456789012:mfa/a",
+                Some(Mfa::Device(
+                    "arn:aws:iam::123456789012:mfa/a".parse().unwrap(),
+                )),
+            ),
+            ("arn:aws:iam::1:mfa/a", None),
+        ] {
+            assert_eq!(text.parse::<Mfa>().ok(), parsed, "{text:?}");
+        }
+        assert_eq!(Mfa::None.to_string(), "none");
+        assert_eq!(Mfa::None.device(), None);
     }
 }

@@ -1,24 +1,17 @@
 //! Session and role credentials kept with their expiry, so that a second
-//! activation within their lifetime calls STS not at all.
-//!
-//! With `persistence.sts_session = true` (and `store = "keyring"`) they are kept
-//! in the OS keyring, service `envact-sts`, entries `ENV-ID/session` and
-//! `ENV-ID/final`, each tagged with a fingerprint of what produced it (item,
-//! MFA device, roles), so a changed manifest never reuses stale credentials.
-//! Otherwise nothing outlives the process. A lock file per environment makes
-//! concurrent envact processes take turns, so one STS round trip (and one MFA
-//! prompt) serves them all and no write is ever interleaved.
+//! resolution within their lifetime calls STS not at all: the slots the flow
+//! reads and writes, the caches that keep nothing or keep them for this
+//! process, and the lock that makes concurrent envact processes take turns,
+//! so one STS round trip (and one MFA prompt) serves them all and no write is
+//! ever interleaved. The OS keyring cache is built by the caller, which knows
+//! the keyring (`credentials::KeyringCache`).
 
 use nix::fcntl::{Flock, FlockArg};
-use secrecy::ExposeSecret;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::Credentials;
-use crate::secrets::{KeyringStore, SecretError};
-
-pub const STS_SERVICE: &str = "envact-sts";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -29,7 +22,7 @@ pub enum Slot {
 }
 
 impl Slot {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Slot::Session => "session",
             Slot::Final => "final",
@@ -75,54 +68,6 @@ impl CredentialCache for MemoryCache {
     }
     fn forget(&self, slot: Slot) {
         self.slots.borrow_mut().retain(|(s, _)| *s != slot);
-    }
-}
-
-pub struct KeyringCache {
-    store: KeyringStore,
-    env_id: String,
-    fingerprint: String,
-}
-
-impl KeyringCache {
-    pub fn new(store: KeyringStore, env_id: &str, fingerprint: &str) -> KeyringCache {
-        KeyringCache {
-            store,
-            env_id: env_id.to_string(),
-            fingerprint: fingerprint.to_string(),
-        }
-    }
-
-    fn user(&self, slot: Slot) -> String {
-        format!("{}/{}", self.env_id, slot.name())
-    }
-
-    /// Forgets both slots (`envact clear`), reporting a keyring failure.
-    pub fn clear(&self) -> Result<(), SecretError> {
-        self.store.delete(&self.user(Slot::Final))?;
-        self.store.delete(&self.user(Slot::Session))
-    }
-}
-
-impl CredentialCache for KeyringCache {
-    fn load(&self, slot: Slot) -> Option<Credentials> {
-        let value = self.store.get(&self.user(slot)).ok().flatten()?;
-        let (fingerprint, json) = value.expose_secret().split_once('\n')?;
-        (fingerprint == self.fingerprint)
-            .then(|| Credentials::from_cache_json(json))
-            .flatten()
-    }
-
-    fn save(&self, slot: Slot, creds: &Credentials) {
-        let json = creds.to_cache_json();
-        let value =
-            secrecy::zeroize::Zeroizing::new(format!("{}\n{}", self.fingerprint, json.as_str()));
-        // The cache is a convenience: failing to keep credentials is not an error.
-        let _ = self.store.set(&self.user(slot), &value);
-    }
-
-    fn forget(&self, slot: Slot) {
-        let _ = self.store.delete(&self.user(slot));
     }
 }
 

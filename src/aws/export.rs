@@ -7,7 +7,7 @@ use shell_quote::Bash;
 
 use super::{rfc3339, Credentials};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Env,
     Json,

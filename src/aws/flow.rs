@@ -9,14 +9,13 @@
 //! a warm session means new role credentials without an MFA prompt.
 
 use secrecy::SecretString;
-use std::cell::Cell;
 use std::time::{Duration, SystemTime};
 
 use super::cache::{CredentialCache, Slot};
-use super::profile::ProfileChain;
+use super::profile::{ProfileChain, RoleStep};
 use super::sts::{MfaCode, Sts, StsError};
-use super::{Credentials, MfaSerial};
-use crate::secrets::{LongTermKeys, SecretError};
+use super::{Credentials, LongTermKeys, MfaSerial};
+use crate::ui::{self, Ui};
 
 /// How many times a rejected MFA code is asked again.
 pub const MFA_ATTEMPTS: u32 = 3;
@@ -24,6 +23,8 @@ pub const MFA_ATTEMPTS: u32 = 3;
 /// Default time before expiry at which cached credentials are no longer served.
 pub const DEFAULT_MARGIN: Duration = Duration::from_secs(5 * 60);
 
+/// What the flow itself can fail with; the key and MFA sources fail with
+/// the caller's own error type, which converts from this one.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
     #[error(transparent)]
@@ -39,67 +40,52 @@ pub enum FlowError {
 
     #[error("cannot read the MFA code: {0}")]
     MfaInput(String),
-
-    /// Reading the long-term keys or a TOTP code from the backend failed.
-    #[error(transparent)]
-    Secret(#[from] SecretError),
 }
 
 /// Where the long-term keys come from; only asked when STS must be called.
-pub trait KeySource {
-    fn keys(&self) -> Result<LongTermKeys, SecretError>;
+pub trait KeySource<E> {
+    fn keys(&self) -> Result<LongTermKeys, E>;
 }
 
 /// Where MFA codes come from: a TOTP field or the person. `attempt` starts at 1.
-pub trait MfaSource {
-    fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, FlowError>;
+pub trait MfaSource<E> {
+    fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, E>;
 }
 
-pub struct Flow<'a> {
+/// One resolution, errors of type `E` (the caller's, holding [`FlowError`]).
+pub struct Flow<'a, E> {
     pub chain: &'a ProfileChain,
     pub sts: &'a dyn Sts,
     pub cache: &'a dyn CredentialCache,
-    pub mfa: &'a dyn MfaSource,
-    pub keys: &'a dyn KeySource,
+    pub mfa: &'a dyn MfaSource<E>,
+    pub keys: &'a dyn KeySource<E>,
+    /// Each STS call runs through [`Ui::busy`].
+    pub ui: &'a dyn Ui,
     pub now: SystemTime,
     pub margin: Duration,
     /// RoleSessionName when a profile does not set one.
     pub session_name: String,
 }
 
-/// The credentials, and how many STS calls it took.
-#[derive(Debug)]
-pub struct Resolved {
-    pub credentials: Credentials,
-    pub sts_calls: u32,
-}
-
-impl Flow<'_> {
-    pub fn run(&self) -> Result<Resolved, FlowError> {
-        let calls = Cell::new(0);
+impl<E: From<FlowError>> Flow<'_, E> {
+    pub fn run(&self) -> Result<Credentials, E> {
         if let Some(cached) = self.fresh(Slot::Final) {
-            return Ok(Resolved {
-                credentials: cached,
-                sts_calls: 0,
-            });
+            return Ok(cached);
         }
-        let result = match self.roles_on_cached_session(&calls) {
-            Some(Ok(creds)) => Ok(creds),
+        let result = match self.roles_on_cached_session() {
+            Some(Ok(creds)) => creds,
             // The cached session was refused (revoked, expired early): start over.
-            Some(Err(FlowError::Sts(e)))
+            Some(Err(e))
                 if e.code() == Some("ExpiredToken") || e.code() == Some("InvalidClientTokenId") =>
             {
                 self.cache.forget(Slot::Session);
-                self.starting_from_keys(&calls)
+                self.starting_from_keys()?
             }
-            Some(Err(e)) => Err(e),
-            None => self.starting_from_keys(&calls),
-        }?;
+            Some(Err(e)) => return Err(FlowError::Sts(e).into()),
+            None => self.starting_from_keys()?,
+        };
         self.cache.save(Slot::Final, &result);
-        Ok(Resolved {
-            credentials: result,
-            sts_calls: calls.get(),
-        })
+        Ok(result)
     }
 
     fn fresh(&self, slot: Slot) -> Option<Credentials> {
@@ -113,15 +99,15 @@ impl Flow<'_> {
     }
 
     /// Roles on top of a still-valid cached session, when there is one.
-    fn roles_on_cached_session(&self, calls: &Cell<u32>) -> Option<Result<Credentials, FlowError>> {
+    fn roles_on_cached_session(&self) -> Option<Result<Credentials, StsError>> {
         if !self.uses_session() {
             return None;
         }
         let session = self.fresh(Slot::Session)?;
-        Some(self.assume_roles(session, calls))
+        Some(self.assume_roles(session))
     }
 
-    fn starting_from_keys(&self, calls: &Cell<u32>) -> Result<Credentials, FlowError> {
+    fn starting_from_keys(&self) -> Result<Credentials, E> {
         let keys = self.keys.keys()?;
         let long_term = Credentials {
             access_key_id: keys.access_key_id,
@@ -130,51 +116,52 @@ impl Flow<'_> {
             expiration: None,
         };
         if !self.uses_session() {
-            return self.assume_roles(long_term, calls);
+            return Ok(self.assume_roles(long_term).map_err(FlowError::from)?);
         }
-        let session = self.session(&long_term, calls)?;
+        let session = self.session(&long_term)?;
         self.cache.save(Slot::Session, &session);
-        self.assume_roles(session, calls)
+        Ok(self.assume_roles(session).map_err(FlowError::from)?)
     }
 
-    fn session(&self, keys: &Credentials, calls: &Cell<u32>) -> Result<Credentials, FlowError> {
+    fn session(&self, keys: &Credentials) -> Result<Credentials, E> {
         let duration = self.chain.session_duration;
+        let get = |mfa: Option<MfaCode>| {
+            ui::busy(self.ui, "Getting an STS session", || {
+                self.sts.get_session_token(keys, duration, mfa)
+            })
+        };
         let Some(serial) = &self.chain.mfa_serial else {
-            calls.set(calls.get() + 1);
-            return Ok(self.sts.get_session_token(keys, duration, None)?);
+            return Ok(get(None).map_err(FlowError::from)?);
         };
         for attempt in 1..=MFA_ATTEMPTS {
             let code = self.mfa.code(serial, attempt)?;
-            calls.set(calls.get() + 1);
-            match self.sts.get_session_token(
-                keys,
-                duration,
-                Some(MfaCode {
-                    serial,
-                    code: &code,
-                }),
-            ) {
+            match get(Some(MfaCode {
+                serial,
+                code: &code,
+            })) {
                 Ok(creds) => return Ok(creds),
                 Err(e) if e.is_mfa_rejected() => continue,
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(FlowError::from(e).into()),
             }
         }
         Err(FlowError::MfaRejected {
             serial: serial.to_string(),
             attempts: MFA_ATTEMPTS,
-        })
+        }
+        .into())
     }
 
-    fn assume_roles(
-        &self,
-        mut creds: Credentials,
-        calls: &Cell<u32>,
-    ) -> Result<Credentials, FlowError> {
+    fn assume_roles(&self, mut creds: Credentials) -> Result<Credentials, StsError> {
         for step in &self.chain.roles {
-            calls.set(calls.get() + 1);
-            creds = self.sts.assume_role(&creds, step, &self.session_name)?;
+            creds = self.assume(&creds, step)?;
         }
         Ok(creds)
+    }
+
+    fn assume(&self, caller: &Credentials, step: &RoleStep) -> Result<Credentials, StsError> {
+        ui::busy(self.ui, &format!("Assuming {}", step.role_arn), || {
+            self.sts.assume_role(caller, step, &self.session_name)
+        })
     }
 }
 
@@ -191,7 +178,6 @@ pub fn session_name(user: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::profile::RoleStep;
     use secrecy::ExposeSecret;
     use std::cell::RefCell;
     use std::collections::HashMap;
@@ -278,15 +264,15 @@ mod tests {
     }
 
     struct Codes(RefCell<Vec<&'static str>>);
-    impl MfaSource for Codes {
+    impl MfaSource<FlowError> for Codes {
         fn code(&self, _: &MfaSerial, _: u32) -> Result<SecretString, FlowError> {
             Ok(SecretString::from(self.0.borrow_mut().remove(0)))
         }
     }
 
     struct Keys;
-    impl KeySource for Keys {
-        fn keys(&self) -> Result<LongTermKeys, SecretError> {
+    impl KeySource<FlowError> for Keys {
+        fn keys(&self) -> Result<LongTermKeys, FlowError> {
             Ok(LongTermKeys {
                 access_key_id: SecretString::from("AKIA"),
                 secret_access_key: SecretString::from("x"),
@@ -324,7 +310,7 @@ mod tests {
         cache: &MemCache,
         codes: &[&'static str],
         now: SystemTime,
-    ) -> Result<Resolved, FlowError> {
+    ) -> Result<Credentials, FlowError> {
         let mfa = Codes(RefCell::new(codes.to_vec()));
         Flow {
             chain,
@@ -332,6 +318,7 @@ mod tests {
             cache,
             mfa: &mfa,
             keys: &Keys,
+            ui: &crate::ui::Quiet,
             now,
             margin: DEFAULT_MARGIN,
             session_name: "envact-test".into(),
@@ -353,7 +340,7 @@ mod tests {
         ];
         for (mfa, roles, expected) in table {
             let sts = FakeSts::default();
-            let out = run(
+            run(
                 &chain(mfa, roles),
                 &sts,
                 &MemCache::default(),
@@ -362,14 +349,13 @@ mod tests {
             )
             .unwrap();
             assert_eq!(*sts.log.borrow(), expected, "mfa={mfa} roles={roles:?}");
-            assert_eq!(out.sts_calls as usize, expected.len());
         }
     }
 
     #[test]
     fn a_rejected_code_is_asked_again_up_to_three_times() {
         let sts = FakeSts::default();
-        let out = run(
+        run(
             &chain(true, &[]),
             &sts,
             &MemCache::default(),
@@ -377,7 +363,7 @@ mod tests {
             t0(),
         )
         .unwrap();
-        assert_eq!(out.sts_calls, 3);
+        assert_eq!(sts.log.borrow().len(), 3);
         let err = run(
             &chain(true, &[]),
             &FakeSts::default(),
@@ -399,8 +385,8 @@ mod tests {
         run(&c, &FakeSts::default(), &cache, &["123456"], t0()).unwrap();
 
         let sts = FakeSts::default();
-        let out = run(&c, &sts, &cache, &[], t0() + Duration::from_secs(60)).unwrap();
-        assert_eq!(out.sts_calls, 0);
+        run(&c, &sts, &cache, &[], t0() + Duration::from_secs(60)).unwrap();
+        assert!(sts.log.borrow().is_empty());
 
         // Final credentials inside the margin are not served; the session is
         // still good for a new role without an MFA code.
@@ -411,7 +397,7 @@ mod tests {
         let sts = FakeSts::default();
         let out = run(&c, &sts, &cache, &[], t0()).unwrap();
         assert_eq!(*sts.log.borrow(), ["AR(session->a)"]);
-        assert_eq!(out.credentials.access_key_id.expose_secret(), "a");
+        assert_eq!(out.access_key_id.expose_secret(), "a");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! STS: GetSessionToken and AssumeRole behind a small trait, so the credential
 //! flow reads top to bottom and is testable alone. [`SdkSts`] is the real one,
-//! on the AWS SDK with a current-thread tokio runtime made only when it is built.
+//! on the AWS SDK with a current-thread tokio runtime made on its first call:
+//! a warm cache never builds it.
 
 use secrecy::{ExposeSecret, SecretString};
+use std::cell::OnceCell;
 use std::time::{Duration, SystemTime};
 
 use super::profile::RoleStep;
@@ -70,27 +72,36 @@ pub trait Sts {
 pub struct SdkSts {
     region: String,
     endpoint: Option<String>,
-    runtime: tokio::runtime::Runtime,
+    on_thread_start: fn(),
+    runtime: OnceCell<tokio::runtime::Runtime>,
 }
 
 impl SdkSts {
     /// `endpoint` is `AWS_ENDPOINT_URL_STS` (or `AWS_ENDPOINT_URL`) when set.
-    pub fn new(region: &str, endpoint: Option<String>) -> Result<SdkSts, StsError> {
+    /// `on_thread_start` runs in each thread the runtime starts (its blocking
+    /// pool, for DNS lookups): the caller keeps its signals away from them.
+    pub fn new(region: &str, endpoint: Option<String>, on_thread_start: fn()) -> SdkSts {
+        SdkSts {
+            region: region.to_string(),
+            endpoint,
+            on_thread_start,
+            runtime: OnceCell::new(),
+        }
+    }
+
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, StsError> {
+        if let Some(runtime) = self.runtime.get() {
+            return Ok(runtime);
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            // Threads of the runtime's blocking pool (DNS lookups) must not
-            // take the signals envact's supervisor waits for.
-            .on_thread_start(crate::shell::supervise::block_in_this_thread)
+            .on_thread_start(self.on_thread_start)
             .build()
             .map_err(|e| StsError::Other {
                 operation: "setup",
                 detail: e.to_string(),
             })?;
-        Ok(SdkSts {
-            region: region.to_string(),
-            endpoint,
-            runtime,
-        })
+        Ok(self.runtime.get_or_init(|| runtime))
     }
 
     fn client(&self, caller: &Credentials) -> aws_sdk_sts::Client {
@@ -189,7 +200,7 @@ impl Sts for SdkSts {
                 .token_code(mfa.code.expose_secret());
         }
         let out = self
-            .runtime
+            .runtime()?
             .block_on(req.send())
             .map_err(|e| self.error("GetSessionToken", e))?;
         convert("GetSessionToken", out.credentials())
@@ -211,7 +222,7 @@ impl Sts for SdkSts {
             req = req.external_id(id);
         }
         let out = self
-            .runtime
+            .runtime()?
             .block_on(req.send())
             .map_err(|e| self.error("AssumeRole", e))?;
         convert("AssumeRole", out.credentials())

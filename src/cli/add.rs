@@ -1,13 +1,16 @@
 //! `envact add`: store long-term AWS keys in a backend.
 
-use std::io::{BufRead, IsTerminal};
-
-use envact::secrets::{check_access_key_id, check_secret_access_key, write_keys, LongTermKeys};
-use envact::Error;
 use secrecy::zeroize::Zeroizing;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
+use std::io::BufRead;
 
-use super::backend::BackendArgs;
+use envact::aws::LongTermKeys;
+use envact::context::Context;
+use envact::ui::{AskError, Ui};
+use envact::Error;
+
+use super::args::BackendArgs;
+use super::terminal::Terminal;
 use super::Outcome;
 
 /// Store an AWS access key (id and secret) in the secrets backend.
@@ -29,24 +32,14 @@ pub struct Args {
     stdin: bool,
 }
 
-pub fn run(args: Args) -> Outcome {
-    let opened = args.backend.open()?;
-    let keys = if args.stdin { from_stdin()? } else { prompt()? };
-    check_access_key_id(keys.access_key_id.expose_secret()).map_err(|reason| Error::BadKey {
-        what: "the access key id",
-        expected: "access key id",
-        reason,
-    })?;
-    check_secret_access_key(keys.secret_access_key.expose_secret()).map_err(|reason| {
-        Error::BadKey {
-            what: "the secret access key",
-            expected: "secret access key",
-            reason,
+pub fn run(args: Args, cx: &Context, terminal: &Terminal) -> Outcome {
+    let from_stdin = args.stdin;
+    let place = envact::keys::add(cx, &args.backend.choice(), &args.item, || {
+        if from_stdin {
+            read_stdin()
+        } else {
+            ask(terminal)
         }
-    })?;
-    let place = opened.store.describe();
-    opened.spin(&format!("Storing {} in", args.item), |store| {
-        write_keys(store, &args.item, &opened.fields, &keys)
     })?;
     eprintln!("stored the access key as {:?} in {place}", args.item);
     Ok(0)
@@ -54,22 +47,22 @@ pub fn run(args: Args) -> Outcome {
 
 const KEYS_HELP: &str = "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines";
 
-fn from_stdin() -> Result<LongTermKeys, Error> {
+fn input_error(what: &'static str, reason: String) -> Error {
+    Error::Input {
+        what,
+        reason,
+        help: KEYS_HELP,
+    }
+}
+
+fn read_stdin() -> Result<LongTermKeys, Error> {
     let mut lines = std::io::stdin().lock();
     let mut read = |what: &'static str| -> Result<SecretString, Error> {
         let mut line = Zeroizing::new(String::new());
         match lines.read_line(&mut line) {
-            Ok(0) => Err(Error::Input {
-                what,
-                reason: "stdin ended before it".into(),
-                help: KEYS_HELP,
-            }),
+            Ok(0) => Err(input_error(what, "stdin ended before it".into())),
             Ok(_) => Ok(SecretString::from(line.trim())),
-            Err(e) => Err(Error::Input {
-                what,
-                reason: e.to_string(),
-                help: KEYS_HELP,
-            }),
+            Err(e) => Err(input_error(what, e.to_string())),
         }
     };
     Ok(LongTermKeys {
@@ -78,24 +71,14 @@ fn from_stdin() -> Result<LongTermKeys, Error> {
     })
 }
 
-fn prompt() -> Result<LongTermKeys, Error> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(Error::Input {
-            what: "the keys",
-            reason: "there is no terminal to ask on".into(),
-            help: KEYS_HELP,
-        });
+fn ask(terminal: &Terminal) -> Result<LongTermKeys, Error> {
+    if !terminal.interactive() {
+        return Err(input_error("the keys", AskError::NoTerminal.to_string()));
     }
-    let ask = |what: &'static str, prompt: &str| -> Result<SecretString, Error> {
-        dialoguer::Password::new()
-            .with_prompt(prompt)
-            .interact()
-            .map(|v| SecretString::from(v.trim()))
-            .map_err(|e| Error::Input {
-                what,
-                reason: e.to_string(),
-                help: KEYS_HELP,
-            })
+    let ask = |what: &'static str, prompt: &str| {
+        terminal
+            .hidden(prompt)
+            .map_err(|e| input_error(what, e.to_string()))
     };
     Ok(LongTermKeys {
         access_key_id: ask("the access key id", "AWS access key id")?,

@@ -1,12 +1,10 @@
 //! `envact clear`: forget the environment's cached STS credentials.
 
-use std::path::PathBuf;
+use envact::context::Context;
+use envact::credentials::Cleared;
 
-use envact::aws::cache::{KeyringCache, STS_SERVICE};
-use envact::config::environment_id;
-use envact::secrets::{keyring_kind, KeyringStore};
-
-use super::{find_project, load_manifest, Outcome};
+use super::args::ProjectDir;
+use super::Outcome;
 
 /// Forget the cached STS session and role credentials of this environment.
 ///
@@ -14,26 +12,16 @@ use super::{find_project, load_manifest, Outcome};
 /// an MFA code if the manifest uses one).
 #[derive(clap::Args)]
 pub struct Args {
-    /// Project directory (default: search from the current directory upward).
-    #[arg(short = 'd', long = "dir", value_name = "DIR")]
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    project: ProjectDir,
 }
 
-pub fn run(args: Args) -> Outcome {
-    let project = find_project(args.dir.as_deref())?;
-    let manifest = load_manifest(&project)?;
-    if !manifest.persistence.keep_sts_session() {
-        eprintln!(
-            "nothing is cached for {:?}: persistence.sts_session is off, so sessions last one activation",
-            manifest.name
-        );
-        return Ok(0);
+pub fn run(args: Args, cx: &Context) -> Outcome {
+    match envact::credentials::clear(cx, args.project.dir.as_deref())? {
+        (name, Cleared::NothingKept) => eprintln!(
+            "nothing is cached for {name:?}: persistence.sts_session is off, so sessions last one activation"
+        ),
+        (name, Cleared::Forgotten) => eprintln!("forgot the cached STS credentials of {name:?}"),
     }
-    let store = KeyringStore::new(
-        keyring_kind(&|k: &str| std::env::var_os(k))?,
-        Some(STS_SERVICE),
-    );
-    KeyringCache::new(store, &environment_id(&project.manifest), "").clear()?;
-    eprintln!("forgot the cached STS credentials of {:?}", manifest.name);
     Ok(0)
 }

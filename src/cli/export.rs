@@ -1,13 +1,13 @@
 //! `envact export`: the environment's AWS credentials for other tools.
 
 use std::io::Write;
-use std::path::PathBuf;
 
-use envact::aws::export::{render, Format};
+use envact::aws::export::Format;
+use envact::context::Context;
 use envact::Error;
 
-use super::credentials::obtain;
-use super::{find_project, load_manifest, Outcome};
+use super::args::{OneOf, ProjectDir};
+use super::Outcome;
 
 /// Print the environment's short-lived AWS credentials.
 ///
@@ -20,29 +20,17 @@ use super::{find_project, load_manifest, Outcome};
 ///     credential_process = envact export -d /path/to/project --format credential-process
 #[derive(clap::Args)]
 pub struct Args {
-    /// Project directory (default: search from the current directory upward).
-    #[arg(short = 'd', long = "dir", value_name = "DIR")]
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    project: ProjectDir,
 
     /// env: `export` lines for a shell; json; credential-process: the AWS
     /// credential_process JSON (Version 1, with Expiration).
-    #[arg(long, value_name = "FORMAT", value_parser = ["env", "json", "credential-process"])]
-    format: String,
+    #[arg(long, value_name = "FORMAT", value_parser = OneOf::<Format>::new())]
+    format: Format,
 }
 
-pub fn run(args: Args) -> Outcome {
-    let format = match args.format.as_str() {
-        "env" => Format::Env,
-        "json" => Format::Json,
-        _ => Format::CredentialProcess,
-    };
-    let project = find_project(args.dir.as_deref())?;
-    let manifest = load_manifest(&project)?;
-    let obtained = obtain(&project, &manifest)?.ok_or_else(|| Error::NoAws {
-        manifest: project.manifest.clone(),
-        what: "export",
-    })?;
-    let text = render(&obtained.credentials, obtained.region.as_deref(), format);
+pub fn run(args: Args, cx: &Context) -> Outcome {
+    let text = envact::credentials::export(cx, args.project.dir.as_deref(), args.format)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -1,6 +1,8 @@
 //! `envact list`: item names in a backend, never values.
 
-use super::backend::BackendArgs;
+use envact::context::Context;
+
+use super::args::BackendArgs;
 use super::Outcome;
 
 /// List the items in the secrets backend (names only, never values).
@@ -10,10 +12,8 @@ pub struct Args {
     backend: BackendArgs,
 }
 
-pub fn run(args: Args) -> Outcome {
-    let opened = args.backend.open()?;
-    let place = opened.store.describe();
-    let items = opened.spin("Listing", |store| store.list_items())?;
+pub fn run(args: Args, cx: &Context) -> Outcome {
+    let (items, place) = envact::keys::list(cx, &args.backend.choice())?;
     if items.is_empty() {
         eprintln!("no items in {place}");
     }

@@ -1,25 +1,27 @@
-//! The command line: clap definitions, one module per subcommand, and the one
-//! place where errors become messages and exit codes.
+//! The command line: arguments and the terminal only. clap definitions, one
+//! module per subcommand, each calling one library function; the terminal
+//! ([`terminal`]) checked once and handed to the library as its `Ui`; and
+//! the one place where errors become messages and exit codes.
 
 mod activate;
 mod add;
-mod backend;
+mod args;
 mod clear;
-mod credentials;
 mod exec;
 mod export;
 mod init;
 mod list;
-mod progress;
-mod prompter;
 mod remove;
 mod setup;
 mod status;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
+use std::rc::Rc;
 
+use envact::context::Context;
 use envact::Error;
 
 /// Activate a project's AWS development environment from `.envact/manifest.toml`.
@@ -58,17 +60,19 @@ type Outcome = Result<u8, Error>;
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let terminal = terminal::Terminal::detect();
+    let cx = Context::new(|k| std::env::var_os(k), Rc::new(terminal));
     let result = match cli.command {
         Command::Init(args) => init::run(args),
-        Command::Activate(args) => activate::run(args),
-        Command::Exec(args) => exec::run(args),
-        Command::Add(args) => add::run(args),
-        Command::Remove(args) => remove::run(args),
-        Command::List(args) => list::run(args),
-        Command::Export(args) => export::run(args),
-        Command::Clear(args) => clear::run(args),
-        Command::Setup(args) => setup::run(args),
-        Command::Status(args) => status::run(args),
+        Command::Activate(args) => activate::run(args, &cx),
+        Command::Exec(args) => exec::run(args, &cx),
+        Command::Add(args) => add::run(args, &cx, &terminal),
+        Command::Remove(args) => remove::run(args, &cx),
+        Command::List(args) => list::run(args, &cx),
+        Command::Export(args) => export::run(args, &cx),
+        Command::Clear(args) => clear::run(args, &cx),
+        Command::Setup(args) => setup::run(args, &cx),
+        Command::Status(args) => status::run(args, &cx),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -91,35 +95,6 @@ fn report(err: &Error) {
     if let Some(help) = err.help() {
         let _ = writeln!(out, "help: {help}");
     }
-}
-
-/// The project in `-d DIR`, else the nearest one upward from the current directory.
-fn find_project(dir: Option<&std::path::Path>) -> Result<envact::manifest::Project, Error> {
-    match dir {
-        Some(dir) => Ok(envact::manifest::Project::in_dir(dir)?),
-        None => {
-            let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
-            Ok(envact::manifest::discover(&cwd)?)
-        }
-    }
-}
-
-/// The manifest, completed with this person's answers (`envact setup`).
-fn load_manifest(project: &envact::manifest::Project) -> Result<envact::manifest::Manifest, Error> {
-    let mut manifest = envact::manifest::Manifest::load(
-        &project.manifest,
-        &envact::manifest::dir_name(&project.dir),
-    )?;
-    envact::config::answers::Answers::load(&answers_path(project))?.apply(&mut manifest)?;
-    Ok(manifest)
-}
-
-fn answers_path(project: &envact::manifest::Project) -> std::path::PathBuf {
-    let dirs = envact::config::Dirs::from_vars(|k| std::env::var_os(k));
-    envact::config::answers::Answers::path(
-        &dirs,
-        &envact::config::environment_id(&project.manifest),
-    )
 }
 
 /// Exit codes as a u8, 128+N included; anything out of range is reported as 1.

@@ -1,6 +1,8 @@
 //! `envact remove`: delete an item from a backend.
 
-use super::backend::BackendArgs;
+use envact::context::Context;
+
+use super::args::BackendArgs;
 use super::Outcome;
 
 /// Remove an item (both halves of the key) from the secrets backend.
@@ -13,12 +15,8 @@ pub struct Args {
     backend: BackendArgs,
 }
 
-pub fn run(args: Args) -> Outcome {
-    let opened = args.backend.open()?;
-    let place = opened.store.describe();
-    opened.spin(&format!("Removing {} from", args.item), |store| {
-        store.remove_item(&args.item)
-    })?;
+pub fn run(args: Args, cx: &Context) -> Outcome {
+    let place = envact::keys::remove(cx, &args.backend.choice(), &args.item)?;
     eprintln!("removed {:?} from {place}", args.item);
     Ok(0)
 }

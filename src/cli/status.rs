@@ -1,6 +1,7 @@
 //! `envact status`: which environment this shell is in.
 
-use envact::activation::ActiveEnv;
+use envact::activation::{status, Status};
+use envact::context::Context;
 
 use super::Outcome;
 
@@ -8,9 +9,9 @@ use super::Outcome;
 #[derive(clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args) -> Outcome {
-    match ActiveEnv::from_vars(|k| std::env::var_os(k)) {
-        Some(env) if env.is_live() => {
+pub fn run(_args: Args, cx: &Context) -> Outcome {
+    match status(cx) {
+        Status::Active(env) => {
             println!("environment: {}", env.name);
             println!("directory:   {}", env.dir.display());
             if let Some(manifest) = &env.manifest {
@@ -18,14 +19,14 @@ pub fn run(_args: Args) -> Outcome {
             }
             Ok(0)
         }
-        Some(env) => {
+        Status::Ended(env) => {
             println!(
                 "no environment is active: ENVACT_ENV={:?} is left over from an activation that has ended",
                 env.name
             );
             Ok(1)
         }
-        None => {
+        Status::None => {
             println!("no envact environment is active in this shell");
             Ok(1)
         }

@@ -1,20 +1,23 @@
-//! Per-user locations, following XDG: configuration (answers, trust records,
-//! encrypted secrets files) under `$XDG_CONFIG_HOME/envact`, the template cache
-//! under `$XDG_CACHE_HOME/envact`. Tests point these variables at temp dirs.
+//! Per-user locations and state, following XDG: configuration (answers,
+//! encrypted secrets files, locks) under `$XDG_CONFIG_HOME/envact`, and the
+//! other directories envact reads (home, the pass store). Tests point these
+//! variables at temp dirs.
 
 pub mod answers;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crate::secrets::StoreDirs;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dirs {
     /// `$XDG_CONFIG_HOME/envact`, or `~/.config/envact`.
     pub config: PathBuf,
-    /// `$XDG_CACHE_HOME/envact`, or `~/.cache/envact`.
-    pub cache: PathBuf,
     /// The user's home directory.
     pub home: PathBuf,
+    /// The pass store: `PASSWORD_STORE_DIR`, or `~/.password-store`.
+    pub pass_store: PathBuf,
 }
 
 impl Dirs {
@@ -23,23 +26,38 @@ impl Dirs {
         let home = var("HOME")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/"));
-        let xdg = |name: &str, fallback: &str| {
-            var(name)
-                .map(PathBuf::from)
-                .filter(|p| p.is_absolute())
-                .unwrap_or_else(|| home.join(fallback))
-                .join("envact")
-        };
+        let config = var("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .unwrap_or_else(|| home.join(".config"))
+            .join("envact");
+        let pass_store = var("PASSWORD_STORE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".password-store"));
         Dirs {
-            config: xdg("XDG_CONFIG_HOME", ".config"),
-            cache: xdg("XDG_CACHE_HOME", ".cache"),
-            home: home.clone(),
+            config,
+            home,
+            pass_store,
         }
     }
 
     /// Where the `file` backend keeps its encrypted files.
     pub fn secrets(&self) -> PathBuf {
         self.config.join("secrets")
+    }
+
+    /// Where the secrets stores keep things.
+    pub fn stores(&self) -> StoreDirs {
+        StoreDirs {
+            secrets: self.secrets(),
+            pass: self.pass_store.clone(),
+        }
+    }
+
+    /// The lock files that make envact processes take turns resolving one
+    /// environment's credentials.
+    pub fn locks(&self) -> PathBuf {
+        self.config.join("locks")
     }
 }
 
@@ -65,11 +83,18 @@ mod tests {
         let d = Dirs::from_vars(|k| match k {
             "HOME" => Some("/home/a".into()),
             "XDG_CONFIG_HOME" => Some("/cfg".into()),
-            "XDG_CACHE_HOME" => Some("relative".into()),
             _ => None,
         });
         assert_eq!(d.config, PathBuf::from("/cfg/envact"));
-        assert_eq!(d.cache, PathBuf::from("/home/a/.cache/envact"));
         assert_eq!(d.secrets(), PathBuf::from("/cfg/envact/secrets"));
+        assert_eq!(d.pass_store, PathBuf::from("/home/a/.password-store"));
+        let d = Dirs::from_vars(|k| match k {
+            "HOME" => Some("/home/a".into()),
+            "XDG_CONFIG_HOME" => Some("relative".into()),
+            "PASSWORD_STORE_DIR" => Some("/p".into()),
+            _ => None,
+        });
+        assert_eq!(d.config, PathBuf::from("/home/a/.config/envact"));
+        assert_eq!(d.pass_store, PathBuf::from("/p"));
     }
 }

@@ -5,6 +5,7 @@
 mod discover;
 mod error;
 mod schema;
+mod sign_in;
 mod validate;
 
 use serde::Deserialize;
@@ -12,10 +13,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::aws::profile::ChainRequest;
 use crate::aws::{MfaSerial, RoleArn};
 
 pub use discover::{discover, DiscoverError, Project, MANIFEST_DIR, MANIFEST_FILE};
 pub use error::{InvalidManifest, Location, ManifestError};
+pub use sign_in::{OpAuth, OpSignIn};
 
 /// The only manifest schema version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -35,9 +38,10 @@ pub struct Manifest {
 }
 
 /// Where the long-term keys live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 pub enum Backend {
     #[serde(rename = "1password")]
+    #[value(name = "1password")]
     OnePassword,
     #[serde(rename = "keyring")]
     Keyring,
@@ -84,7 +88,7 @@ pub struct Secrets {
     pub item: Option<String>,
     pub fields: SecretFields,
     /// How 1Password signs in: never in a manifest, only in each person's answers.
-    pub sign_in: Option<crate::secrets::OpSignIn>,
+    pub sign_in: Option<OpSignIn>,
 }
 
 impl Secrets {
@@ -128,7 +132,7 @@ impl SecretFields {
 }
 
 /// How credentials reach commands inside an activation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum InjectMode {
     /// Only wrapped commands see credentials, for their lifetime.
@@ -154,6 +158,16 @@ pub struct Aws {
 }
 
 impl Aws {
+    /// What the environment asks of the AWS profile chain.
+    pub fn chain_request(&self) -> ChainRequest {
+        ChainRequest {
+            profile: self.profile.clone(),
+            role_arn: self.role_arn.clone(),
+            mfa_serial: self.mfa_serial.clone(),
+            session_duration: self.session_duration,
+        }
+    }
+
     pub const DEFAULT_SESSION_DURATION: Duration = Duration::from_secs(3600);
     /// STS refuses sessions shorter than 15 minutes or longer than 12 hours for roles.
     pub const MIN_SESSION_DURATION: Duration = Duration::from_secs(15 * 60);

@@ -14,23 +14,19 @@ use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::{Backend, SecretError, SecretStore};
+use crate::ui::{AskError, Ui};
 
 pub const DEFAULT_VAULT: &str = "default";
 const FORMAT_VERSION: u32 = 1;
 
-/// Asks for the file's passphrase (the CLI: `ENVACT_FILE_PASSPHRASE` or a hidden
-/// prompt). `new_file` is true when the file is about to be created, so the
-/// passphrase should be confirmed.
-pub trait PassphrasePrompt {
-    fn passphrase(&self, path: &Path, new_file: bool) -> Result<SecretString, SecretError>;
-}
-
 pub struct FileStore {
     path: PathBuf,
-    prompt: Box<dyn PassphrasePrompt>,
-    /// Asked once per process.
+    /// Asks for the passphrase when none was given.
+    ui: Rc<dyn Ui>,
+    /// Given (`ENVACT_FILE_PASSPHRASE`), or asked once per process.
     passphrase: RefCell<Option<SecretString>>,
 }
 
@@ -49,17 +45,19 @@ struct ContentOut<'a> {
 type Items = BTreeMap<String, BTreeMap<String, SecretString>>;
 
 impl FileStore {
-    /// `secrets_dir` is `$XDG_CONFIG_HOME/envact/secrets`.
+    /// `secrets_dir` is `$XDG_CONFIG_HOME/envact/secrets`; `passphrase`, when
+    /// given, is used instead of asking the person through `ui`.
     pub fn new(
         secrets_dir: &Path,
         vault: Option<&str>,
-        prompt: Box<dyn PassphrasePrompt>,
+        passphrase: Option<SecretString>,
+        ui: Rc<dyn Ui>,
     ) -> FileStore {
         let name = vault.unwrap_or(DEFAULT_VAULT);
         FileStore {
             path: secrets_dir.join(format!("{name}.age")),
-            prompt,
-            passphrase: RefCell::new(None),
+            ui,
+            passphrase: RefCell::new(passphrase),
         }
     }
 
@@ -71,7 +69,17 @@ impl FileStore {
         if let Some(p) = self.passphrase.borrow().as_ref() {
             return Ok(p.clone());
         }
-        let p = self.prompt.passphrase(&self.path, new_file)?;
+        let p = self
+            .ui
+            .passphrase(&self.path, new_file)
+            .map_err(|e| SecretError::Unavailable {
+                backend: "file",
+                detail: match e {
+                    AskError::NoTerminal => format!("no passphrase for {}", self.path.display()),
+                    AskError::Stopped(e) => format!("cannot read the passphrase: {e}"),
+                },
+                hint: "set ENVACT_FILE_PASSPHRASE, or run envact in a terminal".into(),
+            })?;
         *self.passphrase.borrow_mut() = Some(p.clone());
         Ok(p)
     }

@@ -1,7 +1,8 @@
 //! Where long-term keys live: one [`SecretStore`] trait and a module per backend
 //! (`keyring`, `pass`, `onepassword`, `file`, `env`). Values are [`SecretString`]s,
 //! zeroed on drop and redacted in Debug; they never go on a command line, in a
-//! log, or to disk in plain text.
+//! log, or to disk in plain text. A store is handed the directories and the
+//! environment it reads ([`StoreOptions`]); it never looks them up itself.
 
 mod env;
 mod error;
@@ -16,28 +17,18 @@ use secrecy::SecretString;
 
 pub use self::env::EnvStore;
 pub use self::error::SecretError;
-pub use self::file::{FileStore, PassphrasePrompt, DEFAULT_VAULT as FILE_DEFAULT_VAULT};
+pub use self::file::{FileStore, DEFAULT_VAULT as FILE_DEFAULT_VAULT};
 pub use self::keyring::{KeyringKind, KeyringStore, DEFAULT_SERVICE as KEYRING_DEFAULT_SERVICE};
 pub use self::onepassword::{
-    accounts as op_accounts, add_account as op_add_account, OnePasswordStore, OpAccount, OpAuth,
-    OpSignIn, SessionCache,
+    accounts as op_accounts, add_account as op_add_account, OnePasswordStore, OpAccount,
+    SessionCache,
 };
 pub use self::open::keyring_kind;
-pub use self::open::{open, service_token_keeper, StoreOptions, SESSIONS_SERVICE};
+pub use self::open::{open, service_token_keeper, StoreDirs, StoreOptions, SESSIONS_SERVICE};
 pub use self::pass::PassStore;
+use crate::aws::LongTermKeys;
 pub use crate::manifest::Backend;
-
-/// The two halves of an AWS long-term access key.
-pub struct LongTermKeys {
-    pub access_key_id: SecretString,
-    pub secret_access_key: SecretString,
-}
-
-impl std::fmt::Debug for LongTermKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LongTermKeys([REDACTED])")
-    }
-}
+use crate::ui::{self, Ui};
 
 /// Names of the fields inside an item (for `env`: variable names).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +66,12 @@ impl FieldNames {
 pub trait SecretStore {
     fn backend(&self) -> Backend;
 
+    /// Whether the backend's own program may ask on the terminal (1Password's
+    /// `op` signs in there), so that no spinner may run over it.
+    fn asks_on_terminal(&self) -> bool {
+        false
+    }
+
     /// Where this store keeps things, for messages: "keyring service envact".
     fn describe(&self) -> String;
 
@@ -94,6 +91,16 @@ pub trait SecretStore {
 
     /// Item names, never values.
     fn list_items(&self) -> Result<Vec<String>, SecretError>;
+}
+
+/// Runs backend work behind [`Ui::busy`], unless the backend may ask on the
+/// terminal itself.
+pub fn busy<T>(ui: &dyn Ui, store: &dyn SecretStore, label: &str, work: impl FnOnce() -> T) -> T {
+    if store.asks_on_terminal() {
+        work()
+    } else {
+        ui::busy(ui, label, work)
+    }
 }
 
 /// Reads both halves of the long-term key.
@@ -138,61 +145,5 @@ pub fn default_fields(backend: Backend) -> FieldNames {
         access_key_id: id.to_string(),
         secret_access_key: secret.to_string(),
         mfa_totp: None,
-    }
-}
-
-/// Checks the shape of an access key id, so that a paste of the wrong value is
-/// caught before it is stored.
-pub fn check_access_key_id(id: &str) -> Result<(), String> {
-    let well_formed = id.len() == 20
-        && id.starts_with("AKIA")
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if well_formed {
-        Ok(())
-    } else if id.starts_with("ASIA") {
-        Err("this is a temporary (STS) key id, starting ASIA: store the long-term key, starting AKIA".into())
-    } else {
-        Err("an AWS access key id is 20 characters, starting AKIA, in capitals and digits".into())
-    }
-}
-
-/// Checks the shape of a secret access key: 40 characters of base64.
-pub fn check_secret_access_key(secret: &str) -> Result<(), String> {
-    let well_formed = secret.len() == 40
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
-    if well_formed {
-        Ok(())
-    } else {
-        Err("an AWS secret access key is 40 characters of letters, digits, `/` and `+`".into())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_shapes() {
-        assert!(check_access_key_id("AKIAIOSFODNN7EXAMPLE").is_ok());
-        assert!(check_access_key_id("ASIAIOSFODNN7EXAMPLE")
-            .unwrap_err()
-            .contains("temporary"));
-        assert!(check_access_key_id("akiaiosfodnn7example").is_err());
-        assert!(check_secret_access_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").is_ok());
-        assert!(check_secret_access_key("short").is_err());
-    }
-
-    #[test]
-    fn debug_never_shows_values() {
-        let keys = LongTermKeys {
-            access_key_id: SecretString::from("AKIAIOSFODNN7EXAMPLE"),
-            secret_access_key: SecretString::from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-        };
-        let shown = format!("{keys:?} {:?}", keys.secret_access_key);
-        assert!(!shown.contains("EXAMPLE"), "{shown}");
     }
 }

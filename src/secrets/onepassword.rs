@@ -26,40 +26,6 @@ const OP: Program = Program {
     install: "see https://developer.1password.com/docs/cli/get-started/",
 };
 
-/// How op authenticates: each person's choice, from the wizard's answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum OpAuth {
-    /// An account added to op on this device; `op signin` asks for its password.
-    Account,
-    /// A service-account token, kept in the OS keyring (or `OP_SERVICE_ACCOUNT_TOKEN`).
-    ServiceAccount,
-    /// The 1Password desktop app's CLI integration.
-    DesktopApp,
-}
-
-impl OpAuth {
-    pub const ALL: [OpAuth; 3] = [OpAuth::Account, OpAuth::ServiceAccount, OpAuth::DesktopApp];
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            OpAuth::Account => "my account on this device (op signin asks for its password)",
-            OpAuth::ServiceAccount => "a service-account token",
-            OpAuth::DesktopApp => "the 1Password desktop app integration",
-        }
-    }
-}
-
-/// Who op signs in as: the method and, for `Account`, its sign-in address.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OpSignIn {
-    pub auth: OpAuth,
-    /// Sign-in address (`my.1password.com`), passed to op as `OP_ACCOUNT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-}
-
 /// An account op knows on this device (`op account list`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct OpAccount {
@@ -384,6 +350,10 @@ fn labels(item: &ItemJson) -> Vec<String> {
 impl SecretStore for OnePasswordStore {
     fn backend(&self) -> Backend {
         Backend::OnePassword
+    }
+
+    fn asks_on_terminal(&self) -> bool {
+        true
     }
 
     fn describe(&self) -> String {

@@ -2,46 +2,53 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use secrecy::SecretString;
 
 use super::keyring::KeyringSessionCache;
-use super::onepassword::{Auth, OpAuth, OpSignIn};
+use super::onepassword::Auth;
 use super::{
     Backend, EnvStore, FileStore, KeyringKind, KeyringStore, OnePasswordStore, PassStore,
-    PassphrasePrompt, SecretError, SecretStore, SessionCache,
+    SecretError, SecretStore, SessionCache,
 };
-use crate::config::Dirs;
+use crate::manifest::{OpAuth, OpSignIn};
+use crate::ui::Ui;
+
+/// The directories stores keep things in, decided by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreDirs {
+    /// The file backend's encrypted files (`$XDG_CONFIG_HOME/envact/secrets`).
+    pub secrets: PathBuf,
+    /// The pass store (`PASSWORD_STORE_DIR`, else `~/.password-store`).
+    pub pass: PathBuf,
+}
 
 /// Everything that decides which store is opened, and how.
 pub struct StoreOptions {
     pub backend: Backend,
     pub vault: Option<String>,
-    /// A person is at a terminal: backends may ask (op signin, passphrase).
-    pub interactive: bool,
     /// `persistence.backend_session`: keep a 1Password session in the keyring.
     pub keep_backend_session: bool,
-    pub passphrase: Box<dyn PassphrasePrompt>,
     /// How 1Password signs in, as the person answered (none: op decides).
     pub op_sign_in: Option<OpSignIn>,
     /// A service-account token just typed in the wizard, not yet kept anywhere.
     pub op_service_token: Option<SecretString>,
+    pub dirs: StoreDirs,
 }
 
-/// Opens the store; `var` reads the environment (the process's, in the CLI).
+/// Opens the store; `var` reads the environment (the process's, in the CLI),
+/// `ui` says whether backends may ask on the terminal (op signin) and asks
+/// for the file backend's passphrase.
 pub fn open(
     options: StoreOptions,
-    var: impl Fn(&str) -> Option<OsString> + Clone + 'static,
+    var: impl Fn(&str) -> Option<OsString> + 'static,
+    ui: Rc<dyn Ui>,
 ) -> Result<Box<dyn SecretStore>, SecretError> {
     let vault = options.vault.as_deref();
     Ok(match options.backend {
         Backend::Keyring => Box::new(KeyringStore::new(keyring_kind(&var)?, vault)),
-        Backend::Pass => {
-            let dir = var("PASSWORD_STORE_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| Dirs::from_vars(var.clone()).home.join(".password-store"));
-            Box::new(PassStore::new(vault, dir))
-        }
+        Backend::Pass => Box::new(PassStore::new(vault, options.dirs.pass)),
         Backend::OnePassword => {
             let cache: Option<Box<dyn SessionCache>> = if options.keep_backend_session {
                 Some(Box::new(KeyringSessionCache::new(
@@ -67,23 +74,23 @@ pub fn open(
             };
             Box::new(OnePasswordStore::new(
                 vault,
-                options.interactive,
+                ui.interactive(),
                 auth,
                 chosen.and_then(|c| c.account.as_deref()),
                 cache,
             ))
         }
-        Backend::File => Box::new(FileStore::new(
-            &Dirs::from_vars(var.clone()).secrets(),
-            vault,
-            options.passphrase,
-        )),
+        Backend::File => {
+            let given = var("ENVACT_FILE_PASSPHRASE")
+                .map(|p| SecretString::from(p.to_string_lossy().into_owned()));
+            Box::new(FileStore::new(&options.dirs.secrets, vault, given, ui))
+        }
         Backend::Env => Box::new(EnvStore::new(var)),
     })
 }
 
 /// The keyring namespace for backend session tokens, apart from long-term keys
-/// (`envact` or the vault) and, later, STS sessions.
+/// (`envact` or the vault) and STS sessions (`envact-sts`).
 pub const SESSIONS_SERVICE: &str = "envact-sessions";
 
 /// Where a 1Password service-account token is kept: the OS keyring, beside

@@ -28,19 +28,16 @@ pub struct Detected {
 
 impl Detected {
     /// Looks around; `with_op` runs `op account list` (only when 1Password may be chosen).
-    pub fn probe(var: impl Fn(&str) -> Option<OsString> + Clone, with_op: bool) -> Detected {
-        let dirs = Dirs::from_vars(var.clone());
+    pub fn probe(var: impl Fn(&str) -> Option<OsString>, dirs: &Dirs, with_op: bool) -> Detected {
         let secret_service = matches!(secrets::keyring_kind(&var), Ok(KeyringKind::SecretService))
             && KeyringStore::new(KeyringKind::SecretService, None)
                 .list_items()
                 .is_ok();
-        let pass_dir = var("PASSWORD_STORE_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| dirs.home.join(".password-store"));
+        let pass_dir = &dirs.pass_store;
         let (config, credentials) = AwsFiles::paths(&var, &dirs.home);
         Detected {
             secret_service,
-            pass_store: pass_dir.join(".gpg-id").is_file().then_some(pass_dir),
+            pass_store: pass_dir.join(".gpg-id").is_file().then(|| pass_dir.clone()),
             op_accounts: if with_op {
                 secrets::op_accounts().unwrap_or_default()
             } else {

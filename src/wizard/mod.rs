@@ -1,38 +1,28 @@
 //! The first-run wizard: the questions a manifest leaves to each person, in
-//! order (backend, 1Password sign-in, vault, item (or the keys, to store as a
-//! new one), fields, MFA device, persistence), with defaults from the current answers and from what this
-//! machine has ([`detect`]), each answer checked against the real backend
-//! where it can be. It asks through a [`Prompter`] and never prints itself:
-//! the command line gives it the terminal.
+//! order, each group in its own file: where the keys are kept and how the
+//! backend signs in ([`backend`]), the vault, item and fields
+//! ([`item`]; or the keys, to store as a new item), then the MFA device and
+//! what may be kept between activations ([`aws`]). Defaults come from the
+//! current answers and from what this machine has ([`detect`]); each answer is
+//! checked against the real backend where it can be. It asks through a
+//! [`Prompter`] and never prints itself: the command line gives it the
+//! terminal, and `setup` shows and saves what it gathered.
 
+mod aws;
+mod backend;
 pub mod detect;
+mod item;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
-use crate::aws::MfaSerial;
+use crate::aws::LongTermKeys;
 use crate::config::answers::Answers;
 use crate::manifest::{Backend, Manifest};
-use crate::secrets::{
-    self, default_fields, LongTermKeys, OpAuth, OpSignIn, SecretError, SecretStore,
-};
+use crate::secrets::SecretStore;
+use crate::settings::Settings;
+use crate::ui::Prompter;
 use crate::Error;
 use detect::Detected;
-
-/// The person at the terminal. Every method fails with [`Error::SetupInterrupted`]
-/// when they press Ctrl-C or end the input.
-pub trait Prompter {
-    /// A line shown before a question: what was detected, why an answer was refused.
-    fn say(&mut self, text: &str);
-    /// Free text; Enter alone takes `default`.
-    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Error>;
-    /// One of `choices`, by index.
-    fn select(&mut self, prompt: &str, choices: &[String], default: usize) -> Result<usize, Error>;
-    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Error>;
-    /// Hidden input, for a token.
-    fn secret(&mut self, prompt: &str) -> Result<SecretString, Error>;
-    /// Runs slow work (a backend's program) behind a progress indicator.
-    fn busy(&mut self, label: &str, work: &mut dyn FnMut());
-}
 
 /// Opens the store a (completed) manifest names; the service-account token
 /// typed in this wizard, if any, goes with it.
@@ -48,25 +38,19 @@ pub struct Gathered {
     pub new_keys: Option<LongTermKeys>,
 }
 
-/// Whether the manifest, completed with `answers`, still lacks something
-/// without which nothing can be read: then activation runs the wizard.
-pub fn needs_answers(manifest: &Manifest, answers: &Answers) -> bool {
-    !answers.missing_flags(manifest).is_empty()
-}
-
-/// Asks every question `manifest` (as written) leaves open, starting from the
-/// `current` answers. An answer the manifest gives is never asked.
+/// Asks every question the manifest (as written) leaves open, starting from
+/// the settings' current answers. An answer the manifest gives is never asked.
 pub fn run(
-    p: &mut dyn Prompter,
-    manifest: &Manifest,
-    current: Answers,
+    p: &dyn Prompter,
+    settings: &Settings,
     detected: &Detected,
     open: &mut OpenStore,
 ) -> Result<Gathered, Error> {
     let mut w = Wizard {
         p,
-        manifest,
-        answers: current,
+        settings,
+        manifest: &settings.written,
+        answers: settings.answers.clone(),
         detected,
         service_token: None,
         new_keys: None,
@@ -83,7 +67,7 @@ pub fn run(
     w.keep_backend_session(backend)?;
     let store = loop {
         w.vault(backend)?;
-        let store = w.open_store(open)?;
+        let store = open(&w.merged()?, w.service_token.as_ref())?;
         if w.item(store.as_ref(), backend)? {
             break store;
         }
@@ -99,7 +83,9 @@ pub fn run(
 }
 
 struct Wizard<'a> {
-    p: &'a mut dyn Prompter,
+    p: &'a dyn Prompter,
+    settings: &'a Settings,
+    /// The manifest as written: what it says is never asked.
     manifest: &'a Manifest,
     answers: Answers,
     detected: &'a Detected,
@@ -108,10 +94,10 @@ struct Wizard<'a> {
 }
 
 impl Wizard<'_> {
+    /// The manifest completed with the answers given so far.
     fn merged(&self) -> Result<Manifest, Error> {
-        let mut m = self.manifest.clone();
-        self.answers.apply(&mut m)?;
-        Ok(m)
+        let settings = self.settings.with_answers(self.answers.clone())?;
+        Ok(settings.effective().clone())
     }
 
     fn finish(self) -> Gathered {
@@ -121,451 +107,83 @@ impl Wizard<'_> {
             new_keys: self.new_keys,
         }
     }
-
-    fn open_store(&mut self, open: &mut OpenStore) -> Result<Box<dyn SecretStore>, Error> {
-        open(&self.merged()?, self.service_token.as_ref())
-    }
-
-    /// Runs backend work behind a spinner, except for 1Password, whose op may
-    /// ask on the terminal itself (sign-in).
-    fn busy<T>(&mut self, backend: Backend, label: &str, work: impl FnOnce() -> T) -> T {
-        if backend == Backend::OnePassword {
-            return work();
-        }
-        let mut work = Some(work);
-        let mut result = None;
-        self.p.busy(label, &mut || {
-            if let Some(w) = work.take() {
-                result = Some(w());
-            }
-        });
-        match result {
-            Some(r) => r,
-            // A prompter that did not run the work: run it here.
-            None => (work.take().unwrap_or_else(|| unreachable!("taken once")))(),
-        }
-    }
-
-    fn backend(&mut self) -> Result<(), Error> {
-        if self.manifest.secrets.is_some() || self.manifest.aws.is_none() {
-            return Ok(());
-        }
-        let default = self
-            .answers
-            .backend
-            .unwrap_or(self.detected.suggested_backend());
-        let choices: Vec<String> = Backend::ALL
-            .iter()
-            .map(|b| match self.detected.note_for(*b) {
-                Some(note) => format!("{b}  ({note})"),
-                None => b.to_string(),
-            })
-            .collect();
-        let at = Backend::ALL.iter().position(|b| *b == default).unwrap_or(0);
-        let i = self
-            .p
-            .select("Where are your long-term AWS keys kept?", &choices, at)?;
-        self.answers.backend = Some(Backend::ALL[i]);
-        Ok(())
-    }
-
-    fn sign_in(&mut self) -> Result<(), Error> {
-        let d = self.detected;
-        if d.op_token_in_env {
-            self.p
-                .say("1Password: OP_SERVICE_ACCOUNT_TOKEN is set, op uses that service account");
-        }
-        let default = match &self.answers.onepassword {
-            Some(s) => s.auth,
-            None if d.op_token_in_env => OpAuth::ServiceAccount,
-            None => OpAuth::Account,
-        };
-        let choices: Vec<String> = OpAuth::ALL.iter().map(|a| a.describe().into()).collect();
-        let at = OpAuth::ALL.iter().position(|a| *a == default).unwrap_or(0);
-        let auth = OpAuth::ALL[self
-            .p
-            .select("How does op sign in to 1Password?", &choices, at)?];
-        let account = match auth {
-            OpAuth::Account => Some(self.account()?),
-            OpAuth::ServiceAccount => {
-                if !d.op_token_in_env {
-                    let token = self
-                        .p
-                        .secret("Service-account token (kept in the OS keyring)")?;
-                    self.service_token = Some(token);
-                }
-                None
-            }
-            OpAuth::DesktopApp => None,
-        };
-        self.answers.onepassword = Some(OpSignIn { auth, account });
-        Ok(())
-    }
-
-    /// The 1Password account: one op already knows, else a new one, added to
-    /// op now (op itself asks for the Secret Key and the password).
-    fn account(&mut self) -> Result<String, Error> {
-        const ADD: &str = "add another account";
-        let known: Vec<String> = self
-            .detected
-            .op_accounts
-            .iter()
-            .map(|a| {
-                if a.email.is_empty() {
-                    a.url.clone()
-                } else {
-                    format!("{} ({})", a.url, a.email)
-                }
-            })
-            .collect();
-        if !known.is_empty() {
-            let current = self
-                .answers
-                .onepassword
-                .as_ref()
-                .and_then(|s| s.account.as_deref());
-            let at = self
-                .detected
-                .op_accounts
-                .iter()
-                .position(|a| Some(a.url.as_str()) == current)
-                .unwrap_or(0);
-            let mut choices = known;
-            choices.push(ADD.into());
-            let i = self.p.select("1Password account", &choices, at)?;
-            if let Some(a) = self.detected.op_accounts.get(i) {
-                return Ok(a.url.clone());
-            }
-        } else {
-            self.p.say("op has no 1Password account on this device yet: add yours (the sign-in address, your email, then op asks for your Secret Key and password)");
-        }
-        loop {
-            let address = self.p.input("Sign-in address", Some("my.1password.com"))?;
-            let email = self.p.input("Email", None)?;
-            match secrets::op_add_account(&address, &email) {
-                Ok(()) => return Ok(address),
-                Err(e @ SecretError::ProgramMissing { .. }) => return Err(e.into()),
-                Err(e) => self.p.say(&format!("{e}; try again")),
-            }
-        }
-    }
-
-    fn vault(&mut self, backend: Backend) -> Result<(), Error> {
-        let written = self.manifest.secrets.as_ref().and_then(|s| s.vault.clone());
-        if written.is_some() || backend == Backend::Env {
-            return Ok(());
-        }
-        let (prompt, default) = match backend {
-            Backend::OnePassword => ("1Password vault", None),
-            Backend::Keyring => ("Keyring service", Some(secrets::KEYRING_DEFAULT_SERVICE)),
-            Backend::Pass => ("Folder in the pass store (empty: its top)", Some("")),
-            _ => ("Secrets file name", Some(secrets::FILE_DEFAULT_VAULT)),
-        };
-        let current = self.answers.vault.clone();
-        let answer = self.p.input(
-            prompt,
-            current.as_deref().or(default).filter(|d| !d.is_empty()),
-        )?;
-        self.answers.vault = Some(answer).filter(|v| !v.is_empty());
-        Ok(())
-    }
-
-    /// Asks for the item; `false` when the vault just answered turned out not
-    /// to exist (it is asked again).
-    fn item(&mut self, store: &dyn SecretStore, backend: Backend) -> Result<bool, Error> {
-        let written = self.manifest.secrets.as_ref().and_then(|s| s.item.as_ref());
-        if written.is_some() || backend == Backend::Env {
-            return Ok(true);
-        }
-        let vault_answered = self
-            .manifest
-            .secrets
-            .as_ref()
-            .is_some_and(|s| s.vault.is_none());
-        let label = format!("Listing the items in {}", store.describe());
-        let items = match self.busy(backend, &label, || store.list_items()) {
-            Ok(items) => items,
-            // A wrong 1Password vault shows here: ask for it again.
-            Err(SecretError::Failed { detail, .. })
-                if backend == Backend::OnePassword && vault_answered =>
-            {
-                self.p.say(&detail);
-                return Ok(false);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let shown = if items.is_empty() {
-            "none".to_string()
-        } else {
-            items.join(", ")
-        };
-        self.p
-            .say(&format!("items in {}: {shown}", store.describe()));
-        let default = self
-            .answers
-            .item
-            .clone()
-            .or_else(|| match items.as_slice() {
-                [only] => Some(only.clone()),
-                _ => None,
-            });
-        loop {
-            let item = self
-                .p
-                .input("Item holding your AWS keys", default.as_deref())?;
-            if items.contains(&item) {
-                self.answers.item = Some(item);
-                return Ok(true);
-            }
-            self.p.say(&format!(
-                "there is no item {item:?} in {} (items there: {shown})",
-                store.describe()
-            ));
-            // A first run may well be before any key was stored: offer to.
-            let store_now = format!(
-                "Store your long-term AWS keys as {item:?} in {} now?",
-                store.describe()
-            );
-            if self.p.confirm(&store_now, true)? {
-                self.new_keys = Some(self.keys()?);
-                self.answers.item = Some(item);
-                return Ok(true);
-            }
-        }
-    }
-
-    /// The long-term key, typed hidden, each half checked for its shape.
-    fn keys(&mut self) -> Result<LongTermKeys, Error> {
-        let mut ask = |prompt: &str, check: fn(&str) -> Result<(), String>| loop {
-            let value = self.p.secret(prompt)?;
-            match check(value.expose_secret()) {
-                Ok(()) => return Ok::<_, Error>(value),
-                Err(e) => self.p.say(&e),
-            }
-        };
-        Ok(LongTermKeys {
-            access_key_id: ask("AWS access key id", secrets::check_access_key_id)?,
-            secret_access_key: ask("AWS secret access key", secrets::check_secret_access_key)?,
-        })
-    }
-
-    /// Each key field the manifest leaves open, read once to check it exists
-    /// (the value is dropped at once); a missing one is asked again, with the
-    /// fields the item has.
-    fn fields(&mut self, store: &dyn SecretStore, backend: Backend) -> Result<(), Error> {
-        if self.new_keys.is_some() {
-            // They will be stored under the field names in effect.
-            return Ok(());
-        }
-        let merged = self.merged()?;
-        let Some(secrets) = merged.secrets else {
-            return Ok(());
-        };
-        let item = secrets.item_to_read().unwrap_or_default().to_string();
-        let defaults = default_fields(backend);
-        for (name, default) in [
-            ("access_key_id", defaults.access_key_id),
-            ("secret_access_key", defaults.secret_access_key),
-        ] {
-            let written = self
-                .manifest
-                .secrets
-                .as_ref()
-                .is_some_and(|s| s.fields.get(name).is_some());
-            if written {
-                continue;
-            }
-            let mut default = self.answers.fields.get(name).cloned().unwrap_or(default);
-            loop {
-                let prompt = match backend {
-                    Backend::Env => format!("Variable holding {name}"),
-                    _ => format!("Field of {item:?} holding {name}"),
-                };
-                let field = self.p.input(&prompt, Some(&default))?;
-                let label = format!("Checking {item}/{field} in {}", store.describe());
-                let checked = self.busy(backend, &label, || {
-                    store.read_field(&item, &field).map(drop)
-                });
-                match checked {
-                    Ok(()) => {
-                        self.answers.fields.insert(name.to_string(), field);
-                        break;
-                    }
-                    Err(e @ SecretError::FieldNotFound { .. })
-                    | Err(e @ SecretError::VarNotSet { .. }) => {
-                        // Offer a field the item has, keeping the default if it does.
-                        if let SecretError::FieldNotFound { available, .. } = &e {
-                            if !available.contains(&default) {
-                                if let Some(first) = available.first() {
-                                    default = first.clone();
-                                }
-                            }
-                        }
-                        self.p.say(&e.to_string());
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// 1Password can give the MFA codes itself, from the item's one-time
-    /// password: asked when there is an MFA device and the manifest names no
-    /// such field; checked by asking op for a code.
-    fn totp_field(&mut self, store: &dyn SecretStore) -> Result<(), Error> {
-        let merged = self.merged()?;
-        let has_mfa = merged.aws.as_ref().is_some_and(|a| a.mfa_serial.is_some());
-        let Some(secrets) = merged.secrets.filter(|_| has_mfa) else {
-            return Ok(());
-        };
-        let written = self.manifest.secrets.as_ref();
-        if written.is_some_and(|s| s.fields.mfa_totp.is_some()) {
-            return Ok(());
-        }
-        let item = secrets.item_to_read().unwrap_or_default().to_string();
-        let default = self
-            .answers
-            .fields
-            .get("mfa_totp")
-            .cloned()
-            .unwrap_or_else(|| "none".into());
-        loop {
-            let field = self.p.input(
-                &format!("Field of {item:?} with a one-time password, for MFA codes (none: you type them)"),
-                Some(&default),
-            )?;
-            if field == "none" {
-                self.answers.fields.remove("mfa_totp");
-                return Ok(());
-            }
-            match store.read_totp(&item, &field) {
-                Ok(_) => {
-                    self.answers.fields.insert("mfa_totp".into(), field);
-                    return Ok(());
-                }
-                Err(e @ (SecretError::Failed { .. } | SecretError::FieldNotFound { .. })) => {
-                    self.p.say(&e.to_string())
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-
-    fn mfa(&mut self) -> Result<(), Error> {
-        let Some(aws) = &self.manifest.aws else {
-            return Ok(());
-        };
-        if aws.mfa_serial.is_some() {
-            return Ok(());
-        }
-        let detected = self.detected.mfa_serial(aws.profile.as_deref());
-        if let Some((profile, serial)) = &detected {
-            self.p.say(&format!(
-                "AWS config: profile {profile} has mfa_serial {serial}"
-            ));
-        }
-        let default = match &self.answers.mfa_serial {
-            Some(s) if s.is_empty() => Some("none".to_string()),
-            Some(s) => Some(s.clone()),
-            None => detected.map(|(_, s)| s).or(Some("none".into())),
-        };
-        loop {
-            let answer = self.p.input(
-                "MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME, or none)",
-                default.as_deref(),
-            )?;
-            let answer = answer.trim();
-            if answer.is_empty() || answer == "none" {
-                self.answers.mfa_serial = Some(String::new());
-                return Ok(());
-            }
-            match answer.parse::<MfaSerial>() {
-                Ok(_) => {
-                    self.answers.mfa_serial = Some(answer.to_string());
-                    return Ok(());
-                }
-                Err(e) => self.p.say(&format!("{answer:?}: {e}")),
-            }
-        }
-    }
-
-    fn keep_backend_session(&mut self, backend: Backend) -> Result<(), Error> {
-        if backend == Backend::OnePassword
-            && self.manifest.persistence.backend_session.is_none()
-            && self.answers.onepassword.as_ref().map(|s| s.auth) == Some(OpAuth::Account)
-        {
-            let keep = self.p.confirm(
-                "Keep the 1Password session in the OS keyring between activations?",
-                self.answers.persistence.backend_session.unwrap_or(false),
-            )?;
-            self.answers.persistence.backend_session = Some(keep);
-        }
-        Ok(())
-    }
-
-    fn keep_sts_session(&mut self) -> Result<(), Error> {
-        if self.manifest.aws.is_some() && self.manifest.persistence.sts_session.is_none() {
-            let keep = self.p.confirm(
-                "Keep AWS session credentials in the OS keyring until they expire (fewer MFA prompts)?",
-                self.answers.persistence.sts_session.unwrap_or(false),
-            )?;
-            self.answers.persistence.sts_session = Some(keep);
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::OpAuth;
     use crate::secrets::EnvStore;
+    use crate::ui::{AskError, MfaRequest, Ui, Warning};
+    use secrecy::ExposeSecret;
+    use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::path::Path;
 
     /// Answers from a script, in order; any question beyond it fails the test.
     #[derive(Default)]
     struct Script {
-        answers: VecDeque<&'static str>,
-        asked: Vec<String>,
-        said: Vec<String>,
+        answers: RefCell<VecDeque<&'static str>>,
+        asked: RefCell<Vec<String>>,
+        said: RefCell<Vec<String>>,
     }
 
     impl Script {
-        fn next(&mut self, prompt: &str) -> &'static str {
-            self.asked.push(prompt.to_string());
+        fn next(&self, prompt: &str) -> &'static str {
+            self.asked.borrow_mut().push(prompt.to_string());
             self.answers
+                .borrow_mut()
                 .pop_front()
                 .unwrap_or_else(|| panic!("unexpected question {prompt:?}"))
         }
     }
 
-    impl Prompter for Script {
-        fn say(&mut self, text: &str) {
-            self.said.push(text.to_string());
+    impl Ui for Script {
+        fn interactive(&self) -> bool {
+            true
         }
-        fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Error> {
+        fn warn(&self, _: &Warning) {}
+        fn busy(&self, _: &str, work: &mut dyn FnMut()) {
+            work()
+        }
+        fn mfa_code(&self, _: &MfaRequest) -> Result<SecretString, AskError> {
+            unreachable!("the wizard asks no MFA code")
+        }
+        fn passphrase(&self, _: &Path, _: bool) -> Result<SecretString, AskError> {
+            unreachable!("the wizard opens no file store here")
+        }
+    }
+
+    impl Prompter for Script {
+        fn say(&self, text: &str) {
+            self.said.borrow_mut().push(text.to_string());
+        }
+        fn input(&self, prompt: &str, default: Option<&str>) -> Result<String, AskError> {
             Ok(match self.next(prompt) {
                 "" => default.unwrap_or_default().to_string(),
                 a => a.to_string(),
             })
         }
-        fn select(&mut self, prompt: &str, _: &[String], default: usize) -> Result<usize, Error> {
+        fn select(&self, prompt: &str, _: &[String], default: usize) -> Result<usize, AskError> {
             Ok(self.next(prompt).parse().unwrap_or(default))
         }
-        fn confirm(&mut self, prompt: &str, _: bool) -> Result<bool, Error> {
+        fn confirm(&self, prompt: &str, _: bool) -> Result<bool, AskError> {
             Ok(self.next(prompt) == "y")
         }
-        fn secret(&mut self, prompt: &str) -> Result<SecretString, Error> {
+        fn secret(&self, prompt: &str) -> Result<SecretString, AskError> {
             Ok(SecretString::from(self.next(prompt)))
         }
-        fn busy(&mut self, _: &str, work: &mut dyn FnMut()) {
-            work()
-        }
+        fn answers_saved(&self, _: &Path) {}
     }
 
     fn manifest(text: &str) -> Manifest {
         Manifest::parse(text, Path::new("m.toml"), "t").unwrap()
+    }
+
+    fn needs_answers(m: &Manifest, answers: &Answers) -> bool {
+        Settings::in_memory(m.clone(), answers.clone())
+            .unwrap()
+            .needs_answers()
     }
 
     fn run_script(m: &Manifest, answers: &[&'static str]) -> (Answers, Script) {
@@ -574,8 +192,8 @@ mod tests {
     }
 
     fn gather(m: &Manifest, answers: &[&'static str]) -> (Gathered, Script) {
-        let mut script = Script {
-            answers: answers.iter().copied().collect(),
+        let script = Script {
+            answers: RefCell::new(answers.iter().copied().collect()),
             ..Script::default()
         };
         let mut open =
@@ -585,14 +203,8 @@ mod tests {
                     _ => None,
                 })))
             };
-        let got = run(
-            &mut script,
-            m,
-            Answers::default(),
-            &Detected::default(),
-            &mut open,
-        )
-        .unwrap();
+        let settings = Settings::in_memory(m.clone(), Answers::default()).unwrap();
+        let got = run(&script, &settings, &Detected::default(), &mut open).unwrap();
         (got, script)
     }
 
@@ -605,8 +217,8 @@ mod tests {
         );
         let (answers, script) = run_script(&m, &[]);
         assert_eq!(answers, Answers::default());
-        assert!(script.asked.is_empty());
-        assert!(!needs_answers(&m, &answers));
+        assert!(script.asked.borrow().is_empty());
+        assert!(!Settings::in_memory(m, answers).unwrap().needs_answers());
     }
 
     #[test]
@@ -617,19 +229,23 @@ mod tests {
         assert_eq!(answers.item, None, "env reads variables: no item");
         assert_eq!(answers.fields["access_key_id"], "ID");
         assert_eq!(answers.fields["secret_access_key"], "SECRET");
-        assert_eq!(answers.mfa_serial.as_deref(), Some(""));
+        assert_eq!(answers.mfa_serial, Some(crate::aws::Mfa::None));
         assert_eq!(answers.persistence.sts_session, Some(true));
         // The unset variable and the bad ARN were each refused once.
-        assert_eq!(script.asked.len(), 6, "{:?}", script.asked);
+        assert_eq!(script.asked.borrow().len(), 6, "{:?}", script.asked);
         assert!(
-            script.said.iter().any(|s| s.contains("NOPE")),
+            script.said.borrow().iter().any(|s| s.contains("NOPE")),
             "{:?}",
-            script.said
+            script.said.borrow()
         );
         assert!(
-            script.said.iter().any(|s| s.contains("not-an-arn")),
+            script
+                .said
+                .borrow()
+                .iter()
+                .any(|s| s.contains("not-an-arn")),
             "{:?}",
-            script.said
+            script.said.borrow()
         );
     }
 
@@ -674,7 +290,10 @@ mod tests {
         let (got, script) = gather(&m, &["2"]);
         let sign_in = got.answers.onepassword.unwrap();
         assert_eq!((sign_in.auth, sign_in.account), (OpAuth::DesktopApp, None));
-        assert_eq!(script.asked, ["How does op sign in to 1Password?"]);
+        assert_eq!(
+            *script.asked.borrow(),
+            ["How does op sign in to 1Password?"]
+        );
         assert!(got.service_token.is_none());
         // A service account: its token, hidden, kept apart from the answers.
         let (got, script) = gather(&m, &["1", "ops_token"]);
@@ -682,7 +301,7 @@ mod tests {
             got.answers.onepassword.unwrap().auth,
             OpAuth::ServiceAccount
         );
-        assert_eq!(script.asked.len(), 2);
+        assert_eq!(script.asked.borrow().len(), 2);
         assert_eq!(got.service_token.unwrap().expose_secret(), "ops_token");
         assert!(!toml::to_string(&gather(&m, &["1", "ops_token"]).0.answers)
             .unwrap()

@@ -1,73 +1,32 @@
-//! Which roles to assume, with which MFA device and region: the manifest's
-//! `[aws]` merged with `~/.aws/config` and `~/.aws/credentials` (or the files
-//! `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name), following
-//! `source_profile` chains of any depth.
+//! Which roles to assume, with which MFA device and region: what the
+//! environment asks ([`ChainRequest`], the manifest's `[aws]`) merged with the
+//! AWS shared files ([`AwsFiles`]), following `source_profile` chains of any
+//! depth.
 //!
-//! Precedence, most specific first: the manifest's `[aws]` keys, then the
-//! profile named by `[aws] profile` (else `AWS_PROFILE`), then the profiles it
-//! is sourced from. The manifest's `role_arn` replaces the named profile's own
-//! role (or is the only role, without a profile) and its `mfa_serial` wins over
-//! any profile's. The long-term keys at the bottom of the chain always come from
-//! envact's secrets backend.
+//! Precedence, most specific first: the request's keys, then the profile it
+//! names (else `AWS_PROFILE`), then the profiles it is sourced from. The
+//! request's `role_arn` replaces the named profile's own role (or is the only
+//! role, without a profile) and its `mfa_serial` wins over any profile's. The
+//! long-term keys at the bottom of the chain always come from envact's
+//! secrets backend.
 
-use ini::Ini;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+mod files;
+
 use std::time::Duration;
 
 use super::{MfaSerial, RoleArn};
-use crate::manifest::Aws;
+pub use files::{AwsFiles, ProfileError};
 
 /// AWS caps the session of a role assumed with temporary credentials at 1 hour.
 pub const CHAINED_ROLE_MAX: Duration = Duration::from_secs(3600);
 
-type Section = HashMap<String, String>;
-
-/// The two AWS shared files, parsed.
-#[derive(Debug, Default)]
-pub struct AwsFiles {
-    config_path: PathBuf,
-    credentials_path: PathBuf,
-    /// `[profile NAME]` and `[default]` sections of the config file, by NAME.
-    config: HashMap<String, Section>,
-    /// `[NAME]` sections of the credentials file.
-    credentials: HashMap<String, Section>,
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ProfileError {
-    #[error("cannot read {}: {reason}", path.display())]
-    Read { path: PathBuf, reason: String },
-
-    #[error("profile {name:?} does not exist in {}{}", path.display(), referenced_by.as_ref().map(|r| format!(" (it is the source_profile of {r:?})")).unwrap_or_default())]
-    Missing {
-        name: String,
-        referenced_by: Option<String>,
-        path: PathBuf,
-    },
-
-    #[error("the source_profile chain loops: {}", chain.join(" -> "))]
-    Loop { chain: Vec<String> },
-
-    #[error("profile {profile:?} in {}: {key} = {value:?} is invalid: {reason}", path.display())]
-    BadValue {
-        profile: String,
-        key: &'static str,
-        value: String,
-        reason: String,
-        path: PathBuf,
-    },
-}
-
-impl ProfileError {
-    pub fn help(&self) -> &'static str {
-        match self {
-            ProfileError::Read { .. } => "fix the file's syntax, or point AWS_CONFIG_FILE elsewhere",
-            ProfileError::Missing { .. } => "add the profile to ~/.aws/config, or fix the name in the manifest's [aws] profile or the source_profile",
-            ProfileError::Loop { .. } => "make one profile in the chain end it: a profile without source_profile",
-            ProfileError::BadValue { .. } => "fix the value in the AWS config file",
-        }
-    }
+/// What the environment asks of the chain: the manifest's `[aws]`, completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainRequest {
+    pub profile: Option<String>,
+    pub role_arn: Option<RoleArn>,
+    pub mfa_serial: Option<MfaSerial>,
+    pub session_duration: Duration,
 }
 
 /// One AssumeRole in the chain.
@@ -93,121 +52,9 @@ pub struct ProfileChain {
     pub roles: Vec<RoleStep>,
 }
 
-impl AwsFiles {
-    /// Reads both files; a file that does not exist counts as empty.
-    pub fn load(config_path: &Path, credentials_path: &Path) -> Result<AwsFiles, ProfileError> {
-        let read =
-            |path: &Path, config_style: bool| -> Result<HashMap<String, Section>, ProfileError> {
-                if !path.exists() {
-                    return Ok(HashMap::new());
-                }
-                let ini = Ini::load_from_file(path).map_err(|e| ProfileError::Read {
-                    path: path.to_path_buf(),
-                    reason: e.to_string(),
-                })?;
-                Ok(ini
-                    .iter()
-                    .filter_map(|(section, props)| {
-                        let section = section?.trim();
-                        let name = if config_style {
-                            match section.strip_prefix("profile ") {
-                                Some(name) => name.trim(),
-                                None if section == "default" => "default",
-                                None => return None, // [sso-session x], [services x]
-                            }
-                        } else {
-                            section
-                        };
-                        let values = props
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), v.to_string()))
-                            .collect();
-                        Some((name.to_string(), values))
-                    })
-                    .collect())
-            };
-        Ok(AwsFiles {
-            config: read(config_path, true)?,
-            credentials: read(credentials_path, false)?,
-            config_path: config_path.to_path_buf(),
-            credentials_path: credentials_path.to_path_buf(),
-        })
-    }
-
-    /// The files' paths from the environment, as the AWS CLI finds them.
-    pub fn paths(
-        var: impl Fn(&str) -> Option<std::ffi::OsString>,
-        home: &Path,
-    ) -> (PathBuf, PathBuf) {
-        let config = var("AWS_CONFIG_FILE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home.join(".aws/config"));
-        let credentials = var("AWS_SHARED_CREDENTIALS_FILE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home.join(".aws/credentials"));
-        (config, credentials)
-    }
-
-    fn get(&self, profile: &str, key: &str) -> Option<&str> {
-        self.config
-            .get(profile)
-            .and_then(|s| s.get(key))
-            .or_else(|| self.credentials.get(profile).and_then(|s| s.get(key)))
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn exists(&self, profile: &str) -> bool {
-        self.config.contains_key(profile) || self.credentials.contains_key(profile)
-    }
-
-    /// Profiles whose long-term secret sits in plain text in the credentials file.
-    pub fn plaintext_keys(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .credentials
-            .iter()
-            .filter(|(_, s)| s.contains_key("aws_secret_access_key"))
-            .map(|(n, _)| n.clone())
-            .collect();
-        names.sort();
-        names
-    }
-
-    /// Every profile's name, sorted, with its `mfa_serial` when it has one.
-    pub fn profiles(&self) -> Vec<(String, Option<String>)> {
-        let mut names: Vec<&String> = self.config.keys().chain(self.credentials.keys()).collect();
-        names.sort();
-        names.dedup();
-        names
-            .into_iter()
-            .map(|n| (n.clone(), self.get(n, "mfa_serial").map(str::to_string)))
-            .collect()
-    }
-
-    pub fn credentials_path(&self) -> &Path {
-        &self.credentials_path
-    }
-
-    fn bad(
-        &self,
-        profile: &str,
-        key: &'static str,
-        value: &str,
-        reason: impl ToString,
-    ) -> ProfileError {
-        ProfileError::BadValue {
-            profile: profile.to_string(),
-            key,
-            value: value.to_string(),
-            reason: reason.to_string(),
-            path: self.config_path.clone(),
-        }
-    }
-}
-
-/// Merges the manifest's `[aws]` with the AWS files. `env_profile` is `AWS_PROFILE`.
+/// Merges the request with the AWS files. `env_profile` is `AWS_PROFILE`.
 pub fn resolve(
-    aws: &Aws,
+    aws: &ChainRequest,
     files: &AwsFiles,
     env_profile: Option<&str>,
 ) -> Result<ProfileChain, ProfileError> {
@@ -324,7 +171,6 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::InjectMode;
 
     fn files(config: &str, credentials: &str) -> AwsFiles {
         let dir = tempfile::tempdir().unwrap();
@@ -334,15 +180,12 @@ mod tests {
         AwsFiles::load(&c, &k).unwrap()
     }
 
-    fn aws(profile: Option<&str>, role: Option<&str>, mfa: Option<&str>) -> Aws {
-        Aws {
+    fn aws(profile: Option<&str>, role: Option<&str>, mfa: Option<&str>) -> ChainRequest {
+        ChainRequest {
             profile: profile.map(str::to_string),
             role_arn: role.map(|r| r.parse().unwrap()),
             mfa_serial: mfa.map(|m| m.parse().unwrap()),
             session_duration: Duration::from_secs(7200),
-            inject: InjectMode::PerCommand,
-            wrap: vec!["aws".into()],
-            refresh_margin: None,
         }
     }
 
@@ -393,7 +236,7 @@ sso_region = us-east-1
         );
         struct Case {
             name: &'static str,
-            aws: Aws,
+            aws: ChainRequest,
             env: Option<&'static str>,
             roles: Vec<&'static str>,
             mfa: Option<&'static str>,

@@ -1,0 +1,56 @@
+//! The activation this process runs in, as its environment describes it
+//! (`ENVACT_*`), and whether that activation is still running.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// Variables that envact sets in the activated shell.
+pub const ENV_NAME: &str = "ENVACT_ENV";
+pub const ENV_DIR: &str = "ENVACT_DIR";
+pub const ENV_MANIFEST: &str = "ENVACT_MANIFEST";
+pub const ENV_RUNTIME_DIR: &str = "ENVACT_RUNTIME_DIR";
+
+/// The activation this process runs in, as its environment describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveEnv {
+    pub name: String,
+    pub dir: PathBuf,
+    pub manifest: Option<PathBuf>,
+    pub runtime_dir: Option<PathBuf>,
+}
+
+impl ActiveEnv {
+    /// Reads `ENVACT_*` through `var` (the process environment in the CLI).
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Option<ActiveEnv> {
+        let name = var(ENV_NAME)?.into_string().ok()?;
+        Some(ActiveEnv {
+            name,
+            dir: var(ENV_DIR).map(PathBuf::from).unwrap_or_default(),
+            manifest: var(ENV_MANIFEST).map(PathBuf::from),
+            runtime_dir: var(ENV_RUNTIME_DIR).map(PathBuf::from),
+        })
+    }
+
+    /// False when the variables were inherited by something that outlived the
+    /// activation, whose runtime directory is gone.
+    pub fn is_live(&self) -> bool {
+        self.runtime_dir.as_deref().is_some_and(Path::is_dir)
+    }
+}
+
+/// What `envact status` finds.
+pub enum Status {
+    Active(ActiveEnv),
+    /// Variables left over from an activation that has ended.
+    Ended(ActiveEnv),
+    None,
+}
+
+/// `envact status`: the environment active in this shell, if any.
+pub fn status(cx: &crate::context::Context) -> Status {
+    match ActiveEnv::from_vars(|k| cx.var(k)) {
+        Some(env) if env.is_live() => Status::Active(env),
+        Some(env) => Status::Ended(env),
+        None => Status::None,
+    }
+}

@@ -1,0 +1,271 @@
+//! `envact activate`: one activation from start to teardown. [`activate`]
+//! reads top to bottom: find the project, refuse nesting, load the settings
+//! (running the first-run wizard when something is missing), resolve the
+//! credentials and decide how they reach commands; then [`Activation::run`]
+//! creates the private runtime directory, starts the agent, runs the
+//! on-activate hook, supervises the shell, and removes everything when it
+//! ends, however it ends.
+
+mod active_env;
+
+use std::io;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub use active_env::{status, ActiveEnv, Status, ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_RUNTIME_DIR};
+
+use crate::agent::Agent;
+use crate::aws::export::variables;
+use crate::context::Context;
+use crate::credentials::{Codes, Resolver};
+use crate::keys::open_for;
+use crate::manifest::{InjectMode, Manifest, Project};
+use crate::secrets::read_keys;
+use crate::settings::Settings;
+use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
+use crate::shell::{rc, Invocation, RuntimeDir, Shell};
+use crate::Error;
+use secrecy::zeroize::Zeroizing;
+
+/// What `envact activate` was asked for.
+pub struct Request {
+    /// `-d DIR`; without it, the project is found upward.
+    pub dir: Option<PathBuf>,
+    /// `--shell` (or `ENVACT_SHELL`); without it, `$SHELL`.
+    pub shell: Option<PathBuf>,
+    /// `--inject`, over the manifest's `[aws] inject`.
+    pub inject: Option<InjectMode>,
+    pub invocation: Invocation,
+    /// This program, which the shell's wrappers run as `envact exec`.
+    pub envact_bin: PathBuf,
+}
+
+/// Activates the environment; returns the exit code to report (the shell's
+/// or the command's, 1 when the first-run wizard was declined).
+pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
+    let project = cx.project(request.dir.as_deref())?;
+    let shell = Shell::detect(request.shell.as_deref(), cx.var("SHELL"))?;
+    let runtime_base = RuntimeDir::default_base(cx.var("XDG_RUNTIME_DIR").map(PathBuf::from));
+    if let Some(active) = ActiveEnv::from_vars(|k| cx.var(k)).filter(ActiveEnv::is_live) {
+        return Err(Error::Nested {
+            name: active.name,
+            dir: active.dir,
+        });
+    }
+    let mut settings = Settings::load(project, &cx.dirs)?;
+    // First run: what the manifest leaves to this person is asked now, on a
+    // terminal; without one, the flags that would answer it are named.
+    if settings.needs_answers() {
+        if !cx.ui.interactive() {
+            return Err(Error::Unanswered {
+                manifest: settings.project.manifest.clone(),
+                flags: settings.missing_flags(),
+            });
+        }
+        settings = match crate::setup::ask_and_save(cx, &settings)? {
+            Some(answered) => answered,
+            None => return Ok(1),
+        };
+    }
+    let mut manifest = settings.effective().clone();
+    if let Some(mode) = request.inject {
+        match manifest.aws.as_mut() {
+            Some(aws) => aws.inject = mode,
+            None => {
+                return Err(Error::NoAws {
+                    manifest: settings.project.manifest.clone(),
+                    what: "inject",
+                })
+            }
+        }
+    }
+    let mut activation = Activation {
+        project: settings.project.clone(),
+        manifest,
+        shell,
+        invocation: request.invocation,
+        runtime_base,
+        credential_env: Vec::new(),
+        agent: None,
+        wrappers: None,
+    };
+    match Resolver::new(cx, &settings, true)? {
+        Some(resolver) => {
+            let obtained = resolver.resolve(&Codes::Person)?;
+            let aws = activation
+                .manifest
+                .aws
+                .clone()
+                .unwrap_or_else(|| unreachable!("a resolver means [aws]"));
+            match aws.inject {
+                InjectMode::Shell => {
+                    activation.credential_env =
+                        variables(&obtained.credentials, obtained.region.as_deref());
+                }
+                mode => {
+                    let margin = resolver.margin();
+                    let serve_ecs = mode == InjectMode::Server;
+                    activation.agent = Some(Box::new(move |dir| {
+                        Agent::start(
+                            dir,
+                            obtained.credentials,
+                            obtained.region,
+                            margin,
+                            Box::new(resolver),
+                            serve_ecs,
+                        )
+                        .map_err(Error::Agent)
+                    }));
+                    let wrappers = if serve_ecs { Vec::new() } else { aws.wrap };
+                    activation.wrappers = Some((request.envact_bin, wrappers));
+                }
+            }
+        }
+        // No [aws]: check that the long-term keys can be read, then wipe them.
+        None => check_keys(cx, &activation)?,
+    }
+    activation.run()
+}
+
+/// Reads the long-term keys the manifest names, so that a missing item, a
+/// locked keyring or a signed-out backend stops the activation before any
+/// shell starts; the keys are dropped (wiped) at once.
+fn check_keys(cx: &Context, activation: &Activation) -> Result<(), Error> {
+    let Some(opened) = open_for(cx, &activation.manifest)? else {
+        return Ok(());
+    };
+    let keys = opened.busy(cx, "Reading the long-term keys from", |store| {
+        let item = activation
+            .manifest
+            .secrets
+            .as_ref()
+            .and_then(|s| s.item_to_read())
+            .ok_or_else(|| Error::NoItem {
+                manifest: activation.project.manifest.clone(),
+            })?;
+        Ok::<_, Error>(read_keys(store, item, &opened.fields)?)
+    })?;
+    drop(keys);
+    Ok(())
+}
+
+/// Everything an activation needs, decided before anything is created.
+pub struct Activation {
+    project: Project,
+    /// Completed with the answers, `--inject` applied.
+    manifest: Manifest,
+    shell: Shell,
+    invocation: Invocation,
+    runtime_base: PathBuf,
+    /// Credential variables for the shell, when the injection mode gives them to it.
+    credential_env: Vec<(&'static str, Zeroizing<String>)>,
+    /// Starts the credential agent in the runtime directory.
+    agent: Option<AgentStarter>,
+    /// Commands defined in the shell to run through `envact exec` (this binary).
+    wrappers: Option<(PathBuf, Vec<String>)>,
+}
+
+/// Starts the agent once the runtime directory exists.
+type AgentStarter = Box<dyn FnOnce(&Path) -> Result<Agent, Error>>;
+
+impl Activation {
+    /// Runs the activation to its end and returns the exit code to report.
+    /// The runtime directory is removed on every path out of here.
+    fn run(mut self) -> Result<i32, Error> {
+        let mut signals = SignalGuard::install().map_err(Error::Signals)?;
+        RuntimeDir::sweep_stale(&self.runtime_base);
+        let runtime =
+            RuntimeDir::create_in(&self.runtime_base).map_err(|source| Error::RuntimeDir {
+                base: self.runtime_base.clone(),
+                source,
+            })?;
+        let result = self.run_in(&runtime, &mut signals);
+        let removed = runtime.remove();
+        let code = result?;
+        removed.map_err(|source| Error::RuntimeDir {
+            base: self.runtime_base.clone(),
+            source,
+        })?;
+        Ok(code)
+    }
+
+    fn run_in(&mut self, runtime: &RuntimeDir, signals: &mut SignalGuard) -> Result<i32, Error> {
+        let wrappers = self.wrappers.as_ref().map(|(bin, names)| rc::Wrappers {
+            envact_bin: bin,
+            commands: names,
+        });
+        for file in rc::render(self.shell.kind, &self.manifest, &self.invocation, wrappers) {
+            runtime
+                .write(file.name, &file.content)
+                .map_err(|source| Error::Write {
+                    path: runtime.path().join(file.name),
+                    source,
+                })?;
+        }
+
+        let mut agent = match self.agent.take() {
+            Some(start) => Some(start(runtime.path())?),
+            None => None,
+        };
+        let ecs_env = agent.as_ref().and_then(Agent::ecs_env);
+        let mut no_service = NoService;
+        let service: &mut dyn Service = match agent.as_mut() {
+            Some(agent) => agent,
+            None => &mut no_service,
+        };
+
+        if let Some(hook) = &self.manifest.on_activate {
+            let mut cmd = Command::new("/bin/sh");
+            cmd.arg("-c").arg(&hook.script).envs(&self.manifest.vars);
+            self.set_env(&mut cmd, runtime.path());
+            // Hook output goes to stderr so that `activate -- CMD` prints only CMD's output.
+            if let Ok(stderr) = io::stderr().as_fd().try_clone_to_owned() {
+                cmd.stdout(Stdio::from(stderr));
+            }
+            let outcome = signals
+                .run(cmd, ChildKind::Command, service)
+                .map_err(|source| Error::Spawn {
+                    program: "/bin/sh".into(),
+                    source,
+                })?;
+            if outcome.stopped_by.is_some() {
+                return Ok(outcome.exit_code());
+            }
+            if !outcome.status.success() {
+                return Err(Error::HookFailed {
+                    manifest: self.project.manifest.clone(),
+                    location: hook.location,
+                    code: outcome.exit_code(),
+                });
+            }
+        }
+
+        let mut cmd = rc::command(&self.shell, runtime.path(), &self.invocation);
+        self.set_env(&mut cmd, runtime.path());
+        for (name, value) in &self.credential_env {
+            cmd.env(name, value.as_str());
+        }
+        if let Some(vars) = ecs_env {
+            cmd.envs(vars);
+        }
+        let kind = match self.invocation {
+            Invocation::Interactive => ChildKind::InteractiveShell,
+            Invocation::Command(_) => ChildKind::Command,
+        };
+        let outcome = signals
+            .run(cmd, kind, service)
+            .map_err(|source| Error::Spawn {
+                program: self.shell.program.clone(),
+                source,
+            })?;
+        Ok(outcome.exit_code())
+    }
+
+    fn set_env(&self, cmd: &mut Command, runtime_dir: &Path) {
+        cmd.env(ENV_NAME, &self.manifest.name)
+            .env(ENV_DIR, &self.project.dir)
+            .env(ENV_MANIFEST, &self.project.manifest)
+            .env(ENV_RUNTIME_DIR, runtime_dir);
+    }
+}

@@ -1,0 +1,72 @@
+//! What every use case runs in, resolved once by the command line: the
+//! environment (read through a closure, so that tests give their own), the
+//! per-user directories derived from it, and the person (the terminal, or no
+//! one). Use cases take a `&Context` and never read the process environment
+//! themselves.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::rc::Rc;
+
+use crate::config::Dirs;
+use crate::manifest::{discover, Project};
+use crate::settings::Settings;
+use crate::ui::{Prompter, Ui};
+use crate::Error;
+
+type Vars = Rc<dyn Fn(&str) -> Option<OsString>>;
+
+pub struct Context {
+    vars: Vars,
+    pub dirs: Dirs,
+    pub ui: Rc<dyn Prompter>,
+}
+
+impl Context {
+    pub fn new(vars: impl Fn(&str) -> Option<OsString> + 'static, ui: Rc<dyn Prompter>) -> Context {
+        let dirs = Dirs::from_vars(&vars);
+        Context {
+            vars: Rc::new(vars),
+            dirs,
+            ui,
+        }
+    }
+
+    pub fn var(&self, name: &str) -> Option<OsString> {
+        (self.vars)(name)
+    }
+
+    /// A variable that is set, not empty, and UTF-8.
+    pub fn var_string(&self, name: &str) -> Option<String> {
+        self.var(name)
+            .and_then(|v| v.into_string().ok())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The environment as a closure that stores may keep.
+    pub fn vars(&self) -> impl Fn(&str) -> Option<OsString> + Clone + 'static {
+        let vars = self.vars.clone();
+        move |name| vars(name)
+    }
+
+    /// The person, for what only reports and asks MFA codes or passphrases.
+    pub fn ui(&self) -> Rc<dyn Ui> {
+        self.ui.clone()
+    }
+
+    /// The project in `-d DIR`, else the nearest one upward from the current directory.
+    pub fn project(&self, dir: Option<&Path>) -> Result<Project, Error> {
+        match dir {
+            Some(dir) => Ok(Project::in_dir(dir)?),
+            None => {
+                let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+                Ok(discover(&cwd)?)
+            }
+        }
+    }
+
+    /// The settings of the project in `-d DIR` (else found upward).
+    pub fn settings(&self, dir: Option<&Path>) -> Result<Settings, Error> {
+        Settings::load(self.project(dir)?, &self.dirs)
+    }
+}

@@ -1,0 +1,62 @@
+//! STS session and role credentials kept in the OS keyring until they expire
+//! (`persistence.sts_session = true`, `store = "keyring"`): service
+//! `envact-sts`, entries `ENV-ID/session` and `ENV-ID/final`, each tagged with
+//! a fingerprint of what produced it (item, MFA device, roles), so that a
+//! changed manifest never reuses stale credentials. A namespace apart from the
+//! long-term keys and the backend sessions.
+
+use secrecy::ExposeSecret;
+
+use crate::aws::cache::{CredentialCache, Slot};
+use crate::aws::Credentials;
+use crate::secrets::{KeyringStore, SecretError};
+
+pub const STS_SERVICE: &str = "envact-sts";
+
+pub struct KeyringCache {
+    store: KeyringStore,
+    env_id: String,
+    fingerprint: String,
+}
+
+impl KeyringCache {
+    pub fn new(store: KeyringStore, env_id: &str, fingerprint: &str) -> KeyringCache {
+        KeyringCache {
+            store,
+            env_id: env_id.to_string(),
+            fingerprint: fingerprint.to_string(),
+        }
+    }
+
+    fn user(&self, slot: Slot) -> String {
+        format!("{}/{}", self.env_id, slot.name())
+    }
+
+    /// Forgets both slots (`envact clear`), reporting a keyring failure.
+    pub fn clear(&self) -> Result<(), SecretError> {
+        self.store.delete(&self.user(Slot::Final))?;
+        self.store.delete(&self.user(Slot::Session))
+    }
+}
+
+impl CredentialCache for KeyringCache {
+    fn load(&self, slot: Slot) -> Option<Credentials> {
+        let value = self.store.get(&self.user(slot)).ok().flatten()?;
+        let (fingerprint, json) = value.expose_secret().split_once('\n')?;
+        (fingerprint == self.fingerprint)
+            .then(|| Credentials::from_cache_json(json))
+            .flatten()
+    }
+
+    fn save(&self, slot: Slot, creds: &Credentials) {
+        let json = creds.to_cache_json();
+        let value =
+            secrecy::zeroize::Zeroizing::new(format!("{}\n{}", self.fingerprint, json.as_str()));
+        // The cache is a convenience: failing to keep credentials is not an error.
+        let _ = self.store.set(&self.user(slot), &value);
+    }
+
+    fn forget(&self, slot: Slot) {
+        let _ = self.store.delete(&self.user(slot));
+    }
+}

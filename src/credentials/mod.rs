@@ -1,0 +1,494 @@
+//! Resolving an environment's AWS credentials, the use case behind `export`,
+//! `exec` outside an activation, an activation's first credentials and every
+//! refresh its agent does: the profile chain (the manifest's `[aws]` over the
+//! AWS files), the session cache (a wrapper any resolution goes through), the
+//! long-term keys from the secrets backend (read only when STS must be
+//! called), STS, and MFA codes from the backend's TOTP field, the person, or a
+//! code handed to the agent. It talks to the person only through [`Ui`].
+
+mod keyring_cache;
+
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::{Duration, SystemTime};
+
+pub use keyring_cache::{KeyringCache, STS_SERVICE};
+
+use crate::agent::{Refresh, RefreshError};
+use crate::aws::cache::{CredentialCache, MemoryCache, NoCache, ResolutionLock};
+use crate::aws::export::{render, Format};
+use crate::aws::flow::{self, Flow, FlowError, KeySource, MfaSource};
+use crate::aws::profile::{self, AwsFiles, ProfileChain};
+use crate::aws::sts::SdkSts;
+use crate::aws::{Credentials, LongTermKeys, MfaSerial};
+use crate::config::hex16;
+use crate::context::Context;
+use crate::keys::{open_for, Opened};
+use crate::manifest::Secrets;
+use crate::secrets::{keyring_kind, read_keys, KeyringStore};
+use crate::settings::Settings;
+use crate::ui::{AskError, MfaRequest, Ui, Warning};
+use crate::Error;
+
+/// Credentials for commands, and the region they go with.
+pub struct Obtained {
+    pub credentials: Credentials,
+    pub region: Option<String>,
+}
+
+/// Where an MFA code comes from when STS needs one and the backend has no
+/// TOTP field.
+pub enum Codes {
+    /// The person, asked through the [`Ui`].
+    Person,
+    /// This code, typed for `envact exec` and handed to the agent, used once;
+    /// without one, the answer is that a code is needed.
+    Given(Option<SecretString>),
+}
+
+/// Everything needed to resolve one environment's credentials, built once:
+/// the agent resolves again with it for each refresh.
+pub struct Resolver {
+    chain: ProfileChain,
+    region: Option<String>,
+    opened: Opened,
+    item: String,
+    cache: Box<dyn CredentialCache>,
+    sts: SdkSts,
+    lock_dir: PathBuf,
+    env_id: String,
+    margin: Duration,
+    ui: Rc<dyn Ui>,
+}
+
+/// `envact export`: the credentials in `format`.
+pub fn export(
+    cx: &Context,
+    dir: Option<&std::path::Path>,
+    format: Format,
+) -> Result<secrecy::zeroize::Zeroizing<String>, Error> {
+    let settings = cx.settings(dir)?;
+    let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
+        manifest: settings.project.manifest.clone(),
+        what: "export",
+    })?;
+    Ok(render(
+        &obtained.credentials,
+        obtained.region.as_deref(),
+        format,
+    ))
+}
+
+/// Credentials for the environment, or `None` when its manifest has no [aws].
+pub fn obtain(cx: &Context, settings: &Settings) -> Result<Option<Obtained>, Error> {
+    match Resolver::new(cx, settings, false)? {
+        Some(resolver) => resolver.resolve(&Codes::Person).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// What `envact clear` did.
+pub enum Cleared {
+    /// `persistence.sts_session` is off: sessions last one activation.
+    NothingKept,
+    Forgotten,
+}
+
+/// `envact clear`: forgets the environment's kept STS credentials; returns
+/// the environment's name with what was done.
+pub fn clear(cx: &Context, dir: Option<&std::path::Path>) -> Result<(String, Cleared), Error> {
+    let settings = cx.settings(dir)?;
+    let name = settings.effective().name.clone();
+    if !settings.effective().persistence.keep_sts_session() {
+        return Ok((name, Cleared::NothingKept));
+    }
+    let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));
+    KeyringCache::new(store, &settings.env_id, "").clear()?;
+    Ok((name, Cleared::Forgotten))
+}
+
+impl Resolver {
+    /// `None` without [aws]. `for_agent` keeps sessions in memory when the
+    /// manifest keeps none in the keyring, so refreshes need no MFA code.
+    pub fn new(
+        cx: &Context,
+        settings: &Settings,
+        for_agent: bool,
+    ) -> Result<Option<Resolver>, Error> {
+        let manifest = settings.effective();
+        let manifest_path = &settings.project.manifest;
+        let Some(aws) = &manifest.aws else {
+            return Ok(None);
+        };
+        let secrets = manifest
+            .secrets
+            .as_ref()
+            .ok_or_else(|| Error::AwsWithoutSecrets {
+                manifest: manifest_path.clone(),
+            })?;
+        let item = secrets
+            .item_to_read()
+            .map(str::to_string)
+            .ok_or_else(|| Error::NoItem {
+                manifest: manifest_path.clone(),
+            })?;
+        let (config_path, credentials_path) = AwsFiles::paths(cx.vars(), &cx.dirs.home);
+        let files = AwsFiles::load(&config_path, &credentials_path)?;
+        for profile in files.plaintext_keys() {
+            cx.ui.warn(&Warning::PlaintextKeys {
+                profile,
+                file: files.credentials_path().to_path_buf(),
+            });
+        }
+        let env_profile = cx.var("AWS_PROFILE").and_then(|p| p.into_string().ok());
+        let chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
+        let env = |k: &str| cx.var(k).and_then(|v| v.into_string().ok());
+        let region = region(
+            manifest.vars.get("AWS_REGION").map(String::as_str),
+            &env,
+            chain.region.as_deref(),
+        );
+        let cache: Box<dyn CredentialCache> = if manifest.persistence.keep_sts_session() {
+            Box::new(KeyringCache::new(
+                KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE)),
+                &settings.env_id,
+                &fingerprint(secrets, &item, &chain),
+            ))
+        } else if for_agent {
+            Box::new(MemoryCache::default())
+        } else {
+            Box::new(NoCache)
+        };
+        let opened = open_for(cx, manifest)?.ok_or_else(|| Error::AwsWithoutSecrets {
+            manifest: manifest_path.clone(),
+        })?;
+        let endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
+            .iter()
+            .find_map(|k| cx.var_string(k));
+        let sts = SdkSts::new(
+            region.as_deref().unwrap_or("us-east-1"),
+            endpoint,
+            crate::shell::supervise::block_in_this_thread,
+        );
+        Ok(Some(Resolver {
+            chain,
+            region,
+            opened,
+            item,
+            cache,
+            sts,
+            lock_dir: cx.dirs.locks(),
+            env_id: settings.env_id.clone(),
+            margin: aws.refresh_margin.unwrap_or(flow::DEFAULT_MARGIN),
+            ui: cx.ui(),
+        }))
+    }
+
+    /// Credentials no nearer their expiry than the refresh margin.
+    pub fn margin(&self) -> Duration {
+        self.margin
+    }
+
+    pub fn resolve(&self, codes: &Codes) -> Result<Obtained, Error> {
+        let _lock = ResolutionLock::acquire(&self.lock_dir, &self.env_id).map_err(|source| {
+            Error::Lock {
+                path: self.lock_dir.clone(),
+                source,
+            }
+        })?;
+        let sources = Sources {
+            resolver: self,
+            codes,
+        };
+        let credentials = Flow {
+            chain: &self.chain,
+            sts: &self.sts,
+            cache: self.cache.as_ref(),
+            mfa: &sources,
+            keys: &sources,
+            ui: self.ui.as_ref(),
+            now: SystemTime::now(),
+            margin: self.margin,
+            session_name: flow::session_name(&whoami()),
+        }
+        .run()?;
+        Ok(Obtained {
+            credentials,
+            region: self.region.clone(),
+        })
+    }
+}
+
+/// The agent refreshes through the same resolver, with a code from `envact exec`.
+impl Refresh for Resolver {
+    fn refresh(&mut self, mfa_code: Option<&SecretString>) -> Result<Credentials, RefreshError> {
+        match self.resolve(&Codes::Given(mfa_code.cloned())) {
+            Ok(obtained) => Ok(obtained.credentials),
+            Err(Error::Flow(FlowError::NoMfaSource { serial })) => {
+                Err(RefreshError::NeedMfa(serial))
+            }
+            Err(e) => Err(RefreshError::Failed(match e.help() {
+                Some(help) => format!("{e} ({help})"),
+                None => e.to_string(),
+            })),
+        }
+    }
+}
+
+/// The region for envact's own STS calls and for commands: the
+/// environment's `[vars]` AWS_REGION, then `AWS_REGION` and
+/// `AWS_DEFAULT_REGION` from the process environment, then the profile's.
+fn region(
+    manifest: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    profile: Option<&str>,
+) -> Option<String> {
+    manifest
+        .map(str::to_string)
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or(profile.map(str::to_string))
+}
+
+/// What produced kept credentials: a change to any of these means they are
+/// not reused.
+fn fingerprint(secrets: &Secrets, item: &str, chain: &ProfileChain) -> String {
+    use sha2::Digest;
+    let roles: Vec<String> = chain
+        .roles
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{}:{}",
+                r.role_arn,
+                r.external_id.as_deref().unwrap_or(""),
+                r.session_name.as_deref().unwrap_or(""),
+                r.duration.as_secs()
+            )
+        })
+        .collect();
+    let basis = format!(
+        "{}|{:?}|{item}|{:?}|{}|{}",
+        secrets.backend,
+        secrets.vault,
+        chain.mfa_serial.as_ref().map(MfaSerial::as_str),
+        chain.session_duration.as_secs(),
+        roles.join(",")
+    );
+    hex16(&sha2::Sha256::digest(basis.as_bytes()))
+}
+
+fn whoami() -> String {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .unwrap_or_default()
+}
+
+/// The keys and the MFA codes of one resolution.
+struct Sources<'a> {
+    resolver: &'a Resolver,
+    codes: &'a Codes,
+}
+
+impl KeySource<Error> for Sources<'_> {
+    fn keys(&self) -> Result<LongTermKeys, Error> {
+        let r = self.resolver;
+        let ui = r.ui.as_ref();
+        let store = r.opened.store.as_ref();
+        let label = format!("Reading the long-term keys from {}", store.describe());
+        Ok(crate::secrets::busy(ui, store, &label, || {
+            read_keys(store, &r.item, &r.opened.fields)
+        })?)
+    }
+}
+
+/// MFA codes from the backend's TOTP field when the manifest names one, else
+/// as [`Codes`] says, else a clear refusal (never a hang).
+impl MfaSource<Error> for Sources<'_> {
+    fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, Error> {
+        let r = self.resolver;
+        if let Some(field) = &r.opened.fields.mfa_totp {
+            return Ok(r.opened.store.read_totp(&r.item, field)?);
+        }
+        let serial = serial.to_string();
+        match self.codes {
+            Codes::Given(Some(code)) if attempt == 1 => Ok(code.clone()),
+            Codes::Given(Some(_)) => Err(FlowError::MfaRejected {
+                serial,
+                attempts: 1,
+            }
+            .into()),
+            Codes::Given(None) => Err(FlowError::NoMfaSource { serial }.into()),
+            Codes::Person => ask_mfa_code(r.ui.as_ref(), &serial, attempt, false),
+        }
+    }
+}
+
+/// Asks the person for a code; without a terminal, says that one is needed.
+pub fn ask_mfa_code(
+    ui: &dyn Ui,
+    serial: &str,
+    attempt: u32,
+    expired: bool,
+) -> Result<SecretString, Error> {
+    if !ui.interactive() {
+        return Err(FlowError::NoMfaSource {
+            serial: serial.to_string(),
+        }
+        .into());
+    }
+    let request = MfaRequest {
+        serial,
+        attempt,
+        attempts: flow::MFA_ATTEMPTS,
+        expired,
+    };
+    ui.mfa_code(&request).map_err(|e| {
+        match e {
+            AskError::NoTerminal => FlowError::NoMfaSource {
+                serial: serial.to_string(),
+            },
+            AskError::Stopped(reason) => FlowError::MfaInput(reason),
+        }
+        .into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::profile::RoleStep;
+    use crate::manifest::{Backend, SecretFields};
+
+    #[test]
+    fn the_environments_region_wins_then_the_process_environment_then_the_profile() {
+        let none: [(&str, &str); 0] = [];
+        let both = [("AWS_REGION", "env-r"), ("AWS_DEFAULT_REGION", "env-d")];
+        let default_only = [("AWS_DEFAULT_REGION", "env-d")];
+        /// ([vars] AWS_REGION, the process environment, the profile's, expected)
+        type Case<'a> = (
+            Option<&'a str>,
+            &'a [(&'a str, &'a str)],
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: [Case; 6] = [
+            (Some("vars"), &both, Some("prof"), Some("vars")),
+            (None, &both, Some("prof"), Some("env-r")),
+            (None, &default_only, Some("prof"), Some("env-d")),
+            (None, &none, Some("prof"), Some("prof")),
+            (Some("vars"), &none, None, Some("vars")),
+            (None, &none, None, None),
+        ];
+        for (vars, env, profile, expected) in cases {
+            let lookup = |k: &str| {
+                env.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            assert_eq!(
+                region(vars, &lookup, profile).as_deref(),
+                expected,
+                "{vars:?} {env:?} {profile:?}"
+            );
+        }
+    }
+
+    fn secrets(vault: Option<&str>) -> Secrets {
+        Secrets {
+            backend: Backend::Keyring,
+            vault: vault.map(str::to_string),
+            item: Some("dev".into()),
+            fields: SecretFields::default(),
+            sign_in: None,
+        }
+    }
+
+    fn chain(mfa: Option<&str>, duration: u64, roles: &[(&str, Option<&str>)]) -> ProfileChain {
+        ProfileChain {
+            region: None,
+            mfa_serial: mfa.map(|m| m.parse().unwrap()),
+            session_duration: Duration::from_secs(duration),
+            roles: roles
+                .iter()
+                .map(|(arn, external_id)| RoleStep {
+                    role_arn: arn.parse().unwrap(),
+                    external_id: external_id.map(str::to_string),
+                    session_name: None,
+                    duration: Duration::from_secs(3600),
+                    profile: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn kept_credentials_are_reused_only_for_what_produced_them() {
+        const MFA: &str = "arn:aws:iam::123456789012:mfa/a";
+        const ROLE: &str = "arn:aws:iam::123456789012:role/r";
+        let base = fingerprint(
+            &secrets(None),
+            "dev",
+            &chain(Some(MFA), 3600, &[(ROLE, None)]),
+        );
+        assert_eq!(base.len(), 16);
+        // The same inputs, the same fingerprint: the cache is found again.
+        assert_eq!(
+            base,
+            fingerprint(
+                &secrets(None),
+                "dev",
+                &chain(Some(MFA), 3600, &[(ROLE, None)])
+            )
+        );
+        // Each input alone changes it.
+        let changed = [
+            (
+                "vault",
+                fingerprint(
+                    &secrets(Some("v")),
+                    "dev",
+                    &chain(Some(MFA), 3600, &[(ROLE, None)]),
+                ),
+            ),
+            (
+                "item",
+                fingerprint(
+                    &secrets(None),
+                    "prod",
+                    &chain(Some(MFA), 3600, &[(ROLE, None)]),
+                ),
+            ),
+            (
+                "mfa device",
+                fingerprint(&secrets(None), "dev", &chain(None, 3600, &[(ROLE, None)])),
+            ),
+            (
+                "session duration",
+                fingerprint(
+                    &secrets(None),
+                    "dev",
+                    &chain(Some(MFA), 7200, &[(ROLE, None)]),
+                ),
+            ),
+            (
+                "roles",
+                fingerprint(&secrets(None), "dev", &chain(Some(MFA), 3600, &[])),
+            ),
+            (
+                "external id",
+                fingerprint(
+                    &secrets(None),
+                    "dev",
+                    &chain(Some(MFA), 3600, &[(ROLE, Some("x"))]),
+                ),
+            ),
+        ];
+        for (what, other) in changed {
+            assert_ne!(base, other, "{what}");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `envact exec`: one command with fresh AWS credentials in its environment.
+//! Inside an activation they come from its agent (an MFA code is typed here
+//! only when the agent's session expired); outside one, or with `-d DIR`,
+//! they are resolved here. envact then becomes the command.
+
+use secrecy::SecretString;
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::activation::ActiveEnv;
+use crate::agent::protocol::{fetch, Response, SOCKET};
+use crate::aws::export::variables;
+use crate::aws::flow::{FlowError, MFA_ATTEMPTS};
+use crate::aws::Credentials;
+use crate::context::Context;
+use crate::credentials::{ask_mfa_code, obtain};
+use crate::Error;
+
+/// Runs `command` (program and arguments) with the credentials; returns only
+/// when it cannot be started.
+pub fn exec(cx: &Context, dir: Option<&Path>, command: &[OsString]) -> Error {
+    match credentials(cx, dir) {
+        Ok((credentials, region)) => become_command(command, credentials, region.as_deref()),
+        Err(e) => e,
+    }
+}
+
+fn credentials(cx: &Context, dir: Option<&Path>) -> Result<(Credentials, Option<String>), Error> {
+    match (agent_dir(cx), dir) {
+        (Some(agent), None) => from_agent(cx, &agent),
+        _ => {
+            let settings = cx.settings(dir)?;
+            let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
+                manifest: settings.project.manifest.clone(),
+                what: "give to the command",
+            })?;
+            Ok((obtained.credentials, obtained.region))
+        }
+    }
+}
+
+/// The runtime directory of the activation this process runs in, when its
+/// agent listens there.
+fn agent_dir(cx: &Context) -> Option<PathBuf> {
+    ActiveEnv::from_vars(|k| cx.var(k))
+        .filter(ActiveEnv::is_live)
+        .and_then(|a| a.runtime_dir)
+        .filter(|dir| dir.join(SOCKET).exists())
+}
+
+/// Asks the activation's agent, typing an MFA code when it needs one.
+fn from_agent(cx: &Context, dir: &Path) -> Result<(Credentials, Option<String>), Error> {
+    let mut code: Option<SecretString> = None;
+    for attempt in 1..=MFA_ATTEMPTS + 1 {
+        let response = fetch(dir, code.as_ref()).map_err(|e| Error::AgentFailed(e.to_string()))?;
+        match response {
+            Response::Credentials {
+                credentials,
+                region,
+            } => return Ok((credentials, region)),
+            Response::Error { message } => return Err(Error::AgentFailed(message)),
+            Response::NeedMfa { serial } if attempt <= MFA_ATTEMPTS => {
+                code = Some(ask_mfa_code(cx.ui.as_ref(), &serial, attempt, true)?);
+            }
+            Response::NeedMfa { serial } => {
+                return Err(FlowError::MfaRejected {
+                    serial,
+                    attempts: MFA_ATTEMPTS,
+                }
+                .into())
+            }
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// envact becomes the command: its exit code, its signals, its terminal are
+/// the command's own, with nothing of envact left in between.
+fn become_command(command: &[OsString], credentials: Credentials, region: Option<&str>) -> Error {
+    let Some((program, rest)) = command.split_first() else {
+        return Error::CommandNotFound {
+            program: String::new(),
+        };
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(rest);
+    for (name, value) in variables(&credentials, region) {
+        cmd.env(name, value.as_str());
+    }
+    drop(credentials);
+    let source = cmd.exec();
+    match source.kind() {
+        std::io::ErrorKind::NotFound => Error::CommandNotFound {
+            program: program.to_string_lossy().into_owned(),
+        },
+        _ => Error::Spawn {
+            program: program.into(),
+            source,
+        },
+    }
+}

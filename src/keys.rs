@@ -1,0 +1,184 @@
+//! The long-term keys in a secrets backend: opening the store that an
+//! environment (or the command line) names, and the `add`, `list` and
+//! `remove` use cases.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+
+use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
+use crate::context::Context;
+use crate::manifest::{Backend, Manifest, OpSignIn};
+use crate::secrets::{self, write_keys, FieldNames, SecretStore, StoreOptions};
+use crate::Error;
+
+/// A store, opened, with the field names its keys are under.
+pub struct Opened {
+    pub store: Box<dyn SecretStore>,
+    pub fields: FieldNames,
+}
+
+impl Opened {
+    /// Runs backend work behind the busy indicator, labelled `LABEL STORE`.
+    pub fn busy<T>(
+        &self,
+        cx: &Context,
+        label: &str,
+        work: impl FnOnce(&dyn SecretStore) -> T,
+    ) -> T {
+        let store = self.store.as_ref();
+        let label = format!("{label} {}", store.describe());
+        secrets::busy(cx.ui.as_ref(), store, &label, || work(store))
+    }
+}
+
+/// How to open a store, beyond what the environment gives.
+pub struct StoreRequest {
+    pub backend: Backend,
+    pub vault: Option<String>,
+    pub keep_backend_session: bool,
+    pub op_sign_in: Option<OpSignIn>,
+    /// A service-account token typed in the wizard, not yet kept anywhere.
+    pub op_service_token: Option<SecretString>,
+}
+
+/// Opens a store with this person's directories, environment and terminal.
+pub fn open_store(cx: &Context, request: StoreRequest) -> Result<Box<dyn SecretStore>, Error> {
+    let options = StoreOptions {
+        backend: request.backend,
+        vault: request.vault,
+        keep_backend_session: request.keep_backend_session,
+        op_sign_in: request.op_sign_in,
+        op_service_token: request.op_service_token,
+        dirs: cx.dirs.stores(),
+    };
+    Ok(secrets::open(options, cx.vars(), cx.ui())?)
+}
+
+/// The store a (completed) manifest's `[secrets]` names, or `None` without one.
+pub fn open_for(cx: &Context, manifest: &Manifest) -> Result<Option<Opened>, Error> {
+    let Some(secrets) = &manifest.secrets else {
+        return Ok(None);
+    };
+    let store = open_store(
+        cx,
+        StoreRequest {
+            backend: secrets.backend,
+            vault: secrets.vault.clone(),
+            keep_backend_session: manifest.persistence.keep_backend_session(),
+            op_sign_in: secrets.sign_in.clone(),
+            op_service_token: None,
+        },
+    )?;
+    Ok(Some(Opened {
+        store,
+        fields: FieldNames::resolve(secrets.backend, Some(secrets)),
+    }))
+}
+
+/// Which store `add`, `list` and `remove` work on: the flags, else the
+/// project's manifest (with this person's answers), when there is one.
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    pub backend: Option<Backend>,
+    pub vault: Option<String>,
+    /// `-d DIR`: the project must be there. Without it, one found upward is used.
+    pub dir: Option<PathBuf>,
+}
+
+impl Choice {
+    pub fn open(&self, cx: &Context) -> Result<Opened, Error> {
+        let manifest = self.manifest(cx)?;
+        let secrets = manifest.as_ref().and_then(|m| m.secrets.as_ref());
+        let backend = self
+            .backend
+            .or(secrets.map(|s| s.backend))
+            .ok_or(Error::NoBackend)?;
+        // The manifest's vault and field names belong to the manifest's backend.
+        let same = secrets.filter(|s| s.backend == backend);
+        let store = open_store(
+            cx,
+            StoreRequest {
+                backend,
+                vault: self
+                    .vault
+                    .clone()
+                    .or_else(|| same.and_then(|s| s.vault.clone())),
+                keep_backend_session: manifest
+                    .as_ref()
+                    .is_some_and(|m| m.persistence.keep_backend_session()),
+                op_sign_in: same.and_then(|s| s.sign_in.clone()),
+                op_service_token: None,
+            },
+        )?;
+        Ok(Opened {
+            store,
+            fields: FieldNames::resolve(backend, secrets),
+        })
+    }
+
+    fn manifest(&self, cx: &Context) -> Result<Option<Manifest>, Error> {
+        let project = match &self.dir {
+            Some(dir) => cx.project(Some(dir))?,
+            None => match cx.project(None) {
+                Ok(project) => project,
+                Err(_) => return Ok(None),
+            },
+        };
+        Ok(Some(
+            crate::settings::Settings::load(project, &cx.dirs)?
+                .effective()
+                .clone(),
+        ))
+    }
+}
+
+/// Checks both halves' shapes, so that a paste of the wrong value is never stored.
+pub fn check(keys: &LongTermKeys) -> Result<(), Error> {
+    check_access_key_id(keys.access_key_id.expose_secret()).map_err(|reason| Error::BadKey {
+        what: "the access key id",
+        expected: "access key id",
+        reason,
+    })?;
+    check_secret_access_key(keys.secret_access_key.expose_secret()).map_err(|reason| {
+        Error::BadKey {
+            what: "the secret access key",
+            expected: "secret access key",
+            reason,
+        }
+    })
+}
+
+/// `envact add`: the store is opened first, so that a wrong backend is named
+/// before anyone types a key; then `keys` is asked, checked and stored as
+/// `item`. Returns where it went.
+pub fn add(
+    cx: &Context,
+    choice: &Choice,
+    item: &str,
+    keys: impl FnOnce() -> Result<LongTermKeys, Error>,
+) -> Result<String, Error> {
+    let opened = choice.open(cx)?;
+    let keys = keys()?;
+    check(&keys)?;
+    let place = opened.store.describe();
+    opened.busy(cx, &format!("Storing {item} in"), |store| {
+        write_keys(store, item, &opened.fields, &keys)
+    })?;
+    Ok(place)
+}
+
+/// `envact list`: the item names in the store (never values), and where they are.
+pub fn list(cx: &Context, choice: &Choice) -> Result<(Vec<String>, String), Error> {
+    let opened = choice.open(cx)?;
+    let items = opened.busy(cx, "Listing", |store| store.list_items())?;
+    Ok((items, opened.store.describe()))
+}
+
+/// `envact remove`: deletes `item`; returns where it was.
+pub fn remove(cx: &Context, choice: &Choice, item: &str) -> Result<String, Error> {
+    let opened = choice.open(cx)?;
+    opened.busy(cx, &format!("Removing {item} from"), |store| {
+        store.remove_item(item)
+    })?;
+    Ok(opened.store.describe())
+}

@@ -1,0 +1,224 @@
+//! The wizard's questions about the item: the vault it is in, the item
+//! (or the keys, to store as a new one), its key fields and, with
+//! 1Password, its one-time password field. Each answer is checked against
+//! the backend; a wrong one is asked again with what is really there.
+
+use secrecy::ExposeSecret;
+
+use super::Wizard;
+use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
+use crate::manifest::Backend;
+use crate::secrets::{self, default_fields, SecretError, SecretStore};
+use crate::Error;
+
+impl Wizard<'_> {
+    pub(super) fn vault(&mut self, backend: Backend) -> Result<(), Error> {
+        let written = self.manifest.secrets.as_ref().and_then(|s| s.vault.clone());
+        if written.is_some() || backend == Backend::Env {
+            return Ok(());
+        }
+        let (prompt, default) = match backend {
+            Backend::OnePassword => ("1Password vault", None),
+            Backend::Keyring => ("Keyring service", Some(secrets::KEYRING_DEFAULT_SERVICE)),
+            Backend::Pass => ("Folder in the pass store (empty: its top)", Some("")),
+            _ => ("Secrets file name", Some(secrets::FILE_DEFAULT_VAULT)),
+        };
+        let current = self.answers.vault.clone();
+        let answer = self.p.input(
+            prompt,
+            current.as_deref().or(default).filter(|d| !d.is_empty()),
+        )?;
+        self.answers.vault = Some(answer).filter(|v| !v.is_empty());
+        Ok(())
+    }
+
+    /// Asks for the item; `false` when the vault just answered turned out not
+    /// to exist (it is asked again).
+    pub(super) fn item(
+        &mut self,
+        store: &dyn SecretStore,
+        backend: Backend,
+    ) -> Result<bool, Error> {
+        let written = self.manifest.secrets.as_ref().and_then(|s| s.item.as_ref());
+        if written.is_some() || backend == Backend::Env {
+            return Ok(true);
+        }
+        let vault_answered = self
+            .manifest
+            .secrets
+            .as_ref()
+            .is_some_and(|s| s.vault.is_none());
+        let label = format!("Listing the items in {}", store.describe());
+        let items = match secrets::busy(self.p, store, &label, || store.list_items()) {
+            Ok(items) => items,
+            // A wrong 1Password vault shows here: ask for it again.
+            Err(SecretError::Failed { detail, .. })
+                if backend == Backend::OnePassword && vault_answered =>
+            {
+                self.p.say(&detail);
+                return Ok(false);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let shown = if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        };
+        self.p
+            .say(&format!("items in {}: {shown}", store.describe()));
+        let default = self
+            .answers
+            .item
+            .clone()
+            .or_else(|| match items.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            });
+        loop {
+            let item = self
+                .p
+                .input("Item holding your AWS keys", default.as_deref())?;
+            if items.contains(&item) {
+                self.answers.item = Some(item);
+                return Ok(true);
+            }
+            self.p.say(&format!(
+                "there is no item {item:?} in {} (items there: {shown})",
+                store.describe()
+            ));
+            // A first run may well be before any key was stored: offer to.
+            let store_now = format!(
+                "Store your long-term AWS keys as {item:?} in {} now?",
+                store.describe()
+            );
+            if self.p.confirm(&store_now, true)? {
+                self.new_keys = Some(self.keys()?);
+                self.answers.item = Some(item);
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The long-term key, typed hidden, each half checked for its shape.
+    fn keys(&mut self) -> Result<LongTermKeys, Error> {
+        let ask = |prompt: &str, check: fn(&str) -> Result<(), String>| loop {
+            let value = self.p.secret(prompt)?;
+            match check(value.expose_secret()) {
+                Ok(()) => return Ok::<_, Error>(value),
+                Err(e) => self.p.say(&e),
+            }
+        };
+        Ok(LongTermKeys {
+            access_key_id: ask("AWS access key id", check_access_key_id)?,
+            secret_access_key: ask("AWS secret access key", check_secret_access_key)?,
+        })
+    }
+
+    /// Each key field the manifest leaves open, read once to check it exists
+    /// (the value is dropped at once); a missing one is asked again, with the
+    /// fields the item has.
+    pub(super) fn fields(
+        &mut self,
+        store: &dyn SecretStore,
+        backend: Backend,
+    ) -> Result<(), Error> {
+        if self.new_keys.is_some() {
+            // They will be stored under the field names in effect.
+            return Ok(());
+        }
+        let merged = self.merged()?;
+        let Some(secrets) = merged.secrets else {
+            return Ok(());
+        };
+        let item = secrets.item_to_read().unwrap_or_default().to_string();
+        let defaults = default_fields(backend);
+        for (name, default) in [
+            ("access_key_id", defaults.access_key_id),
+            ("secret_access_key", defaults.secret_access_key),
+        ] {
+            let written = self
+                .manifest
+                .secrets
+                .as_ref()
+                .is_some_and(|s| s.fields.get(name).is_some());
+            if written {
+                continue;
+            }
+            let mut default = self.answers.fields.get(name).cloned().unwrap_or(default);
+            loop {
+                let prompt = match backend {
+                    Backend::Env => format!("Variable holding {name}"),
+                    _ => format!("Field of {item:?} holding {name}"),
+                };
+                let field = self.p.input(&prompt, Some(&default))?;
+                let label = format!("Checking {item}/{field} in {}", store.describe());
+                let checked = secrets::busy(self.p, store, &label, || {
+                    store.read_field(&item, &field).map(drop)
+                });
+                match checked {
+                    Ok(()) => {
+                        self.answers.fields.insert(name.to_string(), field);
+                        break;
+                    }
+                    Err(e @ SecretError::FieldNotFound { .. })
+                    | Err(e @ SecretError::VarNotSet { .. }) => {
+                        // Offer a field the item has, keeping the default if it does.
+                        if let SecretError::FieldNotFound { available, .. } = &e {
+                            if !available.contains(&default) {
+                                if let Some(first) = available.first() {
+                                    default = first.clone();
+                                }
+                            }
+                        }
+                        self.p.say(&e.to_string());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// 1Password can give the MFA codes itself, from the item's one-time
+    /// password: asked when there is an MFA device and the manifest names no
+    /// such field; checked by asking op for a code.
+    pub(super) fn totp_field(&mut self, store: &dyn SecretStore) -> Result<(), Error> {
+        let merged = self.merged()?;
+        let has_mfa = merged.aws.as_ref().is_some_and(|a| a.mfa_serial.is_some());
+        let Some(secrets) = merged.secrets.filter(|_| has_mfa) else {
+            return Ok(());
+        };
+        let written = self.manifest.secrets.as_ref();
+        if written.is_some_and(|s| s.fields.mfa_totp.is_some()) {
+            return Ok(());
+        }
+        let item = secrets.item_to_read().unwrap_or_default().to_string();
+        let default = self
+            .answers
+            .fields
+            .get("mfa_totp")
+            .cloned()
+            .unwrap_or_else(|| "none".into());
+        loop {
+            let field = self.p.input(
+                &format!("Field of {item:?} with a one-time password, for MFA codes (none: you type them)"),
+                Some(&default),
+            )?;
+            if field == "none" {
+                self.answers.fields.remove("mfa_totp");
+                return Ok(());
+            }
+            match store.read_totp(&item, &field) {
+                Ok(_) => {
+                    self.answers.fields.insert("mfa_totp".into(), field);
+                    return Ok(());
+                }
+                Err(e @ (SecretError::Failed { .. } | SecretError::FieldNotFound { .. })) => {
+                    self.p.say(&e.to_string())
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
