@@ -2,12 +2,12 @@
 //! environment (or the command line) names, and the `add`, `list` and
 //! `remove` use cases.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use std::path::PathBuf;
 
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
 use crate::context::Context;
-use crate::manifest::{Backend, Manifest, OpSignIn};
+use crate::manifest::{Backend, Manifest};
 use crate::secrets::{self, write_keys, FieldNames, SecretStore, StoreOptions};
 use crate::Error;
 
@@ -31,27 +31,14 @@ impl Opened {
     }
 }
 
-/// How to open a store, beyond what the environment gives.
-pub struct StoreRequest {
-    pub backend: Backend,
-    pub vault: Option<String>,
-    pub keep_backend_session: bool,
-    pub op_sign_in: Option<OpSignIn>,
-    /// A service-account token typed in the wizard, not yet kept anywhere.
-    pub op_service_token: Option<SecretString>,
-}
-
 /// Opens a store with this person's directories, environment and terminal.
-pub fn open_store(cx: &Context, request: StoreRequest) -> Result<Box<dyn SecretStore>, Error> {
-    let options = StoreOptions {
-        backend: request.backend,
-        vault: request.vault,
-        keep_backend_session: request.keep_backend_session,
-        op_sign_in: request.op_sign_in,
-        op_service_token: request.op_service_token,
-        dirs: cx.dirs.stores(),
-    };
-    Ok(secrets::open(options, cx.vars(), cx.ui())?)
+pub fn open_store(cx: &Context, options: StoreOptions) -> Result<Box<dyn SecretStore>, Error> {
+    Ok(secrets::open(
+        options,
+        cx.dirs.stores(),
+        cx.vars(),
+        cx.ui(),
+    )?)
 }
 
 /// The store a (completed) manifest's `[secrets]` names, or `None` without one.
@@ -61,7 +48,7 @@ pub fn open_for(cx: &Context, manifest: &Manifest) -> Result<Option<Opened>, Err
     };
     let store = open_store(
         cx,
-        StoreRequest {
+        StoreOptions {
             backend: secrets.backend,
             vault: secrets.vault.clone(),
             keep_backend_session: manifest.persistence.keep_backend_session(),
@@ -97,7 +84,7 @@ impl Choice {
         let same = secrets.filter(|s| s.backend == backend);
         let store = open_store(
             cx,
-            StoreRequest {
+            StoreOptions {
                 backend,
                 vault: self
                     .vault

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use crate::aws::Mfa;
 use crate::config::answers::{Answers, AnswersError};
 use crate::context::Context;
-use crate::keys::{open_for, open_store, StoreRequest};
+use crate::keys::{open_for, open_store};
 use crate::manifest::{Backend, OpAuth, OpSignIn};
-use crate::secrets::{service_token_keeper, write_keys, SecretError};
+use crate::secrets::{service_token_keeper, write_keys, SecretError, StoreOptions};
 use crate::settings::{Setting, Settings};
 use crate::wizard::{self, detect::Detected, Gathered};
 use crate::Error;
@@ -180,7 +180,7 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
         let s = m.secrets.as_ref().ok_or(Error::NoBackend)?;
         open_store(
             cx,
-            StoreRequest {
+            StoreOptions {
                 backend: s.backend,
                 vault: s.vault.clone(),
                 keep_backend_session: m.persistence.keep_backend_session(),

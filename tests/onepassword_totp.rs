@@ -29,10 +29,10 @@ fn the_totp_field_gives_the_current_six_digit_code() {
             keep_backend_session: false,
             op_sign_in: None,
             op_service_token: None,
-            dirs: StoreDirs {
-                secrets: sb.config.join("envact/secrets"),
-                pass: sb.home.join(".password-store"),
-            },
+        },
+        StoreDirs {
+            secrets: sb.config.join("envact/secrets"),
+            pass: sb.home.join(".password-store"),
         },
         move |k| match k {
             "OP_SERVICE_ACCOUNT_TOKEN" => Some(SERVICE_TOKEN.into()),

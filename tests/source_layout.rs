@@ -81,8 +81,15 @@ fn library_modules_depend_one_way() {
     }
     // The dependencies that the layering rests on, so the parser above is
     // known to see them.
-    for (from, to) in [("credentials", "aws"), ("settings", "manifest"), ("wizard", "settings")] {
-        assert!(graph[from].contains(to), "{from} -> {to} not seen: {graph:?}");
+    for (from, to) in [
+        ("credentials", "aws"),
+        ("settings", "manifest"),
+        ("wizard", "settings"),
+    ] {
+        assert!(
+            graph[from].contains(to),
+            "{from} -> {to} not seen: {graph:?}"
+        );
     }
     // Named in the issue: none of these may come back.
     for (from, to) in [

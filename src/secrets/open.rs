@@ -34,21 +34,21 @@ pub struct StoreOptions {
     pub op_sign_in: Option<OpSignIn>,
     /// A service-account token just typed in the wizard, not yet kept anywhere.
     pub op_service_token: Option<SecretString>,
-    pub dirs: StoreDirs,
 }
 
-/// Opens the store; `var` reads the environment (the process's, in the CLI),
-/// `ui` says whether backends may ask on the terminal (op signin) and asks
-/// for the file backend's passphrase.
+/// Opens the store in `dirs`; `var` reads the environment (the process's, in
+/// the CLI), `ui` says whether backends may ask on the terminal (op signin)
+/// and asks for the file backend's passphrase.
 pub fn open(
     options: StoreOptions,
+    dirs: StoreDirs,
     var: impl Fn(&str) -> Option<OsString> + 'static,
     ui: Rc<dyn Ui>,
 ) -> Result<Box<dyn SecretStore>, SecretError> {
     let vault = options.vault.as_deref();
     Ok(match options.backend {
         Backend::Keyring => Box::new(KeyringStore::new(keyring_kind(&var)?, vault)),
-        Backend::Pass => Box::new(PassStore::new(vault, options.dirs.pass)),
+        Backend::Pass => Box::new(PassStore::new(vault, dirs.pass)),
         Backend::OnePassword => {
             let cache: Option<Box<dyn SessionCache>> = if options.keep_backend_session {
                 Some(Box::new(KeyringSessionCache::new(
@@ -83,7 +83,7 @@ pub fn open(
         Backend::File => {
             let given = var("ENVACT_FILE_PASSPHRASE")
                 .map(|p| SecretString::from(p.to_string_lossy().into_owned()));
-            Box::new(FileStore::new(&options.dirs.secrets, vault, given, ui))
+            Box::new(FileStore::new(&dirs.secrets, vault, given, ui))
         }
         Backend::Env => Box::new(EnvStore::new(var)),
     })
