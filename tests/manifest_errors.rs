@@ -85,3 +85,19 @@ fn a_directory_in_place_of_the_manifest_is_not_taken_for_one() {
     let out = run(sb.envact(["activate", "-d", sb.project.to_str().unwrap(), "--", "true"]));
     support::assert_fails(&out, 1, &["has neither .envact/manifest.toml"]);
 }
+
+#[test]
+fn a_100000_character_line_is_shown_as_a_window_around_the_problem() {
+    let name = "n".repeat(100_000);
+    let sb = Sandbox::with_manifest(&format!("version = 1\nname = \"{name}\"\n"));
+    let out = run(sb.envact(["activate", "--", "true"]));
+    let err = support::assert_fails(&out, 1, &[":2:8: `name` is longer than 64 characters"]);
+    let longest = err.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(
+        longest <= 250,
+        "a line of {longest} characters:\n{err:.600}"
+    );
+    // Still the line, with a caret under where the value starts.
+    assert!(err.contains("\n2 | name = \"nnnn"), "{err:.600}");
+    assert!(err.contains("\n  |        ^^^"), "{err:.600}");
+}

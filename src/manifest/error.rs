@@ -105,20 +105,48 @@ impl ManifestError {
         }
     }
 
-    /// The offending line with a caret under the problem, rustc style.
+    /// The offending line with a caret under the problem, rustc style; a
+    /// long line is shown as a window of [`SNIPPET_WIDTH`] characters around
+    /// the problem.
     pub fn snippet(&self) -> Option<String> {
         let ManifestError::Invalid(i) = self else {
             return None;
         };
         let number = i.location.line.to_string();
         let pad = " ".repeat(number.len());
+        let (shown, column, width) = window(&i.source_line, i.location.column - 1, i.width);
         Some(format!(
-            "{pad} |\n{number} | {}\n{pad} | {}{}",
-            i.source_line,
-            " ".repeat(i.location.column - 1),
-            "^".repeat(i.width)
+            "{pad} |\n{number} | {shown}\n{pad} | {}{}",
+            " ".repeat(column),
+            "^".repeat(width)
         ))
     }
+}
+
+/// The most characters of a manifest line an error shows.
+pub const SNIPPET_WIDTH: usize = 200;
+
+/// The part of `line` shown for a problem at 0-based character `column`,
+/// `width` characters wide: the whole line when it is short, else a window
+/// starting a little before the problem, cut ends marked `…`. Returns the
+/// text, and the problem's column and width inside it.
+fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= SNIPPET_WIDTH {
+        return (line.to_string(), column, width);
+    }
+    let start = column.saturating_sub(SNIPPET_WIDTH / 4);
+    let end = (start + SNIPPET_WIDTH).min(chars.len());
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut at = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        at += 1;
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, at, width.min(end - column).max(1))
 }
 
 impl fmt::Display for ManifestError {
@@ -151,6 +179,25 @@ impl std::error::Error for ManifestError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_problem() {
+        let short = "backend = \"lastpass\"";
+        assert_eq!(window(short, 10, 10), (short.to_string(), 10, 10));
+        let long = format!("name = \"{}\" # {}", "x".repeat(50_000), "y".repeat(50_000));
+        let (shown, column, width) = window(&long, 40_000, 60_000);
+        assert!(
+            shown.chars().count() <= SNIPPET_WIDTH + 2,
+            "{}",
+            shown.len()
+        );
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(column), long.chars().nth(40_000));
+        assert!(column + width <= shown.chars().count());
+        // At the start of the line: no leading mark.
+        let (shown, column, _) = window(&long, 7, 50_002);
+        assert_eq!((shown.chars().next(), column), (Some('n'), 7));
+    }
 
     #[test]
     fn offsets_become_one_based_line_and_column() {
