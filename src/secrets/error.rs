@@ -39,6 +39,9 @@ pub enum SecretError {
         available: Vec<String>,
     },
 
+    #[error("the file backend's vault {vault:?} is not a file name: {reason}")]
+    BadVault { vault: String, reason: &'static str },
+
     #[error("environment variable {var} is not set")]
     VarNotSet { var: String },
 
@@ -89,6 +92,9 @@ impl SecretError {
             SecretError::FieldNotFound { .. } => {
                 "set [secrets.fields] in the manifest to one of the fields listed".into()
             }
+            SecretError::BadVault { .. } => {
+                "name the file with letters, digits, `-`, `_` and `.` (it is kept in $XDG_CONFIG_HOME/envact/secrets), in the manifest's [secrets] vault or with --vault".into()
+            }
             SecretError::VarNotSet { .. } => {
                 "set it (a CI secret, for instance), or name another variable in [secrets.fields]"
                     .into()
@@ -116,6 +122,7 @@ impl SecretError {
             SecretError::ItemNotFound { .. }
             | SecretError::FieldNotFound { .. }
             | SecretError::VarNotSet { .. }
+            | SecretError::BadVault { .. }
             | SecretError::WrongPassphrase { .. }
             | SecretError::ReadOnly { .. } => 1,
             _ => 3,

@@ -45,20 +45,25 @@ struct ContentOut<'a> {
 type Items = BTreeMap<String, BTreeMap<String, SecretString>>;
 
 impl FileStore {
-    /// `secrets_dir` is `$XDG_CONFIG_HOME/envact/secrets`; `passphrase`, when
-    /// given, is used instead of asking the person through `ui`.
+    /// `secrets_dir` is `$XDG_CONFIG_HOME/envact/secrets`; `vault` names the
+    /// file in it (never a path); `passphrase`, when given, is used instead of
+    /// asking the person through `ui`.
     pub fn new(
         secrets_dir: &Path,
         vault: Option<&str>,
         passphrase: Option<SecretString>,
         ui: Rc<dyn Ui>,
-    ) -> FileStore {
+    ) -> Result<FileStore, SecretError> {
         let name = vault.unwrap_or(DEFAULT_VAULT);
-        FileStore {
+        check_name(name).map_err(|reason| SecretError::BadVault {
+            vault: name.to_string(),
+            reason,
+        })?;
+        Ok(FileStore {
             path: secrets_dir.join(format!("{name}.age")),
             ui,
             passphrase: RefCell::new(passphrase),
-        }
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -192,6 +197,24 @@ impl FileStore {
     }
 }
 
+/// A vault is a file name in envact's own directory: letters, digits, `-`,
+/// `_` and `.`, not starting with `.`, so that it can never point elsewhere.
+fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("it is empty");
+    }
+    if name.starts_with('.') {
+        return Err("it starts with `.`");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err("only letters, digits, `-`, `_` and `.` may be used (no `/`)");
+    }
+    Ok(())
+}
+
 impl SecretStore for FileStore {
     fn backend(&self) -> Backend {
         Backend::File
@@ -244,5 +267,22 @@ impl SecretStore for FileStore {
             .load()?
             .map(|items| items.keys().cloned().collect())
             .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vault_is_a_file_name_never_a_path() {
+        for ok in ["default", "team-aws", "a_b.c", "2026"] {
+            assert_eq!(check_name(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "", ".hidden", "..", "../../x", "/tmp/x", "a/b", "a b", "x\0",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -83,7 +83,7 @@ pub fn open(
         Backend::File => {
             let given = var("ENVACT_FILE_PASSPHRASE")
                 .map(|p| SecretString::from(p.to_string_lossy().into_owned()));
-            Box::new(FileStore::new(&dirs.secrets, vault, given, ui))
+            Box::new(FileStore::new(&dirs.secrets, vault, given, ui)?)
         }
         Backend::Env => Box::new(EnvStore::new(var)),
     })

@@ -34,6 +34,13 @@ pub enum ProfileError {
     #[error("the source_profile chain loops: {}", chain.join(" -> "))]
     Loop { chain: Vec<String> },
 
+    #[error("profile {profile:?} in {} gets its credentials through {key}, which envact cannot follow: it would trade the backend's keys instead and act as someone else", path.display())]
+    Unsupported {
+        profile: String,
+        key: &'static str,
+        path: PathBuf,
+    },
+
     #[error("profile {profile:?} in {}: {key} = {value:?} is invalid: {reason}", path.display())]
     BadValue {
         profile: String,
@@ -51,6 +58,7 @@ impl ProfileError {
             ProfileError::Missing { .. } => "add the profile to ~/.aws/config, or fix the name in the manifest's [aws] profile or the source_profile",
             ProfileError::Loop { .. } => "make one profile in the chain end it: a profile without source_profile",
             ProfileError::BadValue { .. } => "fix the value in the AWS config file",
+            ProfileError::Unsupported { .. } => "name a profile whose chain starts from long-term keys (envact reads those from its backend) in the manifest's [aws] profile, or use the AWS CLI's own login for this one (SSO is not supported yet)",
         }
     }
 }

@@ -20,6 +20,16 @@ pub use files::{AwsFiles, ProfileError};
 /// AWS caps the session of a role assumed with temporary credentials at 1 hour.
 pub const CHAINED_ROLE_MAX: Duration = Duration::from_secs(3600);
 
+/// Settings through which a profile gets credentials some other way than
+/// from long-term keys: envact cannot follow them, and trading the backend's
+/// keys instead would act as someone else than the AWS CLI does.
+const OTHER_SOURCES: [&str; 4] = [
+    "sso_session",
+    "sso_start_url",
+    "credential_process",
+    "web_identity_token_file",
+];
+
 /// What the environment asks of the chain: the manifest's `[aws]`, completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainRequest {
@@ -84,6 +94,16 @@ pub fn resolve(
             }
             chain.push(current.clone());
             let p = current.as_str();
+            if let Some(key) = OTHER_SOURCES
+                .into_iter()
+                .find(|k| files.get(p, k).is_some())
+            {
+                return Err(ProfileError::Unsupported {
+                    profile: p.to_string(),
+                    key,
+                    path: files.config_path.clone(),
+                });
+            }
             if region.is_none() {
                 region = files.get(p, "region").map(str::to_string);
             }
@@ -366,6 +386,23 @@ sso_region = us-east-1
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn profiles_that_get_credentials_another_way_are_refused_by_name() {
+        for key in OTHER_SOURCES {
+            let f = files(
+                &format!("[profile other]\n{key} = x\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/d\nsource_profile = other\n"),
+                "",
+            );
+            for start in ["other", "dev"] {
+                let err = resolve(&aws(Some(start), None, None), &f, None).unwrap_err();
+                assert!(
+                    matches!(&err, ProfileError::Unsupported { profile, key: k, .. } if profile == "other" && *k == key),
+                    "{start}/{key}: {err}"
+                );
+            }
+        }
     }
 
     #[test]
