@@ -6,7 +6,7 @@
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::config::Dirs;
 use crate::manifest::{discover, Project};
@@ -14,19 +14,22 @@ use crate::settings::Settings;
 use crate::ui::{Prompter, Ui};
 use crate::Error;
 
-type Vars = Rc<dyn Fn(&str) -> Option<OsString>>;
+type Vars = Arc<dyn Fn(&str) -> Option<OsString> + Send + Sync>;
 
 pub struct Context {
     vars: Vars,
     pub dirs: Dirs,
-    pub ui: Rc<dyn Prompter>,
+    pub ui: Arc<dyn Prompter>,
 }
 
 impl Context {
-    pub fn new(vars: impl Fn(&str) -> Option<OsString> + 'static, ui: Rc<dyn Prompter>) -> Context {
+    pub fn new(
+        vars: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
+        ui: Arc<dyn Prompter>,
+    ) -> Context {
         let dirs = Dirs::from_vars(&vars);
         Context {
-            vars: Rc::new(vars),
+            vars: Arc::new(vars),
             dirs,
             ui,
         }
@@ -44,13 +47,13 @@ impl Context {
     }
 
     /// The environment as a closure that stores may keep.
-    pub fn vars(&self) -> impl Fn(&str) -> Option<OsString> + Clone + 'static {
+    pub fn vars(&self) -> impl Fn(&str) -> Option<OsString> + Clone + Send + Sync + 'static {
         let vars = self.vars.clone();
         move |name| vars(name)
     }
 
     /// The person, for what only reports and asks MFA codes or passphrases.
-    pub fn ui(&self) -> Rc<dyn Ui> {
+    pub fn ui(&self) -> Arc<dyn Ui> {
         self.ui.clone()
     }
 

@@ -67,6 +67,20 @@ pub enum Error {
     #[error("the credential agent of this activation failed: {0}")]
     AgentFailed(String),
 
+    #[error("refusing to ask the credential agent named by ENVACT_RUNTIME_DIR: {0}")]
+    AgentUntrusted(String),
+
+    #[error("{}", if *live {
+        format!("the activation {name:?} (from {}) has no credential agent: it gives no credentials to wrapped commands (no [aws], or inject = \"shell\")", dir.display())
+    } else {
+        format!("the activation {name:?} (from {}) has ended, and its credential agent with it", dir.display())
+    })]
+    NoAgent {
+        name: String,
+        dir: PathBuf,
+        live: bool,
+    },
+
     #[error("{program}: command not found")]
     CommandNotFound { program: String },
 
@@ -192,6 +206,9 @@ impl Error {
             Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
             Error::Agent(_) => "check that the runtime directory is writable and that loopback networking works".into(),
             Error::AgentFailed(_) => "exit the activation and activate again".into(),
+            Error::AgentUntrusted(_) => "this shell's ENVACT_* variables point at an agent envact cannot trust (left over from an ended activation, or planted): leave this shell or unset ENVACT_RUNTIME_DIR, and type no MFA code for it".into(),
+            Error::NoAgent { live: true, .. } => "run the command directly (with inject = \"shell\" the credentials are in the shell), or pass -d DIR to resolve a project's credentials".into(),
+            Error::NoAgent { live: false, .. } => "leave this shell (its ENVACT_* variables are left over) and activate again, or pass -d DIR to resolve a project's credentials".into(),
             Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),

@@ -1,7 +1,8 @@
 //! `envact exec`: one command with fresh AWS credentials in its environment.
 //! Inside an activation they come from its agent (an MFA code is typed here
-//! only when the agent's session expired); outside one, or with `-d DIR`,
-//! they are resolved here. envact then becomes the command.
+//! only when the agent's session expired), and only from an agent that is
+//! the user's own; outside one, or with `-d DIR`, they are resolved here.
+//! envact then becomes the command.
 
 use secrecy::SecretString;
 use std::ffi::OsString;
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::activation::ActiveEnv;
-use crate::agent::protocol::{fetch, Response, SOCKET};
+use crate::agent::protocol::{fetch, FetchError, Response, SOCKET};
 use crate::aws::export::variables;
 use crate::aws::flow::{FlowError, MFA_ATTEMPTS};
 use crate::aws::Credentials;
@@ -28,8 +29,18 @@ pub fn exec(cx: &Context, dir: Option<&Path>, command: &[OsString]) -> Error {
 }
 
 fn credentials(cx: &Context, dir: Option<&Path>) -> Result<(Credentials, Option<String>), Error> {
-    match (agent_dir(cx), dir) {
-        (Some(agent), None) => from_agent(cx, &agent),
+    let active = ActiveEnv::from_vars(|k| cx.var(k));
+    match (active, dir) {
+        // Inside an activation its agent answers, or no one does: resolving
+        // from the current directory could be another project's credentials.
+        (Some(active), None) => match agent_dir(&active) {
+            Some(agent) => from_agent(cx, &agent),
+            None => Err(Error::NoAgent {
+                live: active.is_live(),
+                name: active.name,
+                dir: active.dir,
+            }),
+        },
         _ => {
             let settings = cx.settings(dir)?;
             let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
@@ -41,12 +52,12 @@ fn credentials(cx: &Context, dir: Option<&Path>) -> Result<(Credentials, Option<
     }
 }
 
-/// The runtime directory of the activation this process runs in, when its
+/// The runtime directory of the activation, when it is running and its
 /// agent listens there.
-fn agent_dir(cx: &Context) -> Option<PathBuf> {
-    ActiveEnv::from_vars(|k| cx.var(k))
-        .filter(ActiveEnv::is_live)
-        .and_then(|a| a.runtime_dir)
+fn agent_dir(active: &ActiveEnv) -> Option<PathBuf> {
+    Some(active)
+        .filter(|a| a.is_live())
+        .and_then(|a| a.runtime_dir.clone())
         .filter(|dir| dir.join(SOCKET).exists())
 }
 
@@ -54,7 +65,10 @@ fn agent_dir(cx: &Context) -> Option<PathBuf> {
 fn from_agent(cx: &Context, dir: &Path) -> Result<(Credentials, Option<String>), Error> {
     let mut code: Option<SecretString> = None;
     for attempt in 1..=MFA_ATTEMPTS + 1 {
-        let response = fetch(dir, code.as_ref()).map_err(|e| Error::AgentFailed(e.to_string()))?;
+        let response = fetch(dir, code.as_ref()).map_err(|e| match e {
+            FetchError::Io(e) => Error::AgentFailed(e.to_string()),
+            untrusted => Error::AgentUntrusted(untrusted.to_string()),
+        })?;
         match response {
             Response::Credentials {
                 credentials,

@@ -4,10 +4,10 @@
 //! passphrase through [`Ui`]; the wizard's questions go through [`Prompter`].
 //! The command line implements both on the terminal, which it checks once.
 //!
-//! Methods take `&self` so that one `Rc<dyn Prompter>` can be shared (and
-//! upcast to `Rc<dyn Ui>`) by everything a command opens: the file backend's
-//! passphrase prompt lives as long as the store, the agent's refresh as long
-//! as the activation.
+//! Methods take `&self` so that one `Arc<dyn Prompter>` can be shared (and
+//! upcast to `Arc<dyn Ui>`) by everything a command opens: the file backend's
+//! passphrase prompt lives as long as the store, the agent's refresh (on its
+//! own thread) as long as the activation.
 
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
@@ -55,7 +55,7 @@ pub struct MfaRequest<'a> {
 }
 
 /// What every command may need from the person.
-pub trait Ui {
+pub trait Ui: Send + Sync {
     /// Whether a person is at a terminal (standard input and error) to be asked.
     fn interactive(&self) -> bool;
 

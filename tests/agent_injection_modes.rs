@@ -6,52 +6,9 @@
 
 mod support;
 
-use std::process::Command;
 use std::time::Duration;
-use support::sts::{Endpoint, Moto};
-use support::{
-    eventually, process_alive, run, spawn_pty, stderr, stdout, which, PtySession, Sandbox,
-    ACCESS_KEY_ID, SECRET_ACCESS_KEY, SHELLS,
-};
-
-struct Env {
-    sb: Sandbox,
-    _moto: Moto,
-    endpoint: Endpoint,
-}
-
-fn setup(aws: &str) -> Env {
-    let sb = Sandbox::with_manifest(&format!(
-        "version = 1\nname = \"agent\"\n[vars]\nAWS_DEFAULT_REGION = \"us-east-1\"\n[secrets]\nbackend = \"env\"\nitem = \"ci\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n[aws]\nrole_arn = \"arn:aws:iam::123456789012:role/agent-role\"\nwrap = [\"aws\"]\n{aws}\n"
-    ));
-    let moto = Moto::start(&sb);
-    let endpoint = Endpoint::start(&sb, &moto, "proxy");
-    Env {
-        sb,
-        _moto: moto,
-        endpoint,
-    }
-}
-
-impl Env {
-    fn envact(&self, shell: &str, args: &[&str]) -> Command {
-        let mut cmd = self.sb.envact(args);
-        cmd.env("SHELL", which(shell))
-            .env("CI_ID", ACCESS_KEY_ID)
-            .env("CI_SECRET", SECRET_ACCESS_KEY)
-            .env("AWS_ENDPOINT_URL_STS", &self.endpoint.url)
-            .env("AWS_REGION", "us-east-1");
-        cmd
-    }
-
-    fn activate(&self, shell: &str, extra: &[&str]) -> PtySession {
-        let mut args = vec!["activate"];
-        args.extend(extra);
-        let mut p = spawn_pty(self.envact(shell, &args));
-        p.exp_string("(agent) inner").unwrap();
-        p
-    }
-}
+use support::agent_env::setup;
+use support::{eventually, process_alive, run, spawn_pty, stderr, stdout, PtySession, SHELLS};
 
 const WHOAMI: &str = "aws sts get-caller-identity --output text --query Arn";
 

@@ -38,7 +38,7 @@ fn the_totp_field_gives_the_current_six_digit_code() {
             "OP_SERVICE_ACCOUNT_TOKEN" => Some(SERVICE_TOKEN.into()),
             _ => None,
         },
-        std::rc::Rc::new(Quiet),
+        std::sync::Arc::new(Quiet),
     )
     .unwrap();
     // The child `op` finds the stand-in and its state through the environment.

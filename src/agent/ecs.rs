@@ -2,26 +2,47 @@
 //! SDKs and the AWS CLI read when `AWS_CONTAINER_CREDENTIALS_FULL_URI` and
 //! `AWS_CONTAINER_AUTHORIZATION_TOKEN` are set: no keys in any environment, and
 //! a request without the exact token (compared in constant time) is refused.
+//! Only `GET /credentials` is served; other paths are 404, other methods 405
+//! (and a HEAD request gets no body), as HTTP says.
 
+use secrecy::zeroize::Zeroizing;
 use secrecy::ExposeSecret;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 use super::protocol::Response;
 use crate::aws::rfc3339;
+
+/// The one path served.
+pub const PATH: &str = "/credentials";
+
+/// A request head larger than this is refused.
+pub const MAX_REQUEST: usize = 8 * 1024;
 
 pub struct EcsServer {
     listener: TcpListener,
     token: String,
 }
 
-/// One accepted request, read and checked.
-pub struct Connection {
-    stream: TcpStream,
-    authorized: bool,
+/// What a complete request gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// `GET /credentials` with the right token: the credentials.
+    Serve,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    BadRequest,
+}
+
+/// A request read to its end (the blank line after the headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub verdict: Verdict,
+    /// HEAD: the answer has no body.
+    pub head: bool,
 }
 
 impl EcsServer {
@@ -36,48 +57,47 @@ impl EcsServer {
 
     pub fn url(&self) -> String {
         let port = self.listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        format!("http://127.0.0.1:{port}/credentials")
+        format!("http://127.0.0.1:{port}{PATH}")
     }
 
     pub fn token(&self) -> &str {
         &self.token
     }
 
-    pub fn accept(&self) -> Option<Connection> {
-        let (stream, _) = self.listener.accept().ok()?;
-        let authorized = self
-            .read_authorization(&stream)
-            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(self.token.as_bytes())));
-        Some(Connection { stream, authorized })
+    pub fn accept(&self) -> Option<TcpStream> {
+        self.listener.accept().ok().map(|(stream, _)| stream)
     }
 
-    /// The request's Authorization header, if the request is well-formed.
-    fn read_authorization(&self, mut stream: &TcpStream) -> Option<String> {
-        stream.set_nonblocking(false).ok()?;
-        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        let mut buf = vec![0u8; 8192];
-        let mut len = 0;
-        loop {
-            let n = stream.read(&mut buf[len..]).ok()?;
-            if n == 0 {
-                return None;
-            }
-            len += n;
-            let mut headers = [httparse::EMPTY_HEADER; 32];
-            let mut req = httparse::Request::new(&mut headers);
-            match req.parse(&buf[..len]) {
-                Ok(httparse::Status::Complete(_)) => {
-                    return req
-                        .headers
-                        .iter()
-                        .find(|h| h.name.eq_ignore_ascii_case("authorization"))
-                        .and_then(|h| std::str::from_utf8(h.value).ok())
-                        .map(str::to_string);
-                }
-                Ok(httparse::Status::Partial) if len < buf.len() => continue,
-                _ => return None,
-            }
+    /// What the bytes read so far ask for; `None` until the head is complete.
+    pub fn parse(&self, buf: &[u8]) -> Option<Request> {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut req = httparse::Request::new(&mut headers);
+        let bad = Request {
+            verdict: Verdict::BadRequest,
+            head: false,
+        };
+        match req.parse(buf) {
+            Ok(httparse::Status::Complete(_)) => {}
+            Ok(httparse::Status::Partial) if buf.len() < MAX_REQUEST => return None,
+            _ => return Some(bad),
         }
+        let head = req.method == Some("HEAD");
+        let verdict = if req.path != Some(PATH) {
+            Verdict::NotFound
+        } else if req.method != Some("GET") {
+            Verdict::MethodNotAllowed
+        } else {
+            let given = req
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+                .map(|h| h.value);
+            match given {
+                Some(given) if bool::from(given.ct_eq(self.token.as_bytes())) => Verdict::Serve,
+                _ => Verdict::Forbidden,
+            }
+        };
+        Some(Request { verdict, head })
     }
 }
 
@@ -87,37 +107,97 @@ impl AsFd for EcsServer {
     }
 }
 
-impl Connection {
-    pub fn authorized(&self) -> bool {
-        self.authorized
-    }
-
-    /// Answers with the credentials (`None` when not authorized).
-    pub fn reply(mut self, answer: Option<Response>) {
-        let (status, body) = match answer {
-            None => ("403 Forbidden", serde_json::json!({"message": "missing or wrong authorization token"}).to_string()),
-            Some(Response::Credentials { credentials: c, .. }) => (
-                "200 OK",
-                serde_json::json!({
-                    "AccessKeyId": c.access_key_id.expose_secret(),
-                    "SecretAccessKey": c.secret_access_key.expose_secret(),
-                    "Token": c.session_token.as_ref().map(|t| t.expose_secret()),
-                    "Expiration": c.expiration.map(rfc3339),
-                })
-                .to_string(),
-            ),
-            Some(Response::NeedMfa { serial }) => (
-                "503 Service Unavailable",
-                serde_json::json!({"message": format!("the session expired: an MFA code for {serial} is needed; run `envact exec -- true` to give one")}).to_string(),
-            ),
-            Some(Response::Error { message }) => ("502 Bad Gateway", serde_json::json!({"message": message}).to_string()),
-        };
-        let body = secrecy::zeroize::Zeroizing::new(body);
-        let head = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+/// The HTTP response to `request`; `answer` is the agent's when it was served.
+pub fn reply(request: Request, answer: Option<&Response>) -> Zeroizing<Vec<u8>> {
+    let message = |m: &str| serde_json::json!({ "message": m }).to_string();
+    let (status, body) = match (request.verdict, answer) {
+        (Verdict::Serve, Some(Response::Credentials { credentials: c, .. })) => (
+            "200 OK",
+            serde_json::json!({
+                "AccessKeyId": c.access_key_id.expose_secret(),
+                "SecretAccessKey": c.secret_access_key.expose_secret(),
+                "Token": c.session_token.as_ref().map(|t| t.expose_secret()),
+                "Expiration": c.expiration.map(rfc3339),
+            })
+            .to_string(),
+        ),
+        (Verdict::Serve, Some(Response::NeedMfa { serial })) => (
+            "503 Service Unavailable",
+            message(&format!("the session expired: an MFA code for {serial} is needed; run `envact exec -- true` to give one")),
+        ),
+        (Verdict::Serve, Some(Response::Error { message: m })) => ("502 Bad Gateway", message(m)),
+        (Verdict::Serve, None) => ("500 Internal Server Error", message("no answer")),
+        (Verdict::Forbidden, _) => ("403 Forbidden", message("missing or wrong authorization token")),
+        (Verdict::NotFound, _) => ("404 Not Found", message(&format!("only {PATH} is served here"))),
+        (Verdict::MethodNotAllowed, _) => ("405 Method Not Allowed", message("only GET is served here")),
+        (Verdict::BadRequest, _) => ("400 Bad Request", message("not an HTTP request envact understands")),
+    };
+    let body = Zeroizing::new(body);
+    let allow = if request.verdict == Verdict::MethodNotAllowed {
+        "Allow: GET\r\n"
+    } else {
+        ""
+    };
+    let mut out = Zeroizing::new(
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{allow}Connection: close\r\n\r\n",
             body.len()
+        )
+        .into_bytes(),
+    );
+    if !request.head {
+        out.extend_from_slice(body.as_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_get_on_the_served_path_with_the_token_is_served() {
+        let server = EcsServer::bind().unwrap();
+        let token = server.token().to_string();
+        let req = |text: String| server.parse(text.as_bytes());
+        let verdict = |text: String| req(text).map(|r| r.verdict);
+        let auth = format!("Authorization: {token}\r\n");
+        assert_eq!(
+            verdict(format!("GET /credentials HTTP/1.1\r\n{auth}\r\n")),
+            Some(Verdict::Serve)
         );
-        let _ = self.stream.write_all(head.as_bytes());
-        let _ = self.stream.write_all(body.as_bytes());
+        assert_eq!(
+            verdict("GET /credentials HTTP/1.1\r\nAuthorization: nope\r\n\r\n".into()),
+            Some(Verdict::Forbidden)
+        );
+        assert_eq!(
+            verdict(format!("GET /other HTTP/1.1\r\n{auth}\r\n")),
+            Some(Verdict::NotFound)
+        );
+        assert_eq!(
+            verdict(format!("POST /credentials HTTP/1.1\r\n{auth}\r\n")),
+            Some(Verdict::MethodNotAllowed)
+        );
+        assert_eq!(verdict("GET /credentials HTTP/1.1\r\n".into()), None);
+        assert_eq!(
+            verdict("\u{1}\u{2}garbage\r\n\r\n".into()),
+            Some(Verdict::BadRequest)
+        );
+        let huge = format!(
+            "GET /credentials HTTP/1.1\r\nX: {}\r\n",
+            "a".repeat(MAX_REQUEST)
+        );
+        assert_eq!(verdict(huge), Some(Verdict::BadRequest));
+
+        let head = req(format!("HEAD /credentials HTTP/1.1\r\n{auth}\r\n")).unwrap();
+        assert_eq!(head.verdict, Verdict::MethodNotAllowed);
+        let out = reply(head, None);
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.1 405"), "{text}");
+        assert!(text.contains("Allow: GET\r\n"), "{text}");
+        assert!(
+            text.ends_with("\r\n\r\n"),
+            "a HEAD answer has no body: {text}"
+        );
     }
 }

@@ -3,26 +3,54 @@
 //! `envact exec` over a unix socket in the runtime directory (0700 dir, 0600
 //! socket, peers of another uid refused). In `server` mode it also serves the
 //! ECS container-credentials protocol on 127.0.0.1 with a random bearer token.
-//! It runs on envact's supervising thread, polled with the signals, so it needs
-//! no locks and stops exactly when the activation does.
+//!
+//! It runs on envact's supervising thread, polled with the signals, and never
+//! blocks it: connections are read without blocking, each request within
+//! [`READ_DEADLINE`] of its connection or dropped, at most
+//! [`MAX_CONNECTIONS`] held at once (a new one pushes out the oldest still
+//! sending its request); a refresh runs on its own thread
+//! ([`worker`]), and only the requests that need its result wait for it. So
+//! no client, no slow STS call and no held lock can stall another client's
+//! answer or the handling of SIGTERM and SIGHUP.
 
 mod ecs;
 pub mod protocol;
+mod worker;
 
+use secrecy::zeroize::Zeroizing;
 use secrecy::SecretString;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::aws::Credentials;
 use crate::shell::supervise::Service;
 pub use ecs::EcsServer;
 use protocol::Response;
+use worker::Worker;
+
+/// How long a client has, from connecting, to send its whole request.
+pub const READ_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How long a request may wait for a refresh; the refresh's own steps (the
+/// resolution lock, STS with its timeouts) are bounded well below it.
+const REFRESH_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Connections held at once.
+pub const MAX_CONNECTIONS: usize = 32;
+
+/// A request on the unix socket is one short JSON line; anything longer is dropped.
+const MAX_SOCKET_REQUEST: usize = 64 * 1024;
+
+/// How long writing an answer may take (it fits any socket buffer).
+const WRITE_TIMEOUT: Duration = Duration::from_millis(200);
 
 /// Why fresh credentials could not be had.
+#[derive(Debug)]
 pub enum RefreshError {
     /// The session expired and STS wants an MFA code for this device.
     NeedMfa(String),
@@ -30,18 +58,43 @@ pub enum RefreshError {
 }
 
 /// Gets new credentials (from the cached session when it is still good).
-pub trait Refresh {
+/// Runs on the agent's refresh thread.
+pub trait Refresh: Send {
     fn refresh(&mut self, mfa_code: Option<&SecretString>) -> Result<Credentials, RefreshError>;
 }
 
 pub struct Agent {
     listener: UnixListener,
     ecs: Option<EcsServer>,
+    conns: Vec<Conn>,
+    next_id: u64,
     current: Credentials,
     region: Option<String>,
     margin: Duration,
-    refresher: Box<dyn Refresh>,
+    worker: Worker,
+    /// A refresh is running; `true` when it was given an MFA code.
+    refreshing: Option<bool>,
     uid: u32,
+}
+
+enum Stream {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+}
+
+/// A client connection, reading its request or waiting for a refresh.
+struct Conn {
+    id: u64,
+    stream: Stream,
+    buf: Zeroizing<Vec<u8>>,
+    deadline: Instant,
+    waiting: Option<Wait>,
+}
+
+/// What a request waiting for a refresh asked for.
+enum Wait {
+    Socket { mfa_code: Option<SecretString> },
+    Http(ecs::Request),
 }
 
 impl Agent {
@@ -66,10 +119,13 @@ impl Agent {
         Ok(Agent {
             listener,
             ecs,
+            conns: Vec::new(),
+            next_id: 0,
             current: initial,
             region,
             margin,
-            refresher,
+            worker: Worker::start(refresher)?,
+            refreshing: None,
             uid: nix::unistd::getuid().as_raw(),
         })
     }
@@ -84,66 +140,270 @@ impl Agent {
         })
     }
 
-    /// Current credentials, refreshed first when inside the margin.
-    fn credentials(
-        &mut self,
-        mfa_code: Option<&SecretString>,
-    ) -> Result<&Credentials, RefreshError> {
-        if !self.current.fresh_at(SystemTime::now(), self.margin) {
-            self.current = self.refresher.refresh(mfa_code)?;
+    fn accept(&mut self, unix: bool) {
+        loop {
+            let stream = if unix {
+                match self.listener.accept() {
+                    Ok((stream, _)) => {
+                        let peer = nix::sys::socket::getsockopt(
+                            &stream,
+                            nix::sys::socket::sockopt::PeerCredentials,
+                        );
+                        // Not the user's process: say nothing.
+                        if !peer.is_ok_and(|p| p.uid() == self.uid) {
+                            continue;
+                        }
+                        Stream::Unix(stream)
+                    }
+                    Err(_) => return,
+                }
+            } else {
+                match self.ecs.as_ref().and_then(EcsServer::accept) {
+                    Some(stream) => Stream::Tcp(stream),
+                    None => return,
+                }
+            };
+            // At the bound, the oldest connection still sending its request
+            // makes room: idle clients cannot keep a new one out for long.
+            if self.conns.len() >= MAX_CONNECTIONS {
+                match self.conns.iter().position(|c| c.waiting.is_none()) {
+                    Some(oldest) => drop(self.conns.remove(oldest)),
+                    None => continue,
+                }
+            }
+            if stream.set_nonblocking().is_err() {
+                continue;
+            }
+            self.next_id += 1;
+            self.conns.push(Conn {
+                id: self.next_id,
+                stream,
+                buf: Zeroizing::new(Vec::new()),
+                deadline: Instant::now() + READ_DEADLINE,
+                waiting: None,
+            });
         }
-        Ok(&self.current)
     }
 
-    fn respond(&mut self, mfa_code: Option<&SecretString>) -> Response {
-        let region = self.region.clone();
-        match self.credentials(mfa_code) {
-            Ok(c) => Response::Credentials {
-                credentials: c.clone(),
-                region,
+    /// Reads what connection `id` sent; acts on its request once complete.
+    fn read(&mut self, id: u64) {
+        let Some(at) = self.conns.iter().position(|c| c.id == id) else {
+            return;
+        };
+        let conn = &mut self.conns[at];
+        let mut chunk = Zeroizing::new([0u8; 4096]);
+        let closed = loop {
+            match conn.stream.read(&mut chunk[..]) {
+                Ok(0) => break true,
+                Ok(n) => conn.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
+                Err(_) => break true,
+            }
+            if conn.buf.len() > MAX_SOCKET_REQUEST {
+                break true;
+            }
+        };
+        let wait = match &conn.stream {
+            Stream::Unix(_) => match conn.buf.iter().position(|b| *b == b'\n') {
+                Some(end) => match protocol::parse_request(&conn.buf[..end]) {
+                    Some(request) => Some(Wait::Socket {
+                        mfa_code: request.mfa_code,
+                    }),
+                    None => {
+                        self.conns.remove(at);
+                        return;
+                    }
+                },
+                None => None,
             },
+            Stream::Tcp(_) => match self.ecs.as_ref().and_then(|e| e.parse(&conn.buf)) {
+                Some(request) if request.verdict == ecs::Verdict::Serve => {
+                    Some(Wait::Http(request))
+                }
+                Some(request) => {
+                    let mut conn = self.conns.remove(at);
+                    conn.stream.send(&ecs::reply(request, None));
+                    return;
+                }
+                None => None,
+            },
+        };
+        match wait {
+            Some(wait) => self.serve(at, wait),
+            None if closed => {
+                self.conns.remove(at);
+            }
+            None => {}
+        }
+    }
+
+    /// Answers the request at `at` now, or when a refresh brings fresh credentials.
+    fn serve(&mut self, at: usize, wait: Wait) {
+        if self.current.fresh_at(SystemTime::now(), self.margin) {
+            let answer = self.credentials();
+            let conn = self.conns.remove(at);
+            conn.answer(wait, &answer);
+            return;
+        }
+        let code = match &wait {
+            Wait::Socket { mfa_code } => mfa_code.clone(),
+            Wait::Http(_) => None,
+        };
+        let conn = &mut self.conns[at];
+        conn.waiting = Some(wait);
+        conn.deadline = Instant::now() + REFRESH_DEADLINE;
+        if self.refreshing.is_none() {
+            self.refreshing = Some(code.is_some());
+            self.worker.refresh(code);
+        }
+    }
+
+    fn credentials(&self) -> Response {
+        Response::Credentials {
+            credentials: self.current.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    /// A refresh ended: the requests waiting for it get its result.
+    fn refreshed(&mut self, outcome: Result<Credentials, RefreshError>) {
+        self.refreshing = None;
+        let answer = match outcome {
+            Ok(credentials) => {
+                self.current = credentials;
+                self.credentials()
+            }
             Err(RefreshError::NeedMfa(serial)) => Response::NeedMfa { serial },
             Err(RefreshError::Failed(message)) => Response::Error { message },
+        };
+        // A code typed while a refresh without one ran is tried now.
+        let code_brought = matches!(answer, Response::NeedMfa { .. })
+            .then(|| {
+                self.conns.iter().find_map(|c| match &c.waiting {
+                    Some(Wait::Socket {
+                        mfa_code: Some(code),
+                    }) => Some(code.clone()),
+                    _ => None,
+                })
+            })
+            .flatten();
+        let (done, kept): (Vec<Conn>, Vec<Conn>) = std::mem::take(&mut self.conns)
+            .into_iter()
+            .partition(|c| match &c.waiting {
+                None => false,
+                Some(Wait::Socket { mfa_code: Some(_) }) => code_brought.is_none(),
+                Some(_) => true,
+            });
+        self.conns = kept;
+        for mut conn in done {
+            if let Some(wait) = conn.waiting.take() {
+                conn.answer(wait, &answer);
+            }
         }
-    }
-
-    fn serve_socket(&mut self) {
-        while let Ok((stream, _)) = self.listener.accept() {
-            let _ = self.serve_client(stream);
+        if let Some(code) = code_brought {
+            self.refreshing = Some(true);
+            self.worker.refresh(Some(code));
         }
-    }
-
-    fn serve_client(&mut self, mut stream: UnixStream) -> io::Result<()> {
-        stream.set_nonblocking(false)?;
-        let peer =
-            nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials)?;
-        if peer.uid() != self.uid {
-            return Ok(()); // not the user's process: say nothing
-        }
-        let request = protocol::read_request(&stream)?;
-        let response = self.respond(request.mfa_code.as_ref());
-        stream.write_all(response.to_line().as_bytes())
     }
 }
 
+impl Stream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Stream::Unix(s) => s.as_fd(),
+            Stream::Tcp(s) => s.as_fd(),
+        }
+    }
+
+    fn set_nonblocking(&self) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_nonblocking(true),
+            Stream::Tcp(s) => s.set_nonblocking(true),
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Unix(s) => s.read(buf),
+            Stream::Tcp(s) => s.read(buf),
+        }
+    }
+
+    /// Writes a whole answer, waiting at most [`WRITE_TIMEOUT`].
+    fn send(&mut self, bytes: &[u8]) {
+        let _ = match self {
+            Stream::Unix(s) => s
+                .set_nonblocking(false)
+                .and_then(|()| s.set_write_timeout(Some(WRITE_TIMEOUT)))
+                .and_then(|()| s.write_all(bytes)),
+            Stream::Tcp(s) => s
+                .set_nonblocking(false)
+                .and_then(|()| s.set_write_timeout(Some(WRITE_TIMEOUT)))
+                .and_then(|()| s.write_all(bytes)),
+        };
+    }
+}
+
+impl Conn {
+    fn answer(mut self, wait: Wait, answer: &Response) {
+        match wait {
+            Wait::Socket { .. } => self.stream.send(answer.to_line().as_bytes()),
+            Wait::Http(request) => self.stream.send(&ecs::reply(request, Some(answer))),
+        }
+    }
+}
+
+/// Descriptors, in order: the socket's listener, the refresh worker, the
+/// ECS listener (server mode), then each connection still reading.
 impl Service for Agent {
     fn fds(&self) -> Vec<BorrowedFd<'_>> {
-        let mut fds = vec![self.listener.as_fd()];
+        let mut fds = vec![self.listener.as_fd(), self.worker.as_fd()];
         if let Some(ecs) = &self.ecs {
             fds.push(ecs.as_fd());
         }
+        fds.extend(
+            self.conns
+                .iter()
+                .filter(|c| c.waiting.is_none())
+                .map(|c| c.stream.as_fd()),
+        );
         fds
     }
 
-    fn ready(&mut self, index: usize) {
-        match index {
-            0 => self.serve_socket(),
-            _ => {
-                while let Some(conn) = self.ecs.as_ref().and_then(|e| e.accept()) {
-                    let answer = conn.authorized().then(|| self.respond(None));
-                    conn.reply(answer);
-                }
+    fn ready(&mut self, ready: &[usize]) {
+        let fixed = if self.ecs.is_some() { 3 } else { 2 };
+        // Which connections the indices name, before any is added or removed.
+        let reading: Vec<u64> = self
+            .conns
+            .iter()
+            .filter(|c| c.waiting.is_none())
+            .map(|c| c.id)
+            .collect();
+        let readable: Vec<u64> = ready
+            .iter()
+            .filter_map(|i| i.checked_sub(fixed).and_then(|i| reading.get(i)))
+            .copied()
+            .collect();
+        for id in readable {
+            self.read(id);
+        }
+        if ready.contains(&1) {
+            if let Some(outcome) = self.worker.finished() {
+                self.refreshed(outcome);
             }
         }
+        if ready.contains(&0) {
+            self.accept(true);
+        }
+        if fixed == 3 && ready.contains(&2) {
+            self.accept(false);
+        }
+    }
+
+    /// Drops the connections whose time is up: a request not sent in time,
+    /// or a refresh that never came.
+    fn tick(&mut self) {
+        let now = Instant::now();
+        self.conns.retain(|c| c.deadline > now);
     }
 }

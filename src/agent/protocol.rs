@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::aws::{parse_rfc3339, rfc3339, Credentials};
@@ -103,9 +103,39 @@ impl Response {
     }
 }
 
-/// Asks the agent listening in `runtime_dir` for credentials.
-pub fn fetch(runtime_dir: &Path, mfa_code: Option<&SecretString>) -> std::io::Result<Response> {
-    let mut stream = UnixStream::connect(runtime_dir.join(SOCKET))?;
+/// Why the agent could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The runtime directory is not this user's own private one: someone
+    /// else may have made it, to pose as the agent.
+    #[error("{} is not your own private directory ({reason})", dir.display())]
+    UntrustedDir { dir: PathBuf, reason: String },
+
+    /// The process at the socket belongs to someone else.
+    #[error("the process listening on {} runs as uid {uid}, not as you", socket.display())]
+    UntrustedPeer { socket: PathBuf, uid: u32 },
+
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Asks the agent listening in `runtime_dir` for credentials, after making
+/// sure that the directory is the user's own (0700) and that the process
+/// answering on the socket is theirs too: never ask anyone else, and never
+/// hand anyone else an MFA code.
+pub fn fetch(runtime_dir: &Path, mfa_code: Option<&SecretString>) -> Result<Response, FetchError> {
+    let uid = nix::unistd::getuid().as_raw();
+    check_private_dir(runtime_dir, uid)?;
+    let socket = runtime_dir.join(SOCKET);
+    let mut stream = UnixStream::connect(&socket)?;
+    let peer = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials)
+        .map_err(std::io::Error::from)?;
+    if peer.uid() != uid {
+        return Err(FetchError::UntrustedPeer {
+            socket,
+            uid: peer.uid(),
+        });
+    }
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
     let request = Zeroizing::new(format!(
@@ -114,21 +144,45 @@ pub fn fetch(runtime_dir: &Path, mfa_code: Option<&SecretString>) -> std::io::Re
     ));
     stream.write_all(request.as_bytes())?;
     let mut line = Zeroizing::new(String::new());
-    BufReader::new(&stream).read_line(&mut line)?;
+    BufReader::new(&stream)
+        .take(MAX_RESPONSE)
+        .read_line(&mut line)?;
     Response::from_line(&line).ok_or_else(|| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "the agent's answer is not understood",
         )
+        .into()
     })
 }
 
-/// Reads one request from a connected client.
-pub fn read_request(stream: &UnixStream) -> std::io::Result<Request> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut line = Zeroizing::new(String::new());
-    BufReader::new(stream)
-        .take(64 * 1024)
-        .read_line(&mut line)?;
-    serde_json::from_str(&line).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+/// The largest answer read from an agent.
+const MAX_RESPONSE: u64 = 64 * 1024;
+
+/// `dir` is a directory (not a link), owned by `uid`, that no one else may enter.
+fn check_private_dir(dir: &Path, uid: u32) -> Result<(), FetchError> {
+    use std::os::unix::fs::MetadataExt;
+    let untrusted = |reason: String| FetchError::UntrustedDir {
+        dir: dir.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.is_dir() {
+        return Err(untrusted("it is not a directory".into()));
+    }
+    if meta.uid() != uid {
+        return Err(untrusted(format!("it belongs to uid {}", meta.uid())));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(untrusted(format!(
+            "its mode is {:o}, not 700",
+            meta.mode() & 0o777
+        )));
+    }
+    Ok(())
+}
+
+/// One request line from a client (without its newline).
+pub fn parse_request(line: &[u8]) -> Option<Request> {
+    serde_json::from_slice(line).ok()
 }

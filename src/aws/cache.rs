@@ -30,7 +30,7 @@ impl Slot {
     }
 }
 
-pub trait CredentialCache {
+pub trait CredentialCache: Send {
     fn load(&self, slot: Slot) -> Option<Credentials>;
     fn save(&self, slot: Slot, creds: &Credentials);
     fn forget(&self, slot: Slot);

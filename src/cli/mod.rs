@@ -19,7 +19,7 @@ mod terminal;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use envact::context::Context;
 use envact::Error;
@@ -61,7 +61,7 @@ type Outcome = Result<u8, Error>;
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let terminal = terminal::Terminal::detect();
-    let cx = Context::new(|k| std::env::var_os(k), Rc::new(terminal));
+    let cx = Context::new(|k| std::env::var_os(k), Arc::new(terminal));
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::Activate(args) => activate::run(args, &cx),

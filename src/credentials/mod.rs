@@ -10,7 +10,7 @@ mod keyring_cache;
 
 use secrecy::SecretString;
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
@@ -59,7 +59,7 @@ pub struct Resolver {
     lock_dir: PathBuf,
     env_id: String,
     margin: Duration,
-    ui: Rc<dyn Ui>,
+    ui: Arc<dyn Ui>,
 }
 
 /// `envact export`: the credentials in `format`.

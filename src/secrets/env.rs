@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use super::{Backend, SecretError, SecretStore};
 
 /// Reads one environment variable.
-type VarReader = Box<dyn Fn(&str) -> Option<OsString>>;
+type VarReader = Box<dyn Fn(&str) -> Option<OsString> + Send + Sync>;
 
 pub struct EnvStore {
     var: VarReader,
@@ -15,7 +15,7 @@ pub struct EnvStore {
 
 impl EnvStore {
     /// `var` reads a variable (the process environment in the CLI).
-    pub fn new(var: impl Fn(&str) -> Option<OsString> + 'static) -> EnvStore {
+    pub fn new(var: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static) -> EnvStore {
         EnvStore { var: Box::new(var) }
     }
 

@@ -14,7 +14,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{Backend, SecretError, SecretStore};
 use crate::ui::{AskError, Ui};
@@ -25,7 +25,7 @@ const FORMAT_VERSION: u32 = 1;
 pub struct FileStore {
     path: PathBuf,
     /// Asks for the passphrase when none was given.
-    ui: Rc<dyn Ui>,
+    ui: Arc<dyn Ui>,
     /// Given (`ENVACT_FILE_PASSPHRASE`), or asked once per process.
     passphrase: RefCell<Option<SecretString>>,
 }
@@ -52,7 +52,7 @@ impl FileStore {
         secrets_dir: &Path,
         vault: Option<&str>,
         passphrase: Option<SecretString>,
-        ui: Rc<dyn Ui>,
+        ui: Arc<dyn Ui>,
     ) -> Result<FileStore, SecretError> {
         let name = vault.unwrap_or(DEFAULT_VAULT);
         check_name(name).map_err(|reason| SecretError::BadVault {

@@ -63,7 +63,7 @@ impl FieldNames {
 }
 
 /// A secrets backend, configured with its location (vault, store, file).
-pub trait SecretStore {
+pub trait SecretStore: Send {
     fn backend(&self) -> Backend;
 
     /// Whether the backend's own program may ask on the terminal (1Password's

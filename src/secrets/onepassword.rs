@@ -62,7 +62,7 @@ pub fn add_account(address: &str, email: &str) -> Result<(), SecretError> {
 }
 
 /// Where a 1Password session token is kept between activations.
-pub trait SessionCache {
+pub trait SessionCache: Send {
     fn load(&self) -> Option<SecretString>;
     fn save(&self, token: &SecretString);
     fn forget(&self);

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use secrecy::SecretString;
 
@@ -42,8 +42,8 @@ pub struct StoreOptions {
 pub fn open(
     options: StoreOptions,
     dirs: StoreDirs,
-    var: impl Fn(&str) -> Option<OsString> + 'static,
-    ui: Rc<dyn Ui>,
+    var: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
+    ui: Arc<dyn Ui>,
 ) -> Result<Box<dyn SecretStore>, SecretError> {
     let vault = options.vault.as_deref();
     Ok(match options.backend {

@@ -14,11 +14,15 @@ use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 /// Something envact serves while the child runs (the credential agent): its
-/// file descriptors are polled alongside the signals, on this one thread.
+/// file descriptors are polled alongside the signals, on this one thread, so
+/// it must never block.
 pub trait Service {
     fn fds(&self) -> Vec<BorrowedFd<'_>>;
-    /// The descriptor at `index` in [`Service::fds`] is readable.
-    fn ready(&mut self, index: usize);
+    /// The descriptors at these indices in [`Service::fds`] are readable.
+    fn ready(&mut self, ready: &[usize]);
+    /// Called after every wake-up, and at least every [`TICK_MS`]: time to
+    /// drop what is overdue.
+    fn tick(&mut self) {}
 }
 
 /// Nothing to serve.
@@ -28,14 +32,15 @@ impl Service for NoService {
     fn fds(&self) -> Vec<BorrowedFd<'_>> {
         Vec::new()
     }
-    fn ready(&mut self, _: usize) {}
+    fn ready(&mut self, _: &[usize]) {}
 }
 
 /// How long a shell gets to exit after being told to, before it is killed.
 const GRACE: Duration = Duration::from_secs(3);
 
-/// How often the child is looked at without a signal, in milliseconds.
-const TICK_MS: u16 = 250;
+/// How often the child (and the service) is looked at without a signal or a
+/// request, in milliseconds.
+pub const TICK_MS: u16 = 250;
 
 /// `si_code` of a signal the kernel raised itself (a terminal's Ctrl-C or hangup).
 const SI_KERNEL: i32 = 0x80;
@@ -198,9 +203,10 @@ impl SignalGuard {
                     .map(|(i, _)| i)
                     .collect()
             };
-            for index in ready {
-                service.ready(index);
+            if !ready.is_empty() {
+                service.ready(&ready);
             }
+            service.tick();
             while let Some(info) = self.fd.read_signal()? {
                 let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
                     continue;

@@ -116,23 +116,24 @@ mod tests {
     use crate::secrets::EnvStore;
     use crate::ui::{AskError, MfaRequest, Ui, Warning};
     use secrecy::ExposeSecret;
-    use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::path::Path;
+    use std::sync::Mutex;
 
     /// Answers from a script, in order; any question beyond it fails the test.
     #[derive(Default)]
     struct Script {
-        answers: RefCell<VecDeque<&'static str>>,
-        asked: RefCell<Vec<String>>,
-        said: RefCell<Vec<String>>,
+        answers: Mutex<VecDeque<&'static str>>,
+        asked: Mutex<Vec<String>>,
+        said: Mutex<Vec<String>>,
     }
 
     impl Script {
         fn next(&self, prompt: &str) -> &'static str {
-            self.asked.borrow_mut().push(prompt.to_string());
+            self.asked.lock().unwrap().push(prompt.to_string());
             self.answers
-                .borrow_mut()
+                .lock()
+                .unwrap()
                 .pop_front()
                 .unwrap_or_else(|| panic!("unexpected question {prompt:?}"))
         }
@@ -156,7 +157,7 @@ mod tests {
 
     impl Prompter for Script {
         fn say(&self, text: &str) {
-            self.said.borrow_mut().push(text.to_string());
+            self.said.lock().unwrap().push(text.to_string());
         }
         fn input(&self, prompt: &str, default: Option<&str>) -> Result<String, AskError> {
             Ok(match self.next(prompt) {
@@ -193,7 +194,7 @@ mod tests {
 
     fn gather(m: &Manifest, answers: &[&'static str]) -> (Gathered, Script) {
         let script = Script {
-            answers: RefCell::new(answers.iter().copied().collect()),
+            answers: Mutex::new(answers.iter().copied().collect()),
             ..Script::default()
         };
         let mut open =
@@ -217,7 +218,7 @@ mod tests {
         );
         let (answers, script) = run_script(&m, &[]);
         assert_eq!(answers, Answers::default());
-        assert!(script.asked.borrow().is_empty());
+        assert!(script.asked.lock().unwrap().is_empty());
         assert!(!Settings::in_memory(m, answers).unwrap().needs_answers());
     }
 
@@ -232,20 +233,26 @@ mod tests {
         assert_eq!(answers.mfa_serial, Some(crate::aws::Mfa::None));
         assert_eq!(answers.persistence.sts_session, Some(true));
         // The unset variable and the bad ARN were each refused once.
-        assert_eq!(script.asked.borrow().len(), 6, "{:?}", script.asked);
+        assert_eq!(script.asked.lock().unwrap().len(), 6, "{:?}", script.asked);
         assert!(
-            script.said.borrow().iter().any(|s| s.contains("NOPE")),
+            script
+                .said
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|s| s.contains("NOPE")),
             "{:?}",
-            script.said.borrow()
+            script.said.lock().unwrap()
         );
         assert!(
             script
                 .said
-                .borrow()
+                .lock()
+                .unwrap()
                 .iter()
                 .any(|s| s.contains("not-an-arn")),
             "{:?}",
-            script.said.borrow()
+            script.said.lock().unwrap()
         );
     }
 
@@ -291,7 +298,7 @@ mod tests {
         let sign_in = got.answers.onepassword.unwrap();
         assert_eq!((sign_in.auth, sign_in.account), (OpAuth::DesktopApp, None));
         assert_eq!(
-            *script.asked.borrow(),
+            *script.asked.lock().unwrap(),
             ["How does op sign in to 1Password?"]
         );
         assert!(got.service_token.is_none());
@@ -301,7 +308,7 @@ mod tests {
             got.answers.onepassword.unwrap().auth,
             OpAuth::ServiceAccount
         );
-        assert_eq!(script.asked.borrow().len(), 2);
+        assert_eq!(script.asked.lock().unwrap().len(), 2);
         assert_eq!(got.service_token.unwrap().expose_secret(), "ops_token");
         assert!(!toml::to_string(&gather(&m, &["1", "ops_token"]).0.answers)
             .unwrap()

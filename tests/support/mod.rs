@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub use rexpect::session::PtySession;
 
+pub mod agent_env;
 pub mod op_standin;
 pub mod pass_store;
 pub mod secret_service;
