@@ -49,6 +49,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("gave up after {} s waiting for {} to finish resolving these credentials (lock {})",
+        waited.as_secs(),
+        holder.map_or("another envact".to_string(), |pid| format!("envact (pid {pid})")),
+        path.display())]
+    LockTimeout {
+        path: PathBuf,
+        holder: Option<u32>,
+        waited: std::time::Duration,
+    },
+
     #[error(transparent)]
     Answers(#[from] crate::config::answers::AnswersError),
 
@@ -211,6 +221,7 @@ impl Error {
             Error::NoAgent { live: false, .. } => "leave this shell (its ENVACT_* variables are left over) and activate again, or pass -d DIR to resolve a project's credentials".into(),
             Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
+            Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),
             Error::Answers(_) => "fix the file, or answer again with `envact setup`".into(),
             Error::Unanswered { flags, .. } => format!("run `envact setup` in a terminal, or `envact setup {} --yes`", flags.join(" ")),

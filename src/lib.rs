@@ -20,6 +20,7 @@ pub mod error;
 pub mod exec;
 pub mod keys;
 pub mod manifest;
+pub mod private_fs;
 pub mod secrets;
 pub mod settings;
 pub mod setup;

@@ -345,3 +345,44 @@ fn exec_asks_no_agent_that_is_not_the_users_own() {
         "the fake agent was sent something: {err}"
     );
 }
+
+#[test]
+fn a_refresh_waiting_for_a_held_lock_does_not_delay_sigterm() {
+    // Every credential is inside the margin: each request needs a refresh.
+    let e = setup("inject = \"server\"\nrefresh_margin = \"1h\"");
+    let mut p = e.activate("bash", &[]);
+    let (port, token) = ecs_of(&mut p);
+    // Another process holds this environment's resolution lock.
+    let locks = e.sb.config.join("envact/locks");
+    let lock = std::fs::read_dir(&locks)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "60"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // A request that needs a refresh now waits for the lock, on the agent's
+    // refresh thread.
+    let waiting = std::thread::spawn(move || get_credentials(port, &token));
+    std::thread::sleep(Duration::from_millis(500));
+
+    let envact = p.process.child_pid.as_raw();
+    let started = Instant::now();
+    kill(Pid::from_raw(envact), Signal::SIGTERM).unwrap();
+    let _ = p.process.wait();
+    eventually(Duration::from_secs(3), "envact handles SIGTERM", || {
+        !process_alive(envact)
+    });
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // The waiting client got no credentials, just a closed connection.
+    let answer = waiting.join().unwrap().unwrap_or_default();
+    assert!(!answer.contains("AccessKeyId"), "{answer}");
+    let _ = holder.kill();
+    let _ = holder.wait();
+    e.sb.assert_no_runtime_dir();
+}

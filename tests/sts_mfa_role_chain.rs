@@ -337,3 +337,39 @@ fn the_mfa_code_comes_from_the_1password_totp_field_without_a_prompt() {
         "{argv}"
     );
 }
+
+#[test]
+fn a_second_resolution_waits_for_the_first_shows_its_pid_and_gives_up_in_time() {
+    let s = setup("profile = \"admin\"", "proxy");
+    // The first export holds the environment's lock while it waits for a code.
+    let mut first = spawn_pty(s.cmd(&["export", "--format", "json"]));
+    first
+        .exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    let holder = first.process.child_pid.as_raw();
+
+    let started = std::time::Instant::now();
+    let mut second = spawn_pty(s.cmd(&["export", "--format", "json"]));
+    second
+        .exp_string(&format!(
+            "Waiting for envact (pid {holder}), which is resolving these credentials"
+        ))
+        .unwrap();
+    second
+        .exp_string(&format!(
+            "error: gave up after 20 s waiting for envact (pid {holder}) to finish resolving these credentials"
+        ))
+        .unwrap();
+    second.exp_string("help: let it finish").unwrap();
+    let waited = started.elapsed();
+    assert!(
+        (19..=40).contains(&waited.as_secs()),
+        "gave up after {waited:?}"
+    );
+    assert!(s.endpoint.actions().is_empty(), "the second one called STS");
+
+    // The first one was never disturbed.
+    first.send_line("123456").unwrap();
+    let rest = first.exp_eof().unwrap();
+    assert!(rest.contains("\"AccessKeyId\""), "{rest}");
+}

@@ -1,15 +1,8 @@
 //! Session and role credentials kept with their expiry, so that a second
 //! resolution within their lifetime calls STS not at all: the slots the flow
-//! reads and writes, the caches that keep nothing or keep them for this
-//! process, and the lock that makes concurrent envact processes take turns,
-//! so one STS round trip (and one MFA prompt) serves them all and no write is
-//! ever interleaved. The OS keyring cache is built by the caller, which knows
-//! the keyring (`credentials::KeyringCache`).
-
-use nix::fcntl::{Flock, FlockArg};
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::Path;
+//! reads and writes, and the caches that keep nothing or keep them for this
+//! process. The OS keyring cache is built by the caller, which knows the
+//! keyring (`credentials::KeyringCache`).
 
 use super::Credentials;
 
@@ -68,29 +61,5 @@ impl CredentialCache for MemoryCache {
     }
     fn forget(&self, slot: Slot) {
         self.slots.borrow_mut().retain(|(s, _)| *s != slot);
-    }
-}
-
-/// An exclusive lock on this environment's credential resolution, held until dropped.
-pub struct ResolutionLock {
-    _lock: Flock<File>,
-}
-
-impl ResolutionLock {
-    /// Waits for the lock in `dir` (created 0700), file `ENV-ID.lock` (empty).
-    pub fn acquire(dir: &Path, env_id: &str) -> std::io::Result<ResolutionLock> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(dir.join(format!("{env_id}.lock")))?;
-        let lock =
-            Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| std::io::Error::from(e))?;
-        Ok(ResolutionLock { _lock: lock })
     }
 }

@@ -6,12 +6,13 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::Dirs;
 use crate::aws::Mfa;
 use crate::manifest::{Backend, Location, OpSignIn};
+use crate::private_fs::{private_dir, read_text, MAX_FILE};
 
 /// The field names an answer may set.
 pub const FIELD_NAMES: [&str; 3] = ["access_key_id", "secret_access_key", "mfa_totp"];
@@ -74,7 +75,7 @@ impl Answers {
 
     /// The answers at `path`, or empty ones when there is no file.
     pub fn load(path: &Path) -> Result<Answers, AnswersError> {
-        match std::fs::read_to_string(path) {
+        match read_text(path, MAX_FILE) {
             Ok(text) => toml::from_str(&text).map_err(|e| {
                 // Located like a manifest error: file:line:column.
                 let at = e
@@ -105,11 +106,7 @@ impl Answers {
             source,
         };
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(err)?;
+        private_dir(dir).map_err(err)?;
         let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e.to_string())))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
         tmp.write_all(text.as_bytes()).map_err(err)?;

@@ -7,6 +7,7 @@
 //! code handed to the agent. It talks to the person only through [`Ui`].
 
 mod keyring_cache;
+mod lock;
 
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -14,9 +15,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
+use lock::ResolutionLock;
 
 use crate::agent::{Refresh, RefreshError};
-use crate::aws::cache::{CredentialCache, MemoryCache, NoCache, ResolutionLock};
+use crate::aws::cache::{CredentialCache, MemoryCache, NoCache};
 use crate::aws::export::{render, Format};
 use crate::aws::flow::{self, Flow, FlowError, KeySource, MfaSource};
 use crate::aws::profile::{self, AwsFiles, ProfileChain};
@@ -191,12 +193,8 @@ impl Resolver {
     }
 
     pub fn resolve(&self, codes: &Codes) -> Result<Obtained, Error> {
-        let _lock = ResolutionLock::acquire(&self.lock_dir, &self.env_id).map_err(|source| {
-            Error::Lock {
-                path: self.lock_dir.clone(),
-                source,
-            }
-        })?;
+        let _lock =
+            ResolutionLock::acquire(&self.lock_dir, &self.env_id, self.ui.as_ref(), lock::WAIT)?;
         let sources = Sources {
             resolver: self,
             codes,

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use crate::aws::profile::ChainRequest;
 use crate::aws::{MfaSerial, RoleArn};
+use crate::private_fs::read_text;
 
 pub use discover::{discover, DiscoverError, Project, MANIFEST_DIR, MANIFEST_FILE};
 pub use error::{InvalidManifest, Location, ManifestError};
@@ -22,6 +23,9 @@ pub use sign_in::{OpAuth, OpSignIn};
 
 /// The only manifest schema version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
+
+/// A manifest larger than this is refused: a real one is a few hundred bytes.
+pub const MAX_MANIFEST: u64 = 1024 * 1024;
 
 /// A validated manifest.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,7 +228,7 @@ impl Manifest {
     /// Reads and validates the manifest at `path`. `default_name` is used when the
     /// manifest has no `name` (the project directory's name).
     pub fn load(path: &Path, default_name: &str) -> Result<Manifest, ManifestError> {
-        let source = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+        let source = read_text(path, MAX_MANIFEST).map_err(|source| ManifestError::Read {
             path: path.to_path_buf(),
             source,
         })?;

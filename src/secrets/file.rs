@@ -10,17 +10,20 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::fs;
 use std::io::{Read, Write};
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Backend, SecretError, SecretStore};
+use crate::private_fs::{private_dir, read_bounded, MAX_FILE};
 use crate::ui::{AskError, Ui};
 
 pub const DEFAULT_VAULT: &str = "default";
 const FORMAT_VERSION: u32 = 1;
+
+/// scrypt's work factor (log2 N) for the passphrase: 256 MiB and about half a
+/// second, and the most envact accepts when it reads a file.
+const WORK_FACTOR: u8 = 18;
 
 pub struct FileStore {
     path: PathBuf,
@@ -105,7 +108,7 @@ impl FileStore {
 
     /// The items, or `None` when the file does not exist yet.
     fn load(&self) -> Result<Option<Items>, SecretError> {
-        let bytes = match fs::read(&self.path) {
+        let bytes = match read_bounded(&self.path, MAX_FILE) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io("cannot read", e)),
@@ -114,7 +117,9 @@ impl FileStore {
         if !decryptor.is_scrypt() {
             return Err(self.corrupted("it is not encrypted with a passphrase"));
         }
-        let identity = age::scrypt::Identity::new(self.passphrase(false)?);
+        let mut identity = age::scrypt::Identity::new(self.passphrase(false)?);
+        // A planted file must not make envact spend gigabytes on scrypt.
+        identity.set_max_work_factor(WORK_FACTOR);
         let mut reader = decryptor
             .decrypt(std::iter::once(&identity as &dyn age::Identity))
             .map_err(|e| match e {
@@ -159,7 +164,11 @@ impl FileStore {
                 .collect(),
         };
         let plain = Zeroizing::new(serde_json::to_vec(&out).map_err(|e| self.corrupted(e))?);
-        let encryptor = age::Encryptor::with_user_passphrase(self.passphrase(new_file)?);
+        let mut recipient = age::scrypt::Recipient::new(self.passphrase(new_file)?);
+        recipient.set_work_factor(WORK_FACTOR);
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| self.io("cannot encrypt", std::io::Error::other(e)))?;
         let mut sealed = Vec::new();
         let mut writer = encryptor
             .wrap_output(&mut sealed)
@@ -170,11 +179,7 @@ impl FileStore {
             .map_err(|e| self.io("cannot encrypt", e))?;
 
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| self.io("cannot create the directory of", e))?;
+        private_dir(dir).map_err(|e| self.io("cannot create the directory of", e))?;
         // NamedTempFile is 0600 and in the same directory, so the rename is atomic.
         let mut tmp =
             tempfile::NamedTempFile::new_in(dir).map_err(|e| self.io("cannot write", e))?;

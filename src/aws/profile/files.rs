@@ -3,6 +3,8 @@
 //! profiles, and what can be wrong with them.
 
 use ini::Ini;
+
+use crate::private_fs::{read_text, MAX_FILE};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -71,10 +73,12 @@ impl AwsFiles {
                 if !path.exists() {
                     return Ok(HashMap::new());
                 }
-                let ini = Ini::load_from_file(path).map_err(|e| ProfileError::Read {
+                let read = |reason: String| ProfileError::Read {
                     path: path.to_path_buf(),
-                    reason: e.to_string(),
-                })?;
+                    reason,
+                };
+                let text = read_text(path, MAX_FILE).map_err(|e| read(e.to_string()))?;
+                let ini = Ini::load_from_str(&text).map_err(|e| read(e.to_string()))?;
                 Ok(ini
                     .iter()
                     .filter_map(|(section, props)| {

@@ -1,0 +1,126 @@
+//! The file system as envact uses it for anything sensitive, and for what it
+//! reads: the directories it keeps things in are the user's own and 0700
+//! (tightened when found looser; refused when someone else owns them), and
+//! every file it reads is a regular file of a bounded size, so that a FIFO in
+//! place of `~/.aws/config` cannot hang it and a huge file cannot exhaust its
+//! memory.
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// The largest file envact reads (a manifest has a smaller bound of its own).
+pub const MAX_FILE: u64 = 4 * 1024 * 1024;
+
+/// Creates `dir` (with its parents) as a private directory: 0700, the
+/// user's own. `dir` and its parent, envact's own directory that holds it
+/// (`$XDG_CONFIG_HOME/envact`), are tightened to 0700 when they are looser,
+/// and refused when another user owns them.
+pub fn private_dir(dir: &Path) -> io::Result<()> {
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    let uid = nix::unistd::getuid().as_raw();
+    for d in [Some(dir), dir.parent()].into_iter().flatten() {
+        let meta = std::fs::symlink_metadata(d)?;
+        if !meta.is_dir() {
+            return Err(io::Error::other(format!(
+                "{} is not a directory",
+                d.display()
+            )));
+        }
+        if meta.uid() != uid {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "{} belongs to uid {}: envact keeps secrets only in directories of your own",
+                    d.display(),
+                    meta.uid()
+                ),
+            ));
+        }
+        if meta.mode() & 0o077 != 0 {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens `path` for reading if it is a regular file, without waiting on a
+/// FIFO or a device.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// The bytes of the regular file at `path`, refused when larger than `max`.
+pub fn read_bounded(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is larger than {}", size(max)),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The text of the regular file at `path`, refused when larger than `max`.
+pub fn read_text(path: &Path, max: u64) -> io::Result<String> {
+    String::from_utf8(read_bounded(path, max)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "12345").unwrap();
+        assert_eq!(read_text(&file, 5).unwrap(), "12345");
+        let err = read_text(&file, 4).unwrap_err().to_string();
+        assert_eq!(err, "it is larger than 4 bytes");
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        // Returns at once rather than waiting for a writer.
+        let err = read_text(&fifo, 10).unwrap_err().to_string();
+        assert_eq!(err, "it is not a regular file");
+        assert!(read_text(dir.path(), 10).is_err());
+    }
+
+    #[test]
+    fn private_dirs_are_tightened() {
+        let root = tempfile::tempdir().unwrap();
+        let envact = root.path().join("envact");
+        std::fs::create_dir(&envact).unwrap();
+        std::fs::set_permissions(&envact, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let envs = envact.join("envs");
+        private_dir(&envs).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&envact), mode(&envs)), (0o700, 0o700));
+        std::fs::set_permissions(&envs, std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&envs).unwrap();
+        assert_eq!(mode(&envs), 0o700);
+    }
+}
