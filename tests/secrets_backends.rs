@@ -216,6 +216,39 @@ fn keyring_through_kernel_keyutils_in_a_session_keyring() {
 }
 
 #[test]
+fn keyutils_without_a_session_keyring_refuses_to_store_rather_than_lose_the_keys() {
+    let session = Command::new(which("keyctl"))
+        .args(["describe", "@s"])
+        .output()
+        .unwrap();
+    if !String::from_utf8_lossy(&session.stdout).contains("_uid_ses.") {
+        eprintln!("skipped: this process has a session keyring of its own");
+        return;
+    }
+    let service = format!("envact-test-nosession-{}", std::process::id());
+    let sb = Sandbox::with_manifest(&manifest(&format!(
+        "backend = \"keyring\"\nvault = \"{service}\"\nitem = \"dev\""
+    )));
+    let env = Env {
+        sb: &sb,
+        extra: vec![("ENVACT_KEYRING", "keyutils".into())],
+        wrap: None,
+    };
+    let out = env.add(&["dev"], &keys_input());
+    let err = support::assert_fails(
+        &out,
+        3,
+        &[
+            "kernel keyutils does not give back what is written to it from here, so nothing was stored",
+            "help: the kernel keyring needs a session keyring: run envact under `keyctl session -`",
+        ],
+    );
+    assert!(!err.contains("stored the access key"), "{err}");
+    let listed = env.ok(&["list"]);
+    assert_eq!(stdout(&listed), "", "something was listed");
+}
+
+#[test]
 fn pass_with_a_throwaway_gpg_key() {
     let sb = Sandbox::with_manifest(&manifest(
         "backend = \"pass\"\nvault = \"aws\"\nitem = \"dev\"",

@@ -91,7 +91,16 @@ impl KeyringStore {
 
     fn error(&self, e: KrError) -> SecretError {
         let detail = e.to_string();
-        let hint = match self.kind {
+        SecretError::Unavailable {
+            backend: "keyring",
+            detail: format!("{}: {detail}", self.kind.name()),
+            hint: self.hint(&detail).into(),
+        }
+    }
+
+    /// What to do when the store fails with `detail`.
+    fn hint(&self, detail: &str) -> &'static str {
+        match self.kind {
             KeyringKind::SecretService if detail.to_lowercase().contains("lock") => {
                 "the keyring is locked: unlock it (log in to the desktop session, or `gnome-keyring-daemon --unlock`) and try again"
             }
@@ -102,11 +111,18 @@ impl KeyringStore {
                 "the kernel keyring needs a session keyring: run envact under `keyctl session -`, or use a Secret Service (ENVACT_KEYRING=secret-service)"
             }
             KeyringKind::Native => "check that the OS keyring is unlocked",
-        };
+        }
+    }
+
+    /// What is written would not be found again.
+    fn not_kept(&self) -> SecretError {
         SecretError::Unavailable {
             backend: "keyring",
-            detail: format!("{}: {detail}", self.kind.name()),
-            hint: hint.into(),
+            detail: format!(
+                "{} does not give back what is written to it from here, so nothing was stored",
+                self.kind.name()
+            ),
+            hint: self.hint("").into(),
         }
     }
 
@@ -149,6 +165,22 @@ impl KeyringStore {
     fn location(&self) -> String {
         self.describe()
     }
+}
+
+/// Whether this process has a session keyring of its own (a login's, or
+/// `keyctl session -`'s). Without one, keyutils puts keys where the next
+/// process cannot find them: the kernel's shared user-session keyring
+/// (`_uid_ses.UID`) does not hold them beyond this process.
+fn has_own_session_keyring() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        KeyRing::from_special_id(KeyRingIdentifier::Session, false)
+            .and_then(|k| k.metadata())
+            .is_ok_and(|m| !m.get_description().starts_with("_uid_ses."))
+    }
+    #[cfg(not(target_os = "linux"))]
+    true
 }
 
 fn field_user(item: &str, field: &str) -> String {
@@ -251,6 +283,9 @@ impl SecretStore for KeyringStore {
 
     fn write_item(&self, item: &str, fields: &[(&str, &SecretString)]) -> Result<(), SecretError> {
         check_item_name(item)?;
+        if self.kind == KeyringKind::Keyutils && !has_own_session_keyring() {
+            return Err(self.not_kept());
+        }
         let mut index = self.index()?;
         let old_fields = index.fields(item).cloned().unwrap_or_default();
         // What was there before, to put back if any step fails.
@@ -279,6 +314,18 @@ impl SecretStore for KeyringStore {
         if let Err(e) = self.save_index(&index) {
             rollback(fields.len());
             return Err(e);
+        }
+        // A store that takes a write and then cannot give it back (keyutils
+        // without a session keyring) must not be reported as having kept it.
+        let kept = fields.iter().all(|(field, value)| {
+            self.get(&field_user(item, field))
+                .ok()
+                .flatten()
+                .is_some_and(|v| v.expose_secret() == value.expose_secret())
+        }) && self.index().is_ok_and(|i| i.fields(item).is_some());
+        if !kept {
+            rollback(fields.len());
+            return Err(self.not_kept());
         }
         // Fields the item had before and no longer has.
         for stale in old_fields.iter().filter(|f| !new_fields.contains(f)) {
