@@ -223,7 +223,7 @@ impl Error {
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),
-            Error::Answers(_) => "fix the file, or answer again with `envact setup`".into(),
+            Error::Answers(_) => "answer again with `envact setup --reconfigure` (on a terminal, or with the answers as flags and --yes), or fix the file".into(),
             Error::Unanswered { flags, .. } => format!("run `envact setup` in a terminal, or `envact setup {} --yes`", flags.join(" ")),
             Error::SetupInterrupted { .. } => "run `envact setup` again to answer".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),

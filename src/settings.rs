@@ -71,6 +71,26 @@ impl Settings {
         Settings::new(project, written, answers, answers_path, env_id)
     }
 
+    /// Like [`Settings::load`], but an answers file that cannot be read (or
+    /// holds answers that make no sense) counts as none: for answering anew.
+    /// Returns why it was set aside.
+    pub fn load_over_broken_answers(
+        project: Project,
+        dirs: &Dirs,
+    ) -> Result<(Settings, Option<Error>), Error> {
+        let written = Manifest::load(&project.manifest, &dir_name(&project.dir))?;
+        let env_id = environment_id(&project.manifest);
+        let answers_path = Answers::path(dirs, &env_id);
+        let loaded = Answers::load(&answers_path).map_err(Error::from);
+        let checked = loaded.and_then(|a| a.validate().map(|()| a).map_err(Error::from));
+        let (answers, broken) = match checked {
+            Ok(answers) => (answers, None),
+            Err(e) => (Answers::default(), Some(e)),
+        };
+        let settings = Settings::new(project, written, answers, answers_path, env_id)?;
+        Ok((settings, broken))
+    }
+
     fn new(
         project: Project,
         written: Manifest,

@@ -64,7 +64,18 @@ pub fn show(cx: &Context, dir: Option<&Path>) -> Result<(PathBuf, Vec<Setting>),
 
 /// `envact setup`.
 pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
-    let settings = cx.settings(request.dir.as_deref())?;
+    let (settings, broken) = if request.reconfigure {
+        // The way to repair a broken answers file: start from the manifest.
+        let project = cx.project(request.dir.as_deref())?;
+        Settings::load_over_broken_answers(project, &cx.dirs)?
+    } else {
+        (cx.settings(request.dir.as_deref())?, None)
+    };
+    if let Some(e) = &broken {
+        cx.ui.say(&format!(
+            "{e}; starting from the manifest alone (the file is replaced once the answers are written)"
+        ));
+    }
     let interactive = !request.yes && cx.ui.interactive();
     let path = &settings.answers_path;
     // Asking again shows the current answers as defaults; with flags alone,
@@ -90,7 +101,11 @@ pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
             flags: missing,
         });
     }
-    if given.answers == settings.answers && path.exists() && flag_token.is_none() {
+    if given.answers == settings.answers
+        && path.exists()
+        && broken.is_none()
+        && flag_token.is_none()
+    {
         return Ok(Outcome::Unchanged(path.clone()));
     }
     let gathered = Gathered {

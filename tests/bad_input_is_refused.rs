@@ -116,3 +116,182 @@ fn an_aws_profile_envact_cannot_follow_is_refused_by_name() {
         assert!(!err.contains("STS"), "{err}");
     }
 }
+
+/// `cmd`'s output, or a failure if it has not ended within `limit`.
+fn within(cmd: std::process::Command, limit: std::time::Duration) -> std::process::Output {
+    let mut cmd = cmd;
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    support::wait_output(cmd.spawn().unwrap(), limit)
+}
+
+fn fifo(path: &std::path::Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::S_IRWXU).unwrap();
+}
+
+const SECONDS_5: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[test]
+fn a_fifo_or_a_huge_file_where_envact_reads_is_refused_at_once() {
+    // ~/.aws/config.
+    let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"env\"\n[aws]\n");
+    let config = sb.home.join(".aws/config");
+    fifo(&config);
+    let out = within(sb.envact(["export", "--format", "json"]), SECONDS_5);
+    support::assert_fails(
+        &out,
+        1,
+        &[&format!(
+            "cannot read {}: it is not a regular file",
+            config.display()
+        )],
+    );
+
+    // The answers file.
+    let sb = Sandbox::with_manifest("version = 1\n");
+    let out = run(sb.envact(["setup", "--reconfigure", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answers = std::fs::read_dir(sb.config.join("envact/envs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(&answers).unwrap();
+    fifo(&answers);
+    let out = within(sb.envact(["setup", "--show"]), SECONDS_5);
+    support::assert_fails(&out, 1, &["it is not a regular file"]);
+
+    // The encrypted secrets file.
+    let sb = Sandbox::new();
+    fifo(&sb.config.join("envact/secrets/default.age"));
+    let mut cmd = sb.envact(["list", "--backend", "file"]);
+    cmd.env("ENVACT_FILE_PASSPHRASE", "p");
+    let out = within(cmd, SECONDS_5);
+    support::assert_fails(&out, 3, &["default.age", "it is not a regular file"]);
+
+    // A 3 GB manifest (sparse: no disk is used) is refused for its size.
+    let sb = Sandbox::new();
+    let manifest = sb.write_manifest("version = 1\n");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&manifest)
+        .unwrap()
+        .set_len(3 * 1024 * 1024 * 1024)
+        .unwrap();
+    let out = within(sb.envact(["activate", "--", "true"]), SECONDS_5);
+    support::assert_fails(
+        &out,
+        1,
+        &[&format!(
+            "cannot read manifest {}: it is larger than 1 MiB",
+            manifest.display()
+        )],
+    );
+}
+
+#[test]
+fn an_encrypted_file_that_asks_for_gigabytes_of_scrypt_is_refused_at_once() {
+    let sb = Sandbox::new();
+    let file = sb.config.join("envact/secrets/default.age");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    // A well-formed age header whose scrypt stanza asks for N = 2^22 (4 GiB).
+    let zeros_16 = "A".repeat(22);
+    let zeros_32 = "A".repeat(43);
+    let mut planted =
+        format!("age-encryption.org/v1\n-> scrypt {zeros_16} 22\n{zeros_32}\n--- {zeros_32}\n")
+            .into_bytes();
+    planted.extend_from_slice(&[0u8; 64]);
+    std::fs::write(&file, &planted).unwrap();
+    let mut cmd = sb.envact(["list", "--backend", "file"]);
+    cmd.env("ENVACT_FILE_PASSPHRASE", "p");
+    let started = std::time::Instant::now();
+    let out = within(cmd, SECONDS_5);
+    support::assert_fails(&out, 3, &["is not a readable envact secrets file"]);
+    assert!(started.elapsed() < SECONDS_5);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        planted,
+        "the file was changed"
+    );
+}
+
+#[test]
+fn directories_envact_keeps_things_in_are_made_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"file\"\n");
+    let envact = sb.config.join("envact");
+    let subdirs = ["envs", "secrets"];
+    for dir in subdirs {
+        std::fs::create_dir_all(envact.join(dir)).unwrap();
+        std::fs::set_permissions(envact.join(dir), std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    std::fs::set_permissions(&envact, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = run(sb.envact(["setup", "--item", "dev", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut cmd = sb.envact(["add", "dev", "--stdin"]);
+    cmd.env("ENVACT_FILE_PASSPHRASE", "p");
+    let out = run_with_stdin(cmd, &keys_input());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&envact), 0o700);
+    for dir in subdirs {
+        assert_eq!(mode(&envact.join(dir)), 0o700, "{dir}");
+    }
+}
+
+#[test]
+fn a_directory_of_another_user_is_not_used_for_secrets() {
+    if !nix::unistd::getuid().is_root() {
+        eprintln!("skipped: handing a directory to another user needs root");
+        return;
+    }
+    let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"file\"\n");
+    let secrets = sb.config.join("envact/secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    std::os::unix::fs::chown(&secrets, Some(65534), Some(65534)).unwrap();
+    let mut cmd = sb.envact(["add", "dev", "--stdin"]);
+    cmd.env("ENVACT_FILE_PASSPHRASE", "p");
+    let out = run_with_stdin(cmd, &keys_input());
+    support::assert_fails(
+        &out,
+        3,
+        &[&format!(
+            "{} belongs to uid 65534: envact keeps secrets only in directories of your own",
+            secrets.display()
+        )],
+    );
+    assert!(age_files(&sb.root).is_empty());
+}
+
+#[test]
+fn a_broken_answers_file_is_repaired_by_the_command_its_error_names() {
+    let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"keyring\"\n");
+    let out = run(sb.envact(["setup", "--item", "dev", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = std::path::PathBuf::from(support::stdout(&out).trim());
+    std::fs::write(&path, "item = [\"not\", \"a name\"\n").unwrap();
+
+    let out = run(sb.envact(["setup", "--show"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[
+            &format!("cannot read {}:2:1: invalid array", path.display()),
+            "help: answer again with `envact setup --reconfigure`",
+        ],
+    );
+    // What the help says works, and says what it set aside.
+    let out = run(sb.envact(["setup", "--reconfigure", "--item", "dev", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("starting from the manifest alone"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "item = \"dev\"\n");
+    let out = run(sb.envact(["setup", "--show"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
