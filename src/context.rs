@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::Dirs;
+use crate::hardening::CoreLimit;
 use crate::manifest::{discover, Project};
 use crate::settings::Settings;
 use crate::ui::{Prompter, Ui};
@@ -20,18 +21,22 @@ pub struct Context {
     vars: Vars,
     pub dirs: Dirs,
     pub ui: Arc<dyn Prompter>,
+    /// The core-size limit the programs envact starts get back.
+    pub core_limit: CoreLimit,
 }
 
 impl Context {
     pub fn new(
         vars: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
         ui: Arc<dyn Prompter>,
+        core_limit: CoreLimit,
     ) -> Context {
         let dirs = Dirs::from_vars(&vars);
         Context {
             vars: Arc::new(vars),
             dirs,
             ui,
+            core_limit,
         }
     }
 

@@ -23,7 +23,7 @@ use crate::Error;
 /// when it cannot be started.
 pub fn exec(cx: &Context, dir: Option<&Path>, command: &[OsString]) -> Error {
     match credentials(cx, dir) {
-        Ok((credentials, region)) => become_command(command, credentials, region.as_deref()),
+        Ok((credentials, region)) => become_command(cx, command, credentials, region.as_deref()),
         Err(e) => e,
     }
 }
@@ -92,7 +92,12 @@ fn from_agent(cx: &Context, dir: &Path) -> Result<(Credentials, Option<String>),
 
 /// envact becomes the command: its exit code, its signals, its terminal are
 /// the command's own, with nothing of envact left in between.
-fn become_command(command: &[OsString], credentials: Credentials, region: Option<&str>) -> Error {
+fn become_command(
+    cx: &Context,
+    command: &[OsString],
+    credentials: Credentials,
+    region: Option<&str>,
+) -> Error {
     let Some((program, rest)) = command.split_first() else {
         return Error::CommandNotFound {
             program: String::new(),
@@ -104,6 +109,7 @@ fn become_command(command: &[OsString], credentials: Credentials, region: Option
         cmd.env(name, value.as_str());
     }
     drop(credentials);
+    cx.core_limit.give_to(&mut cmd);
     let source = cmd.exec();
     match source.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound {

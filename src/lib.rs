@@ -18,6 +18,7 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod exec;
+pub mod hardening;
 pub mod keys;
 pub mod manifest;
 pub mod private_fs;

@@ -19,6 +19,7 @@ use crate::agent::Agent;
 use crate::aws::export::variables;
 use crate::context::Context;
 use crate::credentials::{Codes, Resolver};
+use crate::hardening::CoreLimit;
 use crate::keys::open_for;
 use crate::manifest::{InjectMode, Manifest, Project};
 use crate::secrets::read_keys;
@@ -81,6 +82,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         }
     }
     let mut activation = Activation {
+        core_limit: cx.core_limit,
         project: settings.project.clone(),
         manifest,
         shell,
@@ -155,6 +157,8 @@ pub struct Activation {
     project: Project,
     /// Completed with the answers, `--inject` applied.
     manifest: Manifest,
+    /// What the hook and the shell get back of the person's core-size limit.
+    core_limit: CoreLimit,
     shell: Shell,
     invocation: Invocation,
     runtime_base: PathBuf,
@@ -262,7 +266,10 @@ impl Activation {
         Ok(outcome.exit_code())
     }
 
+    /// What every program the activation starts gets: its variables, and
+    /// the person's own core-size limit.
     fn set_env(&self, cmd: &mut Command, runtime_dir: &Path) {
+        self.core_limit.give_to(cmd);
         cmd.env(ENV_NAME, &self.manifest.name)
             .env(ENV_DIR, &self.project.dir)
             .env(ENV_MANIFEST, &self.project.manifest)

@@ -60,8 +60,10 @@ type Outcome = Result<u8, Error>;
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Before anything holds a secret.
+    let core_limit = envact::hardening::protect_memory();
     let terminal = terminal::Terminal::detect();
-    let cx = Context::new(|k| std::env::var_os(k), Arc::new(terminal));
+    let cx = Context::new(|k| std::env::var_os(k), Arc::new(terminal), core_limit);
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::Activate(args) => activate::run(args, &cx),
