@@ -14,13 +14,21 @@ use std::path::Path;
 pub const MAX_FILE: u64 = 4 * 1024 * 1024;
 
 /// Creates `dir` (with its parents) as a private directory: 0700, the
-/// user's own. `dir` and its parent, envact's own directory that holds it
-/// (`$XDG_CONFIG_HOME/envact`), are tightened to 0700 when they are looser,
-/// and refused when another user owns them.
-pub fn private_dir(dir: &Path) -> io::Result<()> {
+/// user's own. `dir` and each directory above it up to `owned` (envact's
+/// own, `$XDG_CONFIG_HOME/envact`, which holds it) are tightened to 0700 when
+/// they are looser, and refused when another user owns them; nothing above
+/// `owned` is touched.
+pub fn private_dir(dir: &Path, owned: &Path) -> io::Result<()> {
     DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     let uid = nix::unistd::getuid().as_raw();
-    for d in [Some(dir), dir.parent()].into_iter().flatten() {
+    let mut chain: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| d.starts_with(owned))
+        .collect();
+    if chain.is_empty() {
+        chain.push(dir);
+    }
+    for d in chain {
         let meta = std::fs::symlink_metadata(d)?;
         if !meta.is_dir() {
             return Err(io::Error::other(format!(
@@ -116,11 +124,13 @@ mod tests {
         std::fs::create_dir(&envact).unwrap();
         std::fs::set_permissions(&envact, std::fs::Permissions::from_mode(0o777)).unwrap();
         let envs = envact.join("envs");
-        private_dir(&envs).unwrap();
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&envs, &envact).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!((mode(&envact), mode(&envs)), (0o700, 0o700));
+        assert_eq!(mode(root.path()), 0o755, "above envact's own: untouched");
         std::fs::set_permissions(&envs, std::fs::Permissions::from_mode(0o755)).unwrap();
-        private_dir(&envs).unwrap();
+        private_dir(&envs, &envact).unwrap();
         assert_eq!(mode(&envs), 0o700);
     }
 }

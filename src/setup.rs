@@ -273,7 +273,7 @@ fn save(
             opened.store.describe()
         ));
     }
-    gathered.answers.save(path)?;
+    gathered.answers.save(path, &cx.dirs.config)?;
     p.answers_saved(path);
     Ok(true)
 }

@@ -31,6 +31,7 @@ fn the_totp_field_gives_the_current_six_digit_code() {
             op_service_token: None,
         },
         StoreDirs {
+            owned: sb.config.join("envact"),
             secrets: sb.config.join("envact/secrets"),
             pass: sb.home.join(".password-store"),
         },

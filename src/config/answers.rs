@@ -76,21 +76,7 @@ impl Answers {
     /// The answers at `path`, or empty ones when there is no file.
     pub fn load(path: &Path) -> Result<Answers, AnswersError> {
         match read_text(path, MAX_FILE) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                // Located like a manifest error: file:line:column.
-                let at = e
-                    .span()
-                    .map(|span| Location::from_offset(&text, span.start));
-                AnswersError::Read {
-                    path: match at {
-                        Some(at) => {
-                            PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column))
-                        }
-                        None => path.to_path_buf(),
-                    },
-                    reason: e.message().to_string(),
-                }
-            }),
+            Ok(text) => Answers::parse(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Answers::default()),
             Err(e) => Err(AnswersError::Read {
                 path: path.to_path_buf(),
@@ -99,14 +85,32 @@ impl Answers {
         }
     }
 
-    /// Writes the answers, 0600 in a 0700 directory, replacing the file atomically.
-    pub fn save(&self, path: &Path) -> Result<(), AnswersError> {
+    /// Answers from the text of an answers file; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Answers, AnswersError> {
+        toml::from_str(text).map_err(|e| {
+            // Located like a manifest error: file:line:column.
+            let at = e.span().map(|span| Location::from_offset(text, span.start));
+            AnswersError::Read {
+                path: match at {
+                    Some(at) => {
+                        PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column))
+                    }
+                    None => path.to_path_buf(),
+                },
+                reason: e.message().to_string(),
+            }
+        })
+    }
+
+    /// Writes the answers, 0600 in a 0700 directory inside envact's own
+    /// `owned` one, replacing the file atomically.
+    pub fn save(&self, path: &Path, owned: &Path) -> Result<(), AnswersError> {
         let err = |source| AnswersError::Write {
             path: path.to_path_buf(),
             source,
         };
         let dir = path.parent().unwrap_or(Path::new("."));
-        private_dir(dir).map_err(err)?;
+        private_dir(dir, owned).map_err(err)?;
         let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e.to_string())))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
         tmp.write_all(text.as_bytes()).map_err(err)?;
@@ -157,7 +161,7 @@ mod tests {
         let path = dir.path().join("envs/id.toml");
         assert_eq!(Answers::load(&path).unwrap(), Answers::default());
         let a = answers("item = \"I\"\n[persistence]\nbackend_session = false\n");
-        a.save(&path).unwrap();
+        a.save(&path, dir.path()).unwrap();
         assert_eq!(Answers::load(&path).unwrap(), a);
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600);

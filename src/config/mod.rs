@@ -49,6 +49,7 @@ impl Dirs {
     /// Where the secrets stores keep things.
     pub fn stores(&self) -> StoreDirs {
         StoreDirs {
+            owned: self.config.clone(),
             secrets: self.secrets(),
             pass: self.pass_store.clone(),
         }

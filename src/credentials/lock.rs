@@ -27,10 +27,12 @@ pub struct ResolutionLock {
 }
 
 impl ResolutionLock {
-    /// Takes the lock in `dir` (private), file `ENV-ID.lock`, waiting at
-    /// most `wait` for another process that holds it.
+    /// Takes the lock in `dir` (private, inside envact's own directory
+    /// `owned`), file `ENV-ID.lock`, waiting at most `wait` for another
+    /// process that holds it.
     pub fn acquire(
         dir: &Path,
+        owned: &Path,
         env_id: &str,
         ui: &dyn Ui,
         wait: Duration,
@@ -40,7 +42,7 @@ impl ResolutionLock {
             path: path.clone(),
             source,
         };
-        private_dir(dir).map_err(io)?;
+        private_dir(dir, owned).map_err(io)?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -111,18 +113,18 @@ mod tests {
 
     #[test]
     fn a_held_lock_names_its_holder_and_is_given_up_on_in_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let held = ResolutionLock::acquire(dir.path(), "env", &Quiet, WAIT).unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("locks");
+        let acquire = |wait| ResolutionLock::acquire(&dir, root.path(), "env", &Quiet, wait);
+        let held = acquire(WAIT).unwrap();
         let started = Instant::now();
-        let err = ResolutionLock::acquire(dir.path(), "env", &Quiet, Duration::from_millis(300))
-            .err()
-            .unwrap();
+        let err = acquire(Duration::from_millis(300)).err().unwrap();
         assert!(started.elapsed() < Duration::from_secs(2));
         match err {
             Error::LockTimeout { holder, .. } => assert_eq!(holder, Some(std::process::id())),
             other => panic!("{other}"),
         }
         drop(held);
-        ResolutionLock::acquire(dir.path(), "env", &Quiet, Duration::ZERO).unwrap();
+        acquire(Duration::ZERO).unwrap();
     }
 }

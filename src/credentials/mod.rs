@@ -59,6 +59,8 @@ pub struct Resolver {
     cache: Box<dyn CredentialCache>,
     sts: SdkSts,
     lock_dir: PathBuf,
+    /// envact's own directory, which holds the lock directory.
+    config_dir: PathBuf,
     env_id: String,
     margin: Duration,
     ui: Arc<dyn Ui>,
@@ -181,6 +183,7 @@ impl Resolver {
             cache,
             sts,
             lock_dir: cx.dirs.locks(),
+            config_dir: cx.dirs.config.clone(),
             env_id: settings.env_id.clone(),
             margin: aws.refresh_margin.unwrap_or(flow::DEFAULT_MARGIN),
             ui: cx.ui(),
@@ -193,8 +196,13 @@ impl Resolver {
     }
 
     pub fn resolve(&self, codes: &Codes) -> Result<Obtained, Error> {
-        let _lock =
-            ResolutionLock::acquire(&self.lock_dir, &self.env_id, self.ui.as_ref(), lock::WAIT)?;
+        let _lock = ResolutionLock::acquire(
+            &self.lock_dir,
+            &self.config_dir,
+            &self.env_id,
+            self.ui.as_ref(),
+            lock::WAIT,
+        )?;
         let sources = Sources {
             resolver: self,
             codes,

@@ -27,6 +27,8 @@ const WORK_FACTOR: u8 = 18;
 
 pub struct FileStore {
     path: PathBuf,
+    /// envact's own directory, which holds the file's.
+    owned: PathBuf,
     /// Asks for the passphrase when none was given.
     ui: Arc<dyn Ui>,
     /// Given (`ENVACT_FILE_PASSPHRASE`), or asked once per process.
@@ -48,11 +50,11 @@ struct ContentOut<'a> {
 type Items = BTreeMap<String, BTreeMap<String, SecretString>>;
 
 impl FileStore {
-    /// `secrets_dir` is `$XDG_CONFIG_HOME/envact/secrets`; `vault` names the
-    /// file in it (never a path); `passphrase`, when given, is used instead of
-    /// asking the person through `ui`.
+    /// The file is in `dirs.secrets`; `vault` names it (never a path);
+    /// `passphrase`, when given, is used instead of asking the person
+    /// through `ui`.
     pub fn new(
-        secrets_dir: &Path,
+        dirs: &super::StoreDirs,
         vault: Option<&str>,
         passphrase: Option<SecretString>,
         ui: Arc<dyn Ui>,
@@ -63,7 +65,8 @@ impl FileStore {
             reason,
         })?;
         Ok(FileStore {
-            path: secrets_dir.join(format!("{name}.age")),
+            path: dirs.secrets.join(format!("{name}.age")),
+            owned: dirs.owned.clone(),
             ui,
             passphrase: RefCell::new(passphrase),
         })
@@ -179,7 +182,7 @@ impl FileStore {
             .map_err(|e| self.io("cannot encrypt", e))?;
 
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        private_dir(dir).map_err(|e| self.io("cannot create the directory of", e))?;
+        private_dir(dir, &self.owned).map_err(|e| self.io("cannot create the directory of", e))?;
         // NamedTempFile is 0600 and in the same directory, so the rename is atomic.
         let mut tmp =
             tempfile::NamedTempFile::new_in(dir).map_err(|e| self.io("cannot write", e))?;

@@ -18,6 +18,8 @@ use crate::ui::Ui;
 /// The directories stores keep things in, decided by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreDirs {
+    /// envact's own directory (`$XDG_CONFIG_HOME/envact`), which holds `secrets`.
+    pub owned: PathBuf,
     /// The file backend's encrypted files (`$XDG_CONFIG_HOME/envact/secrets`).
     pub secrets: PathBuf,
     /// The pass store (`PASSWORD_STORE_DIR`, else `~/.password-store`).
@@ -83,7 +85,7 @@ pub fn open(
         Backend::File => {
             let given = var("ENVACT_FILE_PASSPHRASE")
                 .map(|p| SecretString::from(p.to_string_lossy().into_owned()));
-            Box::new(FileStore::new(&dirs.secrets, vault, given, ui)?)
+            Box::new(FileStore::new(&dirs, vault, given, ui)?)
         }
         Backend::Env => Box::new(EnvStore::new(var)),
     })
