@@ -295,3 +295,27 @@ fn a_broken_answers_file_is_repaired_by_the_command_its_error_names() {
     let out = run(sb.envact(["setup", "--show"]));
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_backend_program_that_prints_without_bound_is_stopped() {
+    use support::pass_store::PassStore;
+    let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"pass\"\nitem = \"dev\"\n");
+    let ps = PassStore::init(&sb);
+    // An entry of 6 MiB (a mistaken paste, a file stored by accident).
+    let mut insert = std::process::Command::new(support::which("pass"));
+    sb.apply_env(&mut insert);
+    ps.apply(&mut insert);
+    insert.args(["insert", "-m", "dev"]);
+    let huge = "x".repeat(6 * 1024 * 1024);
+    let out = run_with_stdin(insert, &huge);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let mut cmd = sb.envact(["activate", "--", "true"]);
+    ps.apply(&mut cmd);
+    let out = within(cmd, std::time::Duration::from_secs(20));
+    support::assert_fails(
+        &out,
+        3,
+        &["`pass` printed more than 4 MiB, far more than any answer: it was stopped"],
+    );
+}

@@ -373,3 +373,24 @@ fn a_second_resolution_waits_for_the_first_shows_its_pid_and_gives_up_in_time() 
     let rest = first.exp_eof().unwrap();
     assert!(rest.contains("\"AccessKeyId\""), "{rest}");
 }
+
+#[test]
+fn an_sts_endpoint_that_never_stops_answering_is_cut_off() {
+    let s = setup(
+        "role_arn = \"arn:aws:iam::123456789012:role/dev\"",
+        "endless",
+    );
+    let started = std::time::Instant::now();
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = support::wait_output(cmd.spawn().unwrap(), std::time::Duration::from_secs(25));
+    let err = support::assert_fails(&out, 3, &["STS AssumeRole failed"]);
+    assert!(err.contains("length limit exceeded"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -68,6 +68,36 @@ pub trait Sts {
     ) -> Result<Credentials, StsError>;
 }
 
+/// The largest STS response read: a real one is a few KiB; an endpoint that
+/// streams without end is cut off here instead of filling memory.
+pub const MAX_RESPONSE: usize = 1024 * 1024;
+
+/// Reads every response body through a limit of [`MAX_RESPONSE`] bytes.
+#[derive(Debug)]
+struct BoundedResponses;
+
+impl aws_sdk_sts::config::Intercept for BoundedResponses {
+    fn name(&self) -> &'static str {
+        "BoundedResponses"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextMut<
+            '_,
+        >,
+        _: &aws_sdk_sts::config::RuntimeComponents,
+        _: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sts::error::BoxError> {
+        use aws_smithy_types::body::SdkBody;
+        let body = context.response_mut().body_mut();
+        let whole = std::mem::replace(body, SdkBody::taken());
+        *body =
+            whole.map(|b| SdkBody::from_body_1_x(http_body_util::Limited::new(b, MAX_RESPONSE)));
+        Ok(())
+    }
+}
+
 /// STS through the AWS SDK.
 pub struct SdkSts {
     region: String,
@@ -120,6 +150,7 @@ impl SdkSts {
             .behavior_version(config::BehaviorVersion::latest())
             .region(config::Region::new(self.region.clone()))
             .credentials_provider(creds)
+            .interceptor(BoundedResponses)
             .retry_config(config::retry::RetryConfig::standard().with_max_attempts(2))
             .timeout_config(
                 config::timeout::TimeoutConfig::builder()

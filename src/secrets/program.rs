@@ -1,10 +1,16 @@
 //! Running a backend's own program (`pass`, `op`): secrets go in through stdin
-//! and come back through a pipe, never through the command line, and a missing
+//! and come back through a pipe, never through the command line, at most
+//! [`MAX_OUTPUT`] of it (a program that says more is stopped), and a missing
 //! program is reported with how to install it.
 
 use secrecy::zeroize::Zeroizing;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+
+/// The most a backend's program may print on stdout or stderr: answers are
+/// a few KiB.
+pub(super) const MAX_OUTPUT: u64 = 4 * 1024 * 1024;
 
 use super::SecretError;
 
@@ -67,14 +73,67 @@ impl Program {
             // its status below, not as a broken pipe here.
             let _ = stdin.write_all(input);
         }
-        let out = child.wait_with_output().map_err(|source| SecretError::Io {
+        // Both pipes are read at once, each to its bound; a program that
+        // goes past it is stopped rather than read without end.
+        let (tx, rx) = mpsc::channel();
+        let mut readers = 0;
+        for (is_stdout, pipe) in [
+            (
+                true,
+                child
+                    .stdout
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            ),
+            (
+                false,
+                child
+                    .stderr
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            ),
+        ] {
+            if let Some(pipe) = pipe {
+                readers += 1;
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let mut buf = Zeroizing::new(Vec::new());
+                    let _ = pipe.take(MAX_OUTPUT + 1).read_to_end(&mut buf);
+                    let _ = tx.send((is_stdout, buf));
+                });
+            }
+        }
+        let (mut stdout, mut stderr) = (Zeroizing::new(Vec::new()), Zeroizing::new(Vec::new()));
+        let mut too_much = false;
+        for (is_stdout, buf) in rx.iter().take(readers) {
+            if buf.len() as u64 > MAX_OUTPUT && !too_much {
+                too_much = true;
+                let _ = child.kill();
+            }
+            if is_stdout {
+                stdout = buf;
+            } else {
+                stderr = buf;
+            }
+        }
+        let status = child.wait().map_err(|source| SecretError::Io {
             what: format!("waiting for `{}`", self.name),
             source,
         })?;
+        if too_much {
+            return Err(SecretError::Failed {
+                backend: self.backend,
+                detail: format!(
+                    "`{}` printed more than {} MiB, far more than any answer: it was stopped",
+                    self.name,
+                    MAX_OUTPUT / (1024 * 1024)
+                ),
+            });
+        }
         Ok(Captured {
-            status: out.status,
-            stdout: Zeroizing::new(out.stdout),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status,
+            stdout,
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
         })
     }
 
