@@ -197,7 +197,11 @@ pub fn run_with_stdin(mut cmd: Command, input: &str) -> Output {
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input.as_bytes()).unwrap();
+    // A command that fails before it reads its input closes the pipe early.
+    match stdin.write_all(input.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.unwrap(),
+    }
     drop(stdin);
     wait_output(child, Duration::from_secs(30))
 }
