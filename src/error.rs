@@ -43,6 +43,18 @@ pub enum Error {
         what: &'static str,
     },
 
+    #[error(
+        "an MFA code for {serial} is needed, and there is no terminal to ask on and no TOTP field"
+    )]
+    MfaUnreachable {
+        serial: String,
+        project: PathBuf,
+        keeps_sessions: bool,
+    },
+
+    #[error("{origin} is {value:?}, which is not an AWS region")]
+    BadRegion { value: String, origin: String },
+
     #[error("cannot lock {}: {source}", path.display())]
     Lock {
         path: PathBuf,
@@ -192,6 +204,7 @@ impl Error {
         match self {
             Error::Secret(e) => e.exit_code(),
             Error::Flow(FlowError::NoMfaSource { .. } | FlowError::MfaInput(_)) => 1,
+            Error::MfaUnreachable { .. } => 1,
             Error::Flow(_) | Error::AgentFailed(_) => 3,
             Error::CommandNotFound { .. } => 127,
             _ => 1,
@@ -212,6 +225,15 @@ impl Error {
                 "run it in a terminal, or name the TOTP field in [secrets.fields] mfa_totp".into()
             }
             Error::Flow(FlowError::MfaInput(_)) => "run it again and type the 6-digit code".into(),
+            Error::MfaUnreachable { project, keeps_sessions, .. } => {
+                let warm = format!("envact export -d {} --format credential-process", project.display());
+                let keep = if *keeps_sessions {
+                    "the session is kept until it expires"
+                } else {
+                    "with persistence.sts_session on (`envact setup --persist-sts-session --yes`), the session is kept until it expires"
+                };
+                format!("run it in a terminal, or name the TOTP field in [secrets.fields] mfa_totp; where there is none (credential_process), type the code once in a terminal with `{warm}`: {keep}")
+            }
             Error::AwsWithoutSecrets { .. } => "add a [secrets] section naming the backend and item of the keys".into(),
             Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
             Error::Agent(_) => "check that the runtime directory is writable and that loopback networking works".into(),
@@ -221,6 +243,7 @@ impl Error {
             Error::NoAgent { live: false, .. } => "leave this shell (its ENVACT_* variables are left over) and activate again, or pass -d DIR to resolve a project's credentials".into(),
             Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
+            Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),
             Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),
             Error::Answers(_) => "answer again with `envact setup --reconfigure` (on a terminal, or with the answers as flags and --yes), or fix the file".into(),

@@ -394,3 +394,108 @@ fn an_sts_endpoint_that_never_stops_answering_is_cut_off() {
         started.elapsed()
     );
 }
+
+#[test]
+fn the_manifests_vars_point_envacts_own_sts_calls_as_they_point_the_shells() {
+    let s = setup("", "proxy");
+    s.sb.write_manifest(&format!(
+        "version = 1\nname = \"sts\"\n[vars]\nAWS_ENDPOINT_URL_STS = \"{}\"\nAWS_REGION = \"us-east-1\"\n\
+         [secrets]\nbackend = \"env\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n\
+         [aws]\nrole_arn = \"arn:aws:iam::123456789012:role/dev\"\n",
+        s.endpoint.url
+    ));
+    // The person's own environment points elsewhere: the manifest wins.
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+        .env("AWS_REGION", "eu-west-1");
+    let json = json_of(&run(cmd));
+    assert_eq!(s.endpoint.actions(), ["AssumeRole"]);
+    assert!(json.contains("\"Region\":\"us-east-1\""), "{json}");
+}
+
+#[test]
+fn an_unreachable_or_silent_sts_is_named_in_one_sentence_within_seconds() {
+    let s = setup("role_arn = \"arn:aws:iam::123456789012:role/dev\"", "proxy");
+    // Nothing listens: refused at once.
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    let err = support::assert_fails(
+        &run(cmd),
+        3,
+        &["error: cannot reach STS at http://127.0.0.1:9: ", "refused"],
+    );
+    assert_eq!(err.lines().count(), 2, "one sentence and its help:\n{err}");
+    assert!(!err.contains("Dispatch") && !err.contains('{'), "{err}");
+
+    // Something listens and never answers: a few seconds, not half a minute.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", &url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let started = std::time::Instant::now();
+    let out = support::wait_output(cmd.spawn().unwrap(), std::time::Duration::from_secs(30));
+    let err = support::assert_fails(
+        &out,
+        3,
+        &[&format!(
+            "error: cannot reach STS at {url}: no answer within "
+        )],
+    );
+    assert!(!err.contains("Dispatch") && !err.contains('{'), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(16),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_region_that_is_not_one_is_named_where_it_was_written() {
+    let s = setup("profile = \"odd\"", "proxy");
+    std::fs::write(
+        s.sb.home.join(".aws/config"),
+        "[profile odd]\nregion = eu west 1\n",
+    )
+    .unwrap();
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env_remove("AWS_REGION");
+    let err = support::assert_fails(
+        &run(cmd),
+        1,
+        &[&format!(
+            "profile \"odd\" in {}: region = \"eu west 1\" is invalid: not an AWS region",
+            s.sb.home.join(".aws/config").display()
+        )],
+    );
+    assert!(!err.contains("ConstructionFailure"), "{err}");
+
+    std::fs::write(s.sb.home.join(".aws/config"), "[profile odd]\n").unwrap();
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env("AWS_REGION", "Europe/Paris");
+    support::assert_fails(
+        &run(cmd),
+        1,
+        &["AWS_REGION in the environment is \"Europe/Paris\", which is not an AWS region"],
+    );
+    assert!(s.endpoint.actions().is_empty());
+}
+
+#[test]
+fn without_a_terminal_the_advice_is_to_type_the_code_once_where_there_is_one() {
+    let s = setup(
+        "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"",
+        "proxy",
+    );
+    let out = run(s.cmd(&["export", "--format", "credential-process"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[&format!(
+            "type the code once in a terminal with `envact export -d {} --format credential-process`",
+            s.sb.project.display()
+        )],
+    );
+}

@@ -68,6 +68,13 @@ pub trait Sts {
     ) -> Result<Credentials, StsError>;
 }
 
+/// How long connecting to STS, and then waiting for its answer, may take:
+/// STS answers in well under a second, so a silent endpoint is named soon.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// All attempts of one call together.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(12);
+
 /// The largest STS response read: a real one is a few KiB; an endpoint that
 /// streams without end is cut off here instead of filling memory.
 pub const MAX_RESPONSE: usize = 1024 * 1024;
@@ -154,8 +161,9 @@ impl SdkSts {
             .retry_config(config::retry::RetryConfig::standard().with_max_attempts(2))
             .timeout_config(
                 config::timeout::TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_timeout(Duration::from_secs(30))
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .read_timeout(READ_TIMEOUT)
+                    .operation_timeout(OPERATION_TIMEOUT)
                     .build(),
             );
         if let Some(url) = &self.endpoint {
@@ -174,23 +182,58 @@ impl SdkSts {
     where
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
-        use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
+        use aws_sdk_sts::error::SdkError;
         match &err {
             SdkError::ServiceError(se) => StsError::Service {
                 operation,
                 code: se.err().code().unwrap_or("Unknown").to_string(),
                 message: se.err().message().unwrap_or("").to_string(),
             },
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => StsError::Unreachable {
+            SdkError::TimeoutError(_) => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
-                detail: DisplayErrorContext(&err).to_string(),
+                detail: format!("no answer within {} s", OPERATION_TIMEOUT.as_secs()),
+            },
+            SdkError::DispatchFailure(f) if f.is_timeout() => StsError::Unreachable {
+                endpoint: self.endpoint_name(),
+                detail: format!(
+                    "no answer within {} s",
+                    READ_TIMEOUT.max(CONNECT_TIMEOUT).as_secs()
+                ),
+            },
+            SdkError::DispatchFailure(_) => StsError::Unreachable {
+                endpoint: self.endpoint_name(),
+                detail: cause(&err),
             },
             _ => StsError::Other {
                 operation,
-                detail: DisplayErrorContext(&err).to_string(),
+                detail: cause(&err),
             },
         }
     }
+}
+
+/// What went wrong, in words: the messages of the error and its sources,
+/// each said once (the SDK's `Debug` dumps never reach the person).
+fn cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut said: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // A wrapper repeats its source; keep the most specific words.
+        if !text.is_empty()
+            && !said
+                .iter()
+                .any(|s| s.contains(&text) || text.contains(s.as_str()))
+        {
+            said.push(text);
+        } else if let Some(last) = said.last_mut() {
+            if text.len() > last.len() && text.contains(last.as_str()) {
+                *last = text;
+            }
+        }
+        next = e.source();
+    }
+    said.join(": ")
 }
 
 fn convert(

@@ -21,7 +21,7 @@ use crate::agent::{Refresh, RefreshError};
 use crate::aws::cache::{CredentialCache, MemoryCache, NoCache};
 use crate::aws::export::{render, Format};
 use crate::aws::flow::{self, Flow, FlowError, KeySource, MfaSource};
-use crate::aws::profile::{self, AwsFiles, ProfileChain};
+use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, LongTermKeys, MfaSerial};
 use crate::config::hex16;
@@ -58,6 +58,9 @@ pub struct Resolver {
     item: String,
     cache: Box<dyn CredentialCache>,
     sts: SdkSts,
+    /// For advice: the project, and whether sessions are kept.
+    project_dir: PathBuf,
+    keeps_sessions: bool,
     lock_dir: PathBuf,
     /// envact's own directory, which holds the lock directory.
     config_dir: PathBuf,
@@ -137,7 +140,18 @@ impl Resolver {
             .ok_or_else(|| Error::NoItem {
                 manifest: manifest_path.clone(),
             })?;
-        let (config_path, credentials_path) = AwsFiles::paths(cx.vars(), &cx.dirs.home);
+        // envact's own AWS calls see the variables the activated shell sees:
+        // the person's environment with the manifest's [vars] over it.
+        let aws_var = |k: &str| {
+            manifest
+                .vars
+                .get(k)
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .or_else(|| cx.var_string(k))
+        };
+        let (config_path, credentials_path) =
+            AwsFiles::paths(|k| aws_var(k).map(Into::into), &cx.dirs.home);
         let files = AwsFiles::load(&config_path, &credentials_path)?;
         for profile in files.plaintext_keys() {
             cx.ui.warn(&Warning::PlaintextKeys {
@@ -145,14 +159,21 @@ impl Resolver {
                 file: files.credentials_path().to_path_buf(),
             });
         }
-        let env_profile = cx.var("AWS_PROFILE").and_then(|p| p.into_string().ok());
+        let env_profile = aws_var("AWS_PROFILE");
         let chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
-        let env = |k: &str| cx.var(k).and_then(|v| v.into_string().ok());
-        let region = region(
-            manifest.vars.get("AWS_REGION").map(String::as_str),
-            &env,
-            chain.region.as_deref(),
-        );
+        let region = region(&aws_var, chain.region.as_deref());
+        // The profile's own region was checked where the profile was read.
+        let unchecked = region.as_ref().filter(|(name, _)| !name.is_empty());
+        if let Some((name, value)) = unchecked.filter(|(_, r)| !valid_region(r)) {
+            return Err(Error::BadRegion {
+                value: value.clone(),
+                origin: match manifest.vars.get(*name) {
+                    Some(_) => format!("[vars] {name} in {}", manifest_path.display()),
+                    None => format!("{name} in the environment"),
+                },
+            });
+        }
+        let region = region.map(|(_, r)| r);
         let cache: Box<dyn CredentialCache> = if manifest.persistence.keep_sts_session() {
             Box::new(KeyringCache::new(
                 KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE)),
@@ -169,7 +190,7 @@ impl Resolver {
         })?;
         let endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
             .iter()
-            .find_map(|k| cx.var_string(k));
+            .find_map(|k| aws_var(k));
         let sts = SdkSts::new(
             region.as_deref().unwrap_or("us-east-1"),
             endpoint,
@@ -182,6 +203,8 @@ impl Resolver {
             item,
             cache,
             sts,
+            project_dir: settings.project.dir.clone(),
+            keeps_sessions: manifest.persistence.keep_sts_session(),
             lock_dir: cx.dirs.locks(),
             config_dir: cx.dirs.config.clone(),
             env_id: settings.env_id.clone(),
@@ -218,7 +241,17 @@ impl Resolver {
             margin: self.margin,
             session_name: flow::session_name(&whoami()),
         }
-        .run()?;
+        .run()
+        .map_err(|e| match e {
+            // Where no one can type a code (credential_process), say how
+            // to give one ahead of time.
+            Error::Flow(FlowError::NoMfaSource { serial }) => Error::MfaUnreachable {
+                serial,
+                project: self.project_dir.clone(),
+                keeps_sessions: self.keeps_sessions,
+            },
+            other => other,
+        })?;
         Ok(Obtained {
             credentials,
             region: self.region.clone(),
@@ -231,9 +264,7 @@ impl Refresh for Resolver {
     fn refresh(&mut self, mfa_code: Option<&SecretString>) -> Result<Credentials, RefreshError> {
         match self.resolve(&Codes::Given(mfa_code.cloned())) {
             Ok(obtained) => Ok(obtained.credentials),
-            Err(Error::Flow(FlowError::NoMfaSource { serial })) => {
-                Err(RefreshError::NeedMfa(serial))
-            }
+            Err(Error::MfaUnreachable { serial, .. }) => Err(RefreshError::NeedMfa(serial)),
             Err(e) => Err(RefreshError::Failed(match e.help() {
                 Some(help) => format!("{e} ({help})"),
                 None => e.to_string(),
@@ -242,19 +273,18 @@ impl Refresh for Resolver {
     }
 }
 
-/// The region for envact's own STS calls and for commands: the
-/// environment's `[vars]` AWS_REGION, then `AWS_REGION` and
-/// `AWS_DEFAULT_REGION` from the process environment, then the profile's.
+/// The region for envact's own STS calls and for commands, with the
+/// variable it came from: `AWS_REGION`, then `AWS_DEFAULT_REGION` (as the
+/// activated shell has them: `[vars]` over the environment), then the
+/// profile's (`None` as the name: validated where the profile is read).
 fn region(
-    manifest: Option<&str>,
-    env: &dyn Fn(&str) -> Option<String>,
+    var: &dyn Fn(&str) -> Option<String>,
     profile: Option<&str>,
-) -> Option<String> {
-    manifest
-        .map(str::to_string)
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .or(profile.map(str::to_string))
+) -> Option<(&'static str, String)> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|name| var(name).map(|v| (name, v)))
+        .or(profile.map(|p| ("", p.to_string())))
 }
 
 /// What produced kept credentials: a change to any of these means they are
@@ -370,36 +400,33 @@ mod tests {
     use crate::manifest::{Backend, SecretFields};
 
     #[test]
-    fn the_environments_region_wins_then_the_process_environment_then_the_profile() {
-        let none: [(&str, &str); 0] = [];
-        let both = [("AWS_REGION", "env-r"), ("AWS_DEFAULT_REGION", "env-d")];
-        let default_only = [("AWS_DEFAULT_REGION", "env-d")];
-        /// ([vars] AWS_REGION, the process environment, the profile's, expected)
-        type Case<'a> = (
-            Option<&'a str>,
-            &'a [(&'a str, &'a str)],
-            Option<&'a str>,
-            Option<&'a str>,
-        );
+    fn aws_region_wins_then_aws_default_region_then_the_profile() {
+        /// (the variables as the shell has them, the profile's region, expected)
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
         let cases: [Case; 6] = [
-            (Some("vars"), &both, Some("prof"), Some("vars")),
-            (None, &both, Some("prof"), Some("env-r")),
-            (None, &default_only, Some("prof"), Some("env-d")),
-            (None, &none, Some("prof"), Some("prof")),
-            (Some("vars"), &none, None, Some("vars")),
-            (None, &none, None, None),
+            (
+                &[("AWS_REGION", "r"), ("AWS_DEFAULT_REGION", "d")],
+                Some("p"),
+                Some("r"),
+            ),
+            (&[("AWS_DEFAULT_REGION", "d")], Some("p"), Some("d")),
+            (&[("AWS_REGION", "r")], None, Some("r")),
+            (&[], Some("p"), Some("p")),
+            (&[], None, None),
+            (&[("OTHER", "x")], Some("p"), Some("p")),
         ];
-        for (vars, env, profile, expected) in cases {
+        for (vars, profile, expected) in cases {
             let lookup = |k: &str| {
-                env.iter()
+                vars.iter()
                     .find(|(name, _)| *name == k)
                     .map(|(_, v)| v.to_string())
             };
-            assert_eq!(
-                region(vars, &lookup, profile).as_deref(),
-                expected,
-                "{vars:?} {env:?} {profile:?}"
-            );
+            let got = region(&lookup, profile).map(|(_, r)| r);
+            assert_eq!(got.as_deref(), expected, "{vars:?} {profile:?}");
+        }
+        assert!(valid_region("us-gov-west-1"));
+        for bad in ["", "eu west 1", "EU-WEST-1", "eu-west-1.", "a/b"] {
+            assert!(!valid_region(bad), "{bad:?}");
         }
     }
 

@@ -30,6 +30,15 @@ const OTHER_SOURCES: [&str; 4] = [
     "web_identity_token_file",
 ];
 
+/// A region is a host-name label: `eu-west-1`, `us-gov-west-1`, `cn-north-1`.
+pub fn valid_region(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 63
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// What the environment asks of the chain: the manifest's `[aws]`, completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainRequest {
@@ -105,7 +114,17 @@ pub fn resolve(
                 });
             }
             if region.is_none() {
-                region = files.get(p, "region").map(str::to_string);
+                if let Some(r) = files.get(p, "region") {
+                    if !valid_region(r) {
+                        return Err(files.bad(
+                            p,
+                            "region",
+                            r,
+                            "not an AWS region (such as eu-west-1)",
+                        ));
+                    }
+                    region = Some(r.to_string());
+                }
             }
             if mfa_serial.is_none() {
                 if let Some(serial) = files.get(p, "mfa_serial") {
