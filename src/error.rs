@@ -52,6 +52,15 @@ pub enum Error {
         keeps_sessions: bool,
     },
 
+    #[error("{flag} would never be used: the manifest sets {setting} itself, at {}:{}:{}",
+        manifest.display(), location.line, location.column)]
+    FixedByManifest {
+        flag: String,
+        setting: String,
+        manifest: PathBuf,
+        location: Location,
+    },
+
     #[error("{origin} is {value:?}, which is not an AWS region")]
     BadRegion { value: String, origin: String },
 
@@ -243,6 +252,7 @@ impl Error {
             Error::NoAgent { live: false, .. } => "leave this shell (its ENVACT_* variables are left over) and activate again, or pass -d DIR to resolve a project's credentials".into(),
             Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
+            Error::FixedByManifest { .. } => "drop the flag; if it must be each person's choice, remove that line from the manifest (it is the whole team's)".into(),
             Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),
             Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),

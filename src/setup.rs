@@ -76,6 +76,7 @@ pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
             "{e}; starting from the manifest alone (the file is replaced once the answers are written)"
         ));
     }
+    request.flags.refuse_what_the_manifest_fixes(&settings)?;
     let interactive = !request.yes && cx.ui.interactive();
     let path = &settings.answers_path;
     // Asking again shows the current answers as defaults; with flags alone,
@@ -121,6 +122,54 @@ pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
 }
 
 impl Flags {
+    /// An answer the manifest gives itself would never be used: refused,
+    /// naming the line that fixes it.
+    fn refuse_what_the_manifest_fixes(&self, settings: &Settings) -> Result<(), Error> {
+        let mut given: Vec<(String, String)> = Vec::new();
+        let mut flag = |key: &str, flag: String, set: bool| {
+            if set {
+                given.push((key.to_string(), flag));
+            }
+        };
+        flag("backend", "--backend".into(), self.backend.is_some());
+        flag("vault", "--vault".into(), self.vault.is_some());
+        flag("item", "--item".into(), self.item.is_some());
+        flag(
+            "mfa_serial",
+            "--mfa-serial".into(),
+            self.mfa_serial.is_some(),
+        );
+        flag(
+            "persistence.backend_session",
+            "--persist-backend-session".into(),
+            self.persist_backend_session.is_some(),
+        );
+        flag(
+            "persistence.sts_session",
+            "--persist-sts-session".into(),
+            self.persist_sts_session.is_some(),
+        );
+        for (name, field) in &self.fields {
+            flag(
+                &format!("fields.{name}"),
+                format!("--field {name}={field}"),
+                true,
+            );
+        }
+        let written = &settings.written.written_at;
+        for (key, flag) in given {
+            if let Some(at) = written.get(key.as_str()) {
+                return Err(Error::FixedByManifest {
+                    flag,
+                    setting: key,
+                    manifest: settings.project.manifest.clone(),
+                    location: *at,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Puts the flags' answers over `answers`; returns them with a token read
     /// for `--op-token-stdin`.
     fn apply(self, mut answers: Answers) -> Result<(Answers, Option<SecretString>), Error> {

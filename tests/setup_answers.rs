@@ -210,3 +210,38 @@ fn a_service_account_token_that_cannot_be_kept_writes_nothing() {
     );
     assert!(!sb.config.join("envact/envs").exists(), "answers written");
 }
+
+#[test]
+fn an_answer_flag_the_manifest_fixes_is_refused_naming_the_line() {
+    let sb = Sandbox::with_manifest(MANIFEST);
+    let manifest = sb.project.join(".envact/manifest.toml");
+    for (args, flag, at) in [
+        (
+            vec!["--field", "access_key_id=username"],
+            "--field access_key_id=username",
+            "6:17",
+        ),
+        (vec!["--backend", "keyring"], "--backend", "4:11"),
+    ] {
+        let mut all = vec!["setup", "--item", "ci"];
+        all.extend(args);
+        all.push("--yes");
+        support::assert_fails(
+            &run(sb.envact(all)),
+            1,
+            &[
+                &format!(
+                    "{flag} would never be used: the manifest sets {} itself, at {}:{at}",
+                    if flag == "--backend" {
+                        "backend"
+                    } else {
+                        "fields.access_key_id"
+                    },
+                    manifest.display()
+                ),
+                "help: drop the flag",
+            ],
+        );
+    }
+    assert!(!sb.config.join("envact/envs").exists(), "nothing written");
+}

@@ -512,3 +512,59 @@ fn a_first_run_before_any_key_is_stored_offers_to_store_them_and_does_once_confi
     let leaked = support::files_containing(&e.sb.home, &[ACCESS_KEY_ID, SECRET_ACCESS_KEY], &[]);
     assert!(leaked.is_empty(), "secrets in {leaked:?}");
 }
+
+#[test]
+fn a_field_the_manifest_fixes_is_checked_against_the_item_listing_its_fields() {
+    let e = OpProject::new(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\n\
+         item = \"aws-dev\"\n[secrets.fields]\naccess_key_id = \"access key id\"\n",
+    );
+    let mut state = e.op.read();
+    state["account_added"] = serde_json::json!(true);
+    e.op.write(&state);
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    answer(&mut p, "How does op sign in to 1Password?", "");
+    answer(&mut p, "my.1password.com (test@example.com)", "");
+    p.exp_string("Keep the 1Password session").unwrap();
+    key(&mut p, "n");
+    answer(&mut p, "holding secret_access_key [credential]", "");
+    answer(
+        &mut p,
+        "Enter the password for test@example.com",
+        op_standin::PASSWORD,
+    );
+    p.exp_string(
+        "has no field \"access key id\" (its fields: credential, one-time password, username)",
+    )
+    .unwrap();
+    p.exp_string("help: set [secrets.fields] in the manifest to one of the fields listed")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert!(!answers_dir(&e.sb).exists(), "answers were written");
+}
+
+#[test]
+fn the_shipped_1password_template_reads_1passwords_own_api_credential_item() {
+    let e = OpProject::new("version = 1\n");
+    let moto = support::sts::Moto::start(&e.sb);
+    std::fs::remove_file(e.sb.project.join(".envact/manifest.toml")).unwrap();
+    let out = support::run(e.cmd(&["init", "--template", "aws-1password"]));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let out = support::run_with_stdin(
+        e.cmd(&["setup", "--op-token-stdin", "--item", "aws-dev", "--yes"]),
+        &format!("{}\n", op_standin::SERVICE_TOKEN),
+    );
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    // No field name was answered: 1Password's own (username, credential) are read.
+    let mut cmd = e.cmd(&["export", "--format", "json"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url);
+    let out = support::run(cmd);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert!(support::stdout(&out).contains("\"AccessKeyId\""));
+    let argv = std::fs::read_to_string(&e.op.argv_log).unwrap();
+    assert!(argv.contains("op://Engineering/aws-dev/username"), "{argv}");
+    assert!(
+        argv.contains("op://Engineering/aws-dev/credential"),
+        "{argv}"
+    );
+}

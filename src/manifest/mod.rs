@@ -39,6 +39,9 @@ pub struct Manifest {
     pub persistence: Persistence,
     pub on_activate: Option<Hook>,
     pub profile: ShellProfile,
+    /// Where the manifest sets each setting a person could otherwise answer
+    /// (`vault`, `fields.access_key_id`, `persistence.sts_session`, ...).
+    pub written_at: BTreeMap<&'static str, Location>,
 }
 
 /// Where the long-term keys live.

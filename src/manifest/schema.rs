@@ -78,6 +78,43 @@ pub(super) struct RawHook {
     pub on_activate: Option<Spanned<String>>,
 }
 
+/// Where the settings a person could answer are written: a second, lenient
+/// read of a manifest already found valid, for its spans.
+#[derive(Deserialize)]
+pub(super) struct Answerable {
+    pub secrets: Option<AnswerableSecrets>,
+    pub aws: Option<AnswerableAws>,
+    pub persistence: Option<AnswerablePersistence>,
+}
+
+type At = Option<Spanned<IgnoredAny>>;
+
+#[derive(Deserialize)]
+pub(super) struct AnswerableSecrets {
+    pub backend: At,
+    pub vault: At,
+    pub item: At,
+    pub fields: Option<AnswerableFields>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct AnswerableFields {
+    pub access_key_id: At,
+    pub secret_access_key: At,
+    pub mfa_totp: At,
+}
+
+#[derive(Deserialize)]
+pub(super) struct AnswerableAws {
+    pub mfa_serial: At,
+}
+
+#[derive(Deserialize)]
+pub(super) struct AnswerablePersistence {
+    pub backend_session: At,
+    pub sts_session: At,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawProfile {

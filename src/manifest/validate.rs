@@ -1,6 +1,7 @@
 //! From manifest text to a [`Manifest`]: TOML and serde catch syntax, unknown keys
 //! and wrong types; the checks here catch values that are well-typed but wrong.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
@@ -107,6 +108,7 @@ pub(super) fn parse(
     });
 
     Ok(Manifest {
+        written_at: written_at(source),
         name,
         vars,
         secrets: raw.secrets.map(|s| Secrets {
@@ -134,6 +136,44 @@ pub(super) fn parse(
             fish: raw.profile.fish,
         },
     })
+}
+
+/// Where the answerable settings are written, read from the (already valid)
+/// source a second time with spans.
+fn written_at(source: &str) -> BTreeMap<&'static str, Location> {
+    use super::schema::Answerable;
+    let mut at = BTreeMap::new();
+    let Ok(found) = toml::from_str::<Answerable>(source) else {
+        return at;
+    };
+    let mut put = |key: &'static str, span: Option<Range<usize>>| {
+        if let Some(span) = span {
+            at.insert(key, Location::from_offset(source, span.start));
+        }
+    };
+    if let Some(s) = found.secrets {
+        put("backend", s.backend.map(|v| v.span()));
+        put("vault", s.vault.map(|v| v.span()));
+        put("item", s.item.map(|v| v.span()));
+        let f = s.fields.unwrap_or_default();
+        put("fields.access_key_id", f.access_key_id.map(|v| v.span()));
+        put(
+            "fields.secret_access_key",
+            f.secret_access_key.map(|v| v.span()),
+        );
+        put("fields.mfa_totp", f.mfa_totp.map(|v| v.span()));
+    }
+    if let Some(a) = found.aws {
+        put("mfa_serial", a.mfa_serial.map(|v| v.span()));
+    }
+    if let Some(p) = found.persistence {
+        put(
+            "persistence.backend_session",
+            p.backend_session.map(|v| v.span()),
+        );
+        put("persistence.sts_session", p.sts_session.map(|v| v.span()));
+    }
+    at
 }
 
 fn check_version(cx: &Ctx, head: Head) -> Result<(), ManifestError> {

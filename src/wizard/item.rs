@@ -117,7 +117,9 @@ impl Wizard<'_> {
 
     /// Each key field the manifest leaves open, read once to check it exists
     /// (the value is dropped at once); a missing one is asked again, with the
-    /// fields the item has.
+    /// fields the item has. Then the fields the manifest fixes are checked the
+    /// same way: one this person's item lacks stops the wizard, listing the
+    /// item's real fields (the manifest is the team's to change).
     pub(super) fn fields(
         &mut self,
         store: &dyn SecretStore,
@@ -133,6 +135,16 @@ impl Wizard<'_> {
         };
         let item = secrets.item_to_read().unwrap_or_default().to_string();
         let defaults = default_fields(backend);
+        let fixed = |name: &str| {
+            self.manifest
+                .secrets
+                .as_ref()
+                .and_then(|s| s.fields.get(name).cloned())
+        };
+        let fixed: Vec<String> = ["access_key_id", "secret_access_key"]
+            .into_iter()
+            .filter_map(fixed)
+            .collect();
         for (name, default) in [
             ("access_key_id", defaults.access_key_id),
             ("secret_access_key", defaults.secret_access_key),
@@ -176,6 +188,12 @@ impl Wizard<'_> {
                     Err(e) => return Err(e.into()),
                 }
             }
+        }
+        for field in fixed {
+            let label = format!("Checking {item}/{field} in {}", store.describe());
+            secrets::busy(self.p, store, &label, || {
+                store.read_field(&item, &field).map(drop)
+            })?;
         }
         Ok(())
     }
