@@ -77,3 +77,42 @@ fn unknown_flags_are_usage_errors_with_exit_2() {
     let out = run(sb.envact(["activate", "--bogus"]));
     support::assert_fails(&out, 2, &["unexpected argument '--bogus'"]);
 }
+
+#[test]
+fn every_command_s_help_teaches_by_example() {
+    let sb = Sandbox::new();
+    let help = |cmd: &str| stdout(&run(sb.envact([cmd, "--help"])));
+    for cmd in [
+        "init", "activate", "exec", "add", "remove", "list", "export", "clear", "setup", "status",
+    ] {
+        let text = help(cmd);
+        let examples = text
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{cmd}: no examples\n{text}"))
+            .1;
+        assert!(
+            examples.contains(&format!("envact {cmd}")),
+            "{cmd}: {examples}"
+        );
+        // A real description: more than the one-line summary.
+        let about = text.split("\nUsage:").next().unwrap_or_default();
+        assert!(about.trim().lines().count() > 1, "{cmd}: {about}");
+    }
+    // The credential_process snippet can be pasted as it stands.
+    let export = help("export");
+    assert!(
+        export.contains("\n  [profile dev]\n  credential_process = envact export -d /path/to/project --format credential-process\n"),
+        "{export}"
+    );
+    // Defaults are said once; the backends are listed where a backend is asked.
+    let init = help("init");
+    assert_eq!(init.matches("current directory").count(), 0, "{init}");
+    assert_eq!(init.matches("[default: .]").count(), 1, "{init}");
+    for cmd in ["add", "remove", "list"] {
+        assert!(
+            help(cmd).contains("[possible values: 1password, keyring, pass, file, env]")
+                || help(cmd).contains("values: 1password, keyring, pass, file, env]"),
+            "{cmd}"
+        );
+    }
+}

@@ -12,6 +12,13 @@ use envact::Error;
 use super::args::{OneOf, ProjectDir};
 use super::{exit_byte, Outcome};
 
+const EXAMPLES: &str = "\
+Examples:
+  envact activate                            # a subshell; `exit` ends the activation
+  envact activate -- aws s3 ls               # one command, as if typed at the prompt
+  envact activate --inject server            # no keys in any environment: the ECS endpoint
+  envact activate -d ~/src/payments --shell zsh";
+
 /// Open a subshell in the project's environment, or run one command in it.
 ///
 /// The shell is $SHELL (bash, zsh or fish). It reads your own rc files, then the
@@ -23,6 +30,7 @@ use super::{exit_byte, Outcome};
 /// and envact exits with its exit code (128+N if it died by signal N).
 /// Activating inside an active environment is refused.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,

@@ -13,6 +13,12 @@ use super::args::BackendArgs;
 use super::terminal::Terminal;
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact add dev                             # the key id (shown), then the secret (hidden)
+  envact add dev --stdin < keys.txt          # two lines: the key id, then the secret
+  envact add ci --backend pass --vault aws   # outside a project: name the backend";
+
 /// Store an AWS access key (id and secret) in the secrets backend.
 ///
 /// Asks for both values with hidden input, or reads them from stdin, one per
@@ -20,6 +26,7 @@ use super::Outcome;
 /// project's manifest unless given here. An existing item of that name is
 /// replaced; if storing fails, what was stored before is left as it was.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     /// Name of the item to store the keys as.
     item: String,

@@ -6,11 +6,17 @@ use envact::credentials::Cleared;
 use super::args::ProjectDir;
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact clear                               # the project found from here
+  envact clear -d ~/src/payments";
+
 /// Forget the cached STS session and role credentials of this environment.
 ///
 /// The next activation or export trades the long-term keys again (asking for
 /// an MFA code if the manifest uses one).
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,

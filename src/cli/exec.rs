@@ -7,6 +7,11 @@ use envact::context::Context;
 use super::args::ProjectDir;
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact exec -- terraform plan              # inside an activation: the agent's credentials
+  envact exec -d ~/src/payments -- aws sts get-caller-identity";
+
 /// Run one command with fresh AWS credentials in its environment.
 ///
 /// Inside an activation the credentials come from its agent (which refreshes
@@ -17,6 +22,7 @@ use super::Outcome;
 /// AWS_CREDENTIAL_EXPIRATION. envact then becomes the command (exec): its exit
 /// code, signals and terminal are its own.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,

@@ -9,16 +9,24 @@ use envact::Error;
 use super::args::{OneOf, ProjectDir};
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact export --format env                 # `export AWS_...` lines, for `eval`
+  envact export --format json
+
+For the AWS CLI and SDKs, in ~/.aws/config:
+
+  [profile dev]
+  credential_process = envact export -d /path/to/project --format credential-process";
+
 /// Print the environment's short-lived AWS credentials.
 ///
 /// Uses cached credentials while they have more than the refresh margin left,
 /// else trades the long-term keys from the backend for new ones (MFA and roles
-/// as the manifest and ~/.aws/config say). For the AWS CLI and SDKs, in
-/// ~/.aws/config:
-///
-///     [profile dev]
-///     credential_process = envact export -d /path/to/project --format credential-process
+/// as the manifest and ~/.aws/config say). The AWS CLI and SDKs can run it as
+/// a profile's credential_process (see the example below).
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,

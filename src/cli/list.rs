@@ -5,8 +5,18 @@ use envact::context::Context;
 use super::args::BackendArgs;
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact list                                # the project's backend
+  envact list --backend file --vault team";
+
 /// List the items in the secrets backend (names only, never values).
+///
+/// The backend and vault are the project's manifest's [secrets] (with your
+/// answers), or those given here; outside a project, --backend is needed.
+/// Nothing secret is read: only the names of the items.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     backend: BackendArgs,

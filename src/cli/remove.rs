@@ -5,8 +5,18 @@ use envact::context::Context;
 use super::args::BackendArgs;
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact remove dev
+  envact remove old --backend keyring --vault envact";
+
 /// Remove an item (both halves of the key) from the secrets backend.
+///
+/// The backend and vault are the project's manifest's [secrets] (with your
+/// answers), or those given here. Only that item is touched; an item that is
+/// not there is an error naming the items that are.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     /// Name of the item to remove.
     item: String,

@@ -10,6 +10,14 @@ use envact::Error;
 
 use super::args::{OneOf, ProjectDir};
 
+const EXAMPLES: &str = "\
+Examples:
+  envact setup                               # the wizard, on a terminal
+  envact setup --show                        # each setting, and where it comes from
+  envact setup --item dev --mfa-serial none --yes
+  envact setup --op-token-stdin --yes < token-file
+  envact setup --reconfigure                 # ask again (or repair a broken answers file)";
+
 /// Answer what the manifest leaves to each person: the first-run wizard.
 ///
 /// On a terminal, envact asks for what the manifest leaves open (backend and
@@ -24,6 +32,7 @@ use super::args::{OneOf, ProjectDir};
 /// Without a terminal, or with --yes, answers come as flags; missing ones are
 /// named. What the manifest itself says always wins.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,

@@ -5,8 +5,19 @@ use envact::context::Context;
 
 use super::Outcome;
 
+const EXAMPLES: &str = "\
+Examples:
+  envact status                              # exit 0 inside an activation, 1 outside
+  envact status || envact activate";
+
 /// Show the environment active in this shell (exit 1 when none is).
+///
+/// Inside an activation: its name, directory and manifest, the credentials
+/// it gives (role or profile, account, until when, how they reach commands),
+/// and what is kept in the session cache, until when. Variables left over
+/// from an activation that has ended are recognised as such.
 #[derive(clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct Args {}
 
 pub fn run(_args: Args, cx: &Context) -> Outcome {
