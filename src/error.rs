@@ -61,6 +61,14 @@ pub enum Error {
         location: Location,
     },
 
+    #[error("no item {item:?} in {location} (items there: {})",
+        if available.is_empty() { "none".to_string() } else { available.join(", ") })]
+    NothingToRemove {
+        location: String,
+        item: String,
+        available: Vec<String>,
+    },
+
     #[error("{origin} is {value:?}, which is not an AWS region")]
     BadRegion { value: String, origin: String },
 
@@ -253,6 +261,7 @@ impl Error {
             Error::CommandNotFound { .. } => "check the command's name and PATH".into(),
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::FixedByManifest { .. } => "drop the flag; if it must be each person's choice, remove that line from the manifest (it is the whole team's)".into(),
+            Error::NothingToRemove { .. } => "nothing was removed; check the name against the items listed (`envact list`)".into(),
             Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),
             Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
 use crate::context::Context;
 use crate::manifest::{Backend, Manifest};
-use crate::secrets::{self, write_keys, FieldNames, SecretStore, StoreOptions};
+use crate::secrets::{self, write_keys, FieldNames, SecretError, SecretStore, StoreOptions};
 use crate::Error;
 
 /// A store, opened, with the field names its keys are under.
@@ -164,8 +164,22 @@ pub fn list(cx: &Context, choice: &Choice) -> Result<(Vec<String>, String), Erro
 /// `envact remove`: deletes `item`; returns where it was.
 pub fn remove(cx: &Context, choice: &Choice, item: &str) -> Result<String, Error> {
     let opened = choice.open(cx)?;
-    opened.busy(cx, &format!("Removing {item} from"), |store| {
-        store.remove_item(item)
-    })?;
+    opened
+        .busy(cx, &format!("Removing {item} from"), |store| {
+            store.remove_item(item)
+        })
+        .map_err(|e| match e {
+            // Nothing to remove: storing it is not what was asked.
+            SecretError::ItemNotFound {
+                location,
+                item,
+                available,
+            } => Error::NothingToRemove {
+                location,
+                item,
+                available,
+            },
+            other => other.into(),
+        })?;
     Ok(opened.store.describe())
 }

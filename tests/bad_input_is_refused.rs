@@ -319,3 +319,45 @@ fn a_backend_program_that_prints_without_bound_is_stopped() {
         &["`pass` printed more than 4 MiB, far more than any answer: it was stopped"],
     );
 }
+
+#[test]
+fn the_advice_fits_what_was_done() {
+    let sb = Sandbox::new();
+    let envact = |args: &[&str]| {
+        let mut cmd = sb.envact(args);
+        cmd.env("ENVACT_FILE_PASSPHRASE", "p");
+        cmd
+    };
+    // One line on stdin: the advice is about stdin, not about passing --stdin.
+    let out = run_with_stdin(
+        envact(&["add", "dev", "--backend", "file", "--stdin"]),
+        &format!("{}\n", support::ACCESS_KEY_ID),
+    );
+    let err = support::assert_fails(
+        &out,
+        1,
+        &[
+            "cannot read the secret access key: stdin ended before it",
+            "help: write the access key id and the secret access key on two lines of standard input",
+        ],
+    );
+    assert!(!err.contains("pass --stdin"), "{err}");
+    // Removing what is not there: no advice to store it.
+    assert!(run_with_stdin(
+        envact(&["add", "dev", "--backend", "file", "--stdin"]),
+        &keys_input()
+    )
+    .status
+    .success());
+    let out = run(envact(&["remove", "prod", "--backend", "file"]));
+    let err = support::assert_fails(
+        &out,
+        1,
+        &[
+            "no item \"prod\" in the encrypted file",
+            "(items there: dev)",
+            "help: nothing was removed",
+        ],
+    );
+    assert!(!err.contains("envact add"), "{err}");
+}

@@ -52,13 +52,15 @@ pub fn run(args: Args, cx: &Context, terminal: &Terminal) -> Outcome {
     Ok(0)
 }
 
-const KEYS_HELP: &str = "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines";
+const TERMINAL_HELP: &str = "run it in a terminal, or pass --stdin and write the access key id and the secret access key on two lines";
+const STDIN_HELP: &str =
+    "write the access key id and the secret access key on two lines of standard input";
 
 fn input_error(what: &'static str, reason: String) -> Error {
     Error::Input {
         what,
         reason,
-        help: KEYS_HELP,
+        help: TERMINAL_HELP,
     }
 }
 
@@ -66,10 +68,15 @@ fn read_stdin() -> Result<LongTermKeys, Error> {
     let mut lines = std::io::stdin().lock();
     let mut read = |what: &'static str| -> Result<SecretString, Error> {
         let mut line = Zeroizing::new(String::new());
+        let failed = |reason: String| Error::Input {
+            what,
+            reason,
+            help: STDIN_HELP,
+        };
         match lines.read_line(&mut line) {
-            Ok(0) => Err(input_error(what, "stdin ended before it".into())),
+            Ok(0) => Err(failed("stdin ended before it".into())),
             Ok(_) => Ok(SecretString::from(line.trim())),
-            Err(e) => Err(input_error(what, e.to_string())),
+            Err(e) => Err(failed(e.to_string())),
         }
     };
     Ok(LongTermKeys {

@@ -43,14 +43,55 @@ impl Ctx<'_> {
 
     fn toml_error(&self, e: toml::de::Error) -> ManifestError {
         // serde speaks of sequences and maps; TOML users know arrays and tables.
-        let message = e
+        let mut message = e
             .message()
             .trim_end()
             .replace("a sequence", "an array")
             .replace("a map", "a table");
+        if let Some(near) = did_you_mean(&message) {
+            message.push_str(&format!(" (did you mean `{near}`?)"));
+        }
         let help = toml_help(&message);
         self.error(e.span().unwrap_or(0..0), message, help)
     }
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`" (or variant): the
+/// expected name a typo most likely meant, when one is close enough.
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (given, expected) = rest.split_once('`')?;
+    let names = expected.split('`').skip(1).step_by(2);
+    let (distance, name) = names
+        .map(|name| (edit_distance(given, name), name))
+        .min_by_key(|(d, _)| *d)?;
+    (distance > 0 && distance <= (given.chars().count() / 3).max(1)).then(|| name.to_string())
+}
+
+/// Levenshtein distance, counting an adjacent swap as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Advice for each kind of TOML or serde message.
@@ -178,6 +219,12 @@ fn written_at(source: &str) -> BTreeMap<&'static str, Location> {
 
 fn check_version(cx: &Ctx, head: Head) -> Result<(), ManifestError> {
     let Some(version) = head.version else {
+        // `versoin = 1` is a typo at its own line, not a missing version.
+        if let Err(e) = toml::from_str::<RawManifest>(cx.source) {
+            if e.message().starts_with("unknown field") {
+                return Err(cx.toml_error(e));
+            }
+        }
         return Err(cx.error(
             0..0,
             "missing `version`",
@@ -326,6 +373,28 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         ));
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    #[test]
+    fn a_typo_gets_the_name_it_meant() {
+        let m = |given: &str| {
+            did_you_mean(&format!(
+                "unknown field `{given}`, expected one of `version`, `name`, `vars`, `secrets`, `aws`"
+            ))
+        };
+        assert_eq!(m("versoin").as_deref(), Some("version"));
+        assert_eq!(m("secret").as_deref(), Some("secrets"));
+        assert_eq!(m("colour"), None);
+        assert_eq!(
+            did_you_mean("unknown variant `keyrng`, expected one of `1password`, `keyring`")
+                .as_deref(),
+            Some("keyring")
+        );
+    }
 }
 
 #[cfg(test)]
