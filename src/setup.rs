@@ -271,7 +271,10 @@ fn save(
 ) -> Result<bool, Error> {
     let p = cx.ui.as_ref();
     let path = &settings.answers_path;
-    let text = toml::to_string(&gathered.answers).unwrap_or_default();
+    // No MFA device is written `""` in the file, and shown as what it means.
+    let text = toml::to_string(&gathered.answers)
+        .unwrap_or_default()
+        .replace("mfa_serial = \"\"", "mfa_serial = none (no MFA device)");
     p.say(&format!(
         "answers for {:?}:\n{}",
         settings.written.name,

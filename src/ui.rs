@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub enum Warning {
     /// A profile's long-term secret sits in plain text in the AWS credentials file.
     PlaintextKeys { profile: String, file: PathBuf },
+    /// What was typed for an MFA code is not one: asked again, sent nowhere.
+    NotAnMfaCode,
 }
 
 impl std::fmt::Display for Warning {
@@ -27,6 +29,9 @@ impl std::fmt::Display for Warning {
                 "the long-term keys of profile {profile:?} are in plain text in {}: move them into the backend with `envact add ITEM` and delete them from that file",
                 file.display()
             ),
+            Warning::NotAnMfaCode => {
+                f.write_str("an MFA code is the 6 digits your device shows: type it again")
+            }
         }
     }
 }

@@ -568,3 +568,50 @@ fn the_shipped_1password_template_reads_1passwords_own_api_credential_item() {
         "{argv}"
     );
 }
+
+#[test]
+fn the_wizard_reads_plainly_and_ctrl_c_like_ctrl_d_writes_nothing() {
+    let e = KeyringProject::new();
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    let mut shown = String::new();
+    for (prompt, reply) in [
+        ("Keyring service [envact]", ""),
+        ("Item holding your AWS keys [dev]", ""),
+        ("holding access_key_id [access_key_id]", ""),
+        ("holding secret_access_key [secret_access_key]", ""),
+        ("or none)", "none"),
+    ] {
+        shown += &p.exp_string(prompt).unwrap();
+        p.send_line(reply).unwrap();
+    }
+    shown += &p.exp_string("(fewer MFA prompts)?").unwrap();
+    key(&mut p, "n");
+    // No MFA device is said as such, not as an empty string.
+    shown += &p.exp_string("mfa_serial = none (no MFA device)").unwrap();
+    shown += &p.exp_string("Write them to").unwrap();
+    key(&mut p, "y");
+    let path = answers_file_when_written(&e.sb, &mut p);
+    shown += &p.exp_eof().unwrap();
+    assert!(!shown.contains("?:"), "double punctuation: {shown}");
+    assert!(!shown.contains("mfa_serial = \"\""), "{shown}");
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("mfa_serial = \"\"\n"), "{written}");
+
+    // Ctrl-C at a question: the same words as Ctrl-D, and the file as it was.
+    let mut p = support::spawn_pty(e.cmd(&["setup", "--reconfigure"]));
+    p.exp_string("Keyring service [envact]").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("error: setup stopped: interrupted; nothing was written")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+}
+
+/// Waits for "wrote PATH" and returns PATH, the answers file.
+fn answers_file_when_written(sb: &Sandbox, p: &mut rexpect::session::PtySession) -> PathBuf {
+    p.exp_string("wrote ").unwrap();
+    let (_, line) = p.exp_regex(r"[^\r\n]+\.toml").unwrap();
+    let path = PathBuf::from(line.trim());
+    assert_eq!(path, answers_file(sb));
+    path
+}

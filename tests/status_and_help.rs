@@ -116,3 +116,35 @@ fn every_command_s_help_teaches_by_example() {
         );
     }
 }
+
+#[test]
+fn errors_are_coloured_on_a_terminal_unless_no_color_says_not() {
+    let sb = Sandbox::new();
+    let on_terminal = |no_color: Option<&str>| {
+        let mut cmd = sb.envact(["activate", "-d", "/nonexistent/dir"]);
+        cmd.env("TERM", "xterm-256color");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let mut p = support::spawn_pty(cmd);
+        p.exp_eof().unwrap()
+    };
+    let coloured = on_terminal(None);
+    assert!(
+        coloured.contains("\u{1b}[1;31merror:\u{1b}[0m /nonexistent/dir is not a directory"),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains("\u{1b}[1;32mhelp:\u{1b}[0m "),
+        "{coloured:?}"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    assert!(
+        plain.contains("error: /nonexistent/dir is not a directory"),
+        "{plain:?}"
+    );
+    // Not a terminal: never.
+    let out = run(sb.envact(["activate", "-d", "/nonexistent/dir"]));
+    assert!(!stderr(&out).contains('\u{1b}'));
+}

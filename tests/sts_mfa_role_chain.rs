@@ -499,3 +499,47 @@ fn without_a_terminal_the_advice_is_to_type_the_code_once_where_there_is_one() {
         )],
     );
 }
+
+#[test]
+fn a_code_that_is_not_six_digits_is_asked_again_without_costing_an_attempt() {
+    let s = setup(
+        "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"",
+        "proxy",
+    );
+    let mut p = spawn_pty(s.cmd(&["export", "--format", "json"]));
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("12345").unwrap();
+    p.exp_string("an MFA code is the 6 digits your device shows")
+        .unwrap();
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("123456").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("\"AccessKeyId\""), "{rest}");
+    assert!(!rest.contains("attempt"), "{rest}");
+    assert_eq!(s.endpoint.actions(), ["GetSessionToken"]);
+}
+
+#[test]
+fn ctrl_c_during_a_spinner_leaves_no_spinner_on_screen() {
+    let s = setup("role_arn = \"arn:aws:iam::123456789012:role/dev\"", "proxy");
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut cmd = s.cmd(&["export", "--format", "json"]);
+    cmd.env(
+        "AWS_ENDPOINT_URL_STS",
+        format!("http://{}", silent.local_addr().unwrap()),
+    )
+    .env("TERM", "xterm-256color");
+    let mut p = spawn_pty(cmd);
+    p.exp_string("Assuming arn:aws:iam::123456789012:role/dev")
+        .unwrap();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    // The last thing drawn is the cleared line, not a spinner frame.
+    let last_frame = rest.rfind("Assuming").unwrap_or(0);
+    assert!(
+        rest[last_frame..].contains("\r\u{1b}[2K"),
+        "the spinner stayed: {rest:?}"
+    );
+}

@@ -79,23 +79,31 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            report(&err);
+            report(&err, terminal.colour);
             ExitCode::from(err.exit_code())
         }
     }
 }
 
-/// `error: what`, the manifest line when there is one, then `help: what to do`.
-fn report(err: &Error) {
+/// `error: what`, the manifest line when there is one, then `help: what to
+/// do`; the labels coloured as clap colours its own, when `colour`.
+fn report(err: &Error, colour: bool) {
+    let paint = |label: &str, style: &str| {
+        if colour {
+            format!("\x1b[{style}m{label}\x1b[0m")
+        } else {
+            label.to_string()
+        }
+    };
     let mut out = std::io::stderr().lock();
-    let _ = writeln!(out, "error: {err}");
+    let _ = writeln!(out, "{} {err}", paint("error:", "1;31"));
     if let Error::Manifest(m) = err {
         if let Some(snippet) = m.snippet() {
             let _ = writeln!(out, "{snippet}");
         }
     }
     if let Some(help) = err.help() {
-        let _ = writeln!(out, "help: {help}");
+        let _ = writeln!(out, "{} {help}", paint("help:", "1;32"));
     }
 }
 

@@ -5,14 +5,20 @@
 //!
 //! Text answers are read key by key with console (dialoguer's own terminal
 //! layer) rather than with dialoguer's Input, which drops Ctrl-D: here Ctrl-D
-//! on an empty answer is the end of input, and stops the wizard. A prompt
-//! that slow work itself needs (a passphrase) suspends the spinner, so that
-//! the spinner neither draws over it nor races it for the terminal.
+//! on an empty answer is the end of input, and stops the wizard. Ctrl-C at a
+//! question stops it the same way ("nothing was written"): while a question
+//! waits, SIGINT interrupts the read instead of ending envact. Ctrl-C during
+//! a spinner clears its line before envact ends. A prompt that slow work
+//! itself needs (a passphrase) suspends the spinner, so that the spinner
+//! neither draws over it nor races it for the terminal.
 
 use console::{Key, Term};
+use dialoguer::theme::Theme;
 use dialoguer::{Confirm, Password, Select};
 use indicatif::{ProgressBar, ProgressStyle};
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use secrecy::SecretString;
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Mutex;
@@ -23,25 +29,109 @@ use envact::ui::{AskError, MfaRequest, Prompter, Ui, Warning};
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     stdin: bool,
+    stdout: bool,
     stderr: bool,
+    /// Colour on stderr: a terminal that can show it (TERM is not `dumb`),
+    /// and NO_COLOR not set.
+    pub colour: bool,
 }
 
 impl Terminal {
     pub fn detect() -> Terminal {
+        let stderr = std::io::stderr().is_terminal();
         Terminal {
             stdin: std::io::stdin().is_terminal(),
-            stderr: std::io::stderr().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr,
+            colour: stderr
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_some_and(|t| t != "dumb"),
         }
     }
 
     /// A hidden answer, trimmed: half of a key pasted in.
     pub fn hidden(&self, prompt: &str) -> Result<SecretString, AskError> {
-        Password::new()
-            .with_prompt(prompt)
-            .interact()
+        asking(|| Password::with_theme(&PLAIN).with_prompt(prompt).interact())
             .map(|v| SecretString::from(v.trim()))
             .map_err(|e| AskError::Stopped(e.to_string()))
     }
+}
+
+/// dialoguer's plain look, without a colon after a prompt that is a question.
+struct Plain;
+
+const PLAIN: Plain = Plain;
+
+/// What separates a prompt from its answer.
+fn after(prompt: &str) -> &'static str {
+    if prompt.ends_with('?') {
+        " "
+    } else {
+        ": "
+    }
+}
+
+impl Theme for Plain {
+    fn format_prompt(&self, f: &mut dyn fmt::Write, prompt: &str) -> fmt::Result {
+        write!(f, "{prompt}{}", after(prompt).trim_end())
+    }
+
+    fn format_input_prompt(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        default: Option<&str>,
+    ) -> fmt::Result {
+        match default {
+            Some(d) => write!(f, "{prompt} [{d}]: "),
+            None => write!(f, "{prompt}{}", after(prompt)),
+        }
+    }
+
+    fn format_input_prompt_selection(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        sel: &str,
+    ) -> fmt::Result {
+        write!(f, "{prompt}{}{sel}", after(prompt))
+    }
+}
+
+extern "C" fn interrupt_the_read(_: nix::libc::c_int) {}
+
+/// Ctrl-C during a spinner: clear its line, then end as SIGINT would have.
+extern "C" fn clear_then_stop(_: nix::libc::c_int) {
+    const CLEAR: &[u8] = b"\r\x1b[2K";
+    // SAFETY: write, signal and raise are async-signal-safe.
+    unsafe {
+        nix::libc::write(2, CLEAR.as_ptr().cast(), CLEAR.len());
+        nix::libc::signal(nix::libc::SIGINT, nix::libc::SIG_DFL);
+        nix::libc::raise(nix::libc::SIGINT);
+    }
+}
+
+/// Runs `work` with `handler` taking SIGINT (and no restart of interrupted
+/// reads), then puts back what was there.
+fn on_sigint<T>(handler: extern "C" fn(nix::libc::c_int), work: impl FnOnce() -> T) -> T {
+    let action = SigAction::new(
+        SigHandler::Handler(handler),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handlers above only make async-signal-safe calls.
+    let previous = unsafe { sigaction(Signal::SIGINT, &action) };
+    let out = work();
+    if let Ok(previous) = previous {
+        // SAFETY: restoring the disposition that was there.
+        let _ = unsafe { sigaction(Signal::SIGINT, &previous) };
+    }
+    out
+}
+
+/// A question: Ctrl-C ends the read (an error, "interrupted"), not envact.
+fn asking<T>(question: impl FnOnce() -> T) -> T {
+    on_sigint(interrupt_the_read, question)
 }
 
 /// The spinner on screen, if any.
@@ -104,7 +194,7 @@ impl Ui for Terminal {
         bar.set_message(label.to_string());
         bar.enable_steady_tick(TICK);
         set_spinner(Some(bar.clone()));
-        work();
+        on_sigint(clear_then_stop, work);
         set_spinner(None);
         bar.finish_and_clear();
     }
@@ -124,9 +214,7 @@ impl Ui for Terminal {
         } else {
             format!("MFA code for {}", request.serial)
         };
-        Password::new()
-            .with_prompt(prompt)
-            .interact()
+        asking(|| Password::with_theme(&PLAIN).with_prompt(prompt).interact())
             .map(|c| SecretString::from(c.trim()))
             .map_err(|e| AskError::Stopped(e.to_string()))
     }
@@ -135,12 +223,13 @@ impl Ui for Terminal {
         if !self.stderr {
             return Err(AskError::NoTerminal);
         }
-        let mut prompt = Password::new().with_prompt(format!("Passphrase for {}", path.display()));
+        let mut prompt =
+            Password::with_theme(&PLAIN).with_prompt(format!("Passphrase for {}", path.display()));
         if new_file {
             prompt =
                 prompt.with_confirmation("Repeat the passphrase", "the two passphrases differ");
         }
-        suspend(|| prompt.interact())
+        suspend(|| asking(|| prompt.interact()))
             .map(SecretString::from)
             .map_err(|e| AskError::Stopped(e.to_string()))
     }
@@ -152,15 +241,59 @@ impl Prompter for Terminal {
     }
 
     fn input(&self, prompt: &str, default: Option<&str>) -> Result<String, AskError> {
+        asking(|| self.read_line(prompt, default))
+    }
+
+    fn select(&self, prompt: &str, choices: &[String], default: usize) -> Result<usize, AskError> {
+        asking(|| {
+            Select::with_theme(&PLAIN)
+                .with_prompt(prompt)
+                .items(choices)
+                .default(default)
+                .interact()
+        })
+        .map_err(stopped)
+    }
+
+    fn confirm(&self, prompt: &str, default: bool) -> Result<bool, AskError> {
+        asking(|| {
+            Confirm::with_theme(&PLAIN)
+                .with_prompt(prompt)
+                .default(default)
+                .interact()
+        })
+        .map_err(stopped)
+    }
+
+    fn secret(&self, prompt: &str) -> Result<SecretString, AskError> {
+        // Kept as typed: the wizard checks it.
+        let answer = asking(|| Password::with_theme(&PLAIN).with_prompt(prompt).interact())
+            .map_err(stopped)?;
+        Ok(SecretString::from(answer))
+    }
+
+    /// The path goes to standard output too when that is not the person's
+    /// terminal: a script running setup gets it there.
+    fn answers_saved(&self, path: &Path) {
+        eprintln!("wrote {}", path.display());
+        if !self.stdout {
+            println!("{}", path.display());
+        }
+    }
+}
+
+impl Terminal {
+    fn read_line(&self, prompt: &str, default: Option<&str>) -> Result<String, AskError> {
         let term = Term::stderr();
         let shown = match default {
             Some(d) => format!("{prompt} [{d}]: "),
-            None => format!("{prompt}: "),
+            None => format!("{prompt}{}", after(prompt)),
         };
         term.write_str(&shown).map_err(stopped_io)?;
         let mut line = String::new();
         loop {
-            // Ctrl-C raises SIGINT inside read_key: the process ends, nothing written.
+            // Ctrl-C raises SIGINT inside read_key; `asking` makes that an
+            // interrupted read, so the wizard stops, writing nothing.
             match term.read_key().map_err(stopped_io)? {
                 Key::Enter => break,
                 Key::Char('\u{4}') if line.is_empty() => {
@@ -184,35 +317,5 @@ impl Prompter for Terminal {
             Some(d) if answer.is_empty() => d.to_string(),
             _ => answer.to_string(),
         })
-    }
-
-    fn select(&self, prompt: &str, choices: &[String], default: usize) -> Result<usize, AskError> {
-        Select::new()
-            .with_prompt(prompt)
-            .items(choices)
-            .default(default)
-            .interact()
-            .map_err(stopped)
-    }
-
-    fn confirm(&self, prompt: &str, default: bool) -> Result<bool, AskError> {
-        Confirm::new()
-            .with_prompt(prompt)
-            .default(default)
-            .interact()
-            .map_err(stopped)
-    }
-
-    fn secret(&self, prompt: &str) -> Result<SecretString, AskError> {
-        // Kept as typed: the wizard checks it.
-        let answer = Password::new()
-            .with_prompt(prompt)
-            .interact()
-            .map_err(stopped)?;
-        Ok(SecretString::from(answer))
-    }
-
-    fn answers_saved(&self, path: &Path) {
-        println!("{}", path.display());
     }
 }

@@ -9,7 +9,7 @@
 mod keyring_cache;
 mod lock;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -382,15 +382,23 @@ pub fn ask_mfa_code(
         attempts: flow::MFA_ATTEMPTS,
         expired,
     };
-    ui.mfa_code(&request).map_err(|e| {
-        match e {
-            AskError::NoTerminal => FlowError::NoMfaSource {
-                serial: serial.to_string(),
-            },
-            AskError::Stopped(reason) => FlowError::MfaInput(reason),
+    loop {
+        let code = ui.mfa_code(&request).map_err(|e| -> Error {
+            match e {
+                AskError::NoTerminal => FlowError::NoMfaSource {
+                    serial: serial.to_string(),
+                },
+                AskError::Stopped(reason) => FlowError::MfaInput(reason),
+            }
+            .into()
+        })?;
+        // Checked here: a slip of the keyboard costs none of the attempts.
+        let digits = code.expose_secret();
+        if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(code);
         }
-        .into()
-    })
+        ui.warn(&Warning::NotAnMfaCode);
+    }
 }
 
 #[cfg(test)]

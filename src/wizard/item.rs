@@ -3,7 +3,7 @@
 //! 1Password, its one-time password field. Each answer is checked against
 //! the backend; a wrong one is asked again with what is really there.
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::Wizard;
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
@@ -100,18 +100,26 @@ impl Wizard<'_> {
         }
     }
 
-    /// The long-term key, typed hidden, each half checked for its shape.
+    /// The long-term key, each half checked for its shape: the key id shown
+    /// as typed (it is not secret), the secret hidden.
     fn keys(&mut self) -> Result<LongTermKeys, Error> {
-        let ask = |prompt: &str, check: fn(&str) -> Result<(), String>| loop {
-            let value = self.p.secret(prompt)?;
-            match check(value.expose_secret()) {
-                Ok(()) => return Ok::<_, Error>(value),
+        let access_key_id = loop {
+            let id = self.p.input("AWS access key id", None)?;
+            match check_access_key_id(&id) {
+                Ok(()) => break SecretString::from(id),
+                Err(e) => self.p.say(&e),
+            }
+        };
+        let secret_access_key = loop {
+            let value = self.p.secret("AWS secret access key")?;
+            match check_secret_access_key(value.expose_secret()) {
+                Ok(()) => break value,
                 Err(e) => self.p.say(&e),
             }
         };
         Ok(LongTermKeys {
-            access_key_id: ask("AWS access key id", check_access_key_id)?,
-            secret_access_key: ask("AWS secret access key", check_secret_access_key)?,
+            access_key_id,
+            secret_access_key,
         })
     }
 
