@@ -27,7 +27,7 @@ impl Opened {
     ) -> T {
         let store = self.store.as_ref();
         let label = format!("{label} {}", store.describe());
-        secrets::busy(cx.ui.as_ref(), store, &label, || work(store))
+        crate::ui::busy(cx.ui.as_ref(), &label, || work(store))
     }
 }
 

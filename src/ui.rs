@@ -70,6 +70,12 @@ pub trait Ui: Send + Sync {
     /// indicator. A prompt that the work itself needs must still be answerable.
     fn busy(&self, label: &str, work: &mut dyn FnMut());
 
+    /// Runs `work`, which hands the terminal to another program that asks
+    /// there itself (1Password's `op signin`): no indicator may draw over it.
+    fn pause(&self, work: &mut dyn FnMut()) {
+        work()
+    }
+
     /// A code from the MFA device, typed by the person.
     fn mfa_code(&self, request: &MfaRequest) -> Result<SecretString, AskError>;
 
@@ -96,9 +102,19 @@ pub trait Prompter: Ui {
 
 /// Runs `work` through [`Ui::busy`] and hands back what it returned.
 pub fn busy<T>(ui: &dyn Ui, label: &str, work: impl FnOnce() -> T) -> T {
+    once(work, |w| ui.busy(label, w))
+}
+
+/// Runs `work` through [`Ui::pause`] and hands back what it returned.
+pub fn pause<T>(ui: &dyn Ui, work: impl FnOnce() -> T) -> T {
+    once(work, |w| ui.pause(w))
+}
+
+/// `work`, run by `runner` (which takes an `FnMut`), its result handed back.
+fn once<T>(work: impl FnOnce() -> T, runner: impl FnOnce(&mut dyn FnMut())) -> T {
     let mut work = Some(work);
     let mut result = None;
-    ui.busy(label, &mut || {
+    runner(&mut || {
         if let Some(w) = work.take() {
             result = Some(w());
         }

@@ -248,3 +248,27 @@ fn op_not_installed_names_it() {
         &["`op` is not installed (needed for the 1password backend)"],
     );
 }
+
+#[test]
+fn reading_from_1password_shows_the_spinner_and_op_signs_in_without_it_in_the_way() {
+    let sb = Sandbox::with_manifest(&manifest("aws-dev", ""));
+    let op = OpStandin::new(&sb);
+    let mut cmd = envact(
+        &sb,
+        &op,
+        None,
+        &["activate", "--", "sh", "-c", "echo in-$((40+2))"],
+    );
+    cmd.env("TERM", "xterm-256color");
+    let mut p = spawn_pty(cmd);
+    // The read starts behind the spinner; op's own password prompt then has
+    // the terminal to itself, and the read goes on.
+    p.exp_string("Reading the long-term keys from the 1Password vault \"Engineering\"")
+        .unwrap();
+    p.exp_string("Enter the password for test@example.com at my.1password.com:")
+        .unwrap();
+    p.send_line(PASSWORD).unwrap();
+    p.exp_string("in-42").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(op.signins(), 1);
+}

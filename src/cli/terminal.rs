@@ -199,6 +199,10 @@ impl Ui for Terminal {
         bar.finish_and_clear();
     }
 
+    fn pause(&self, work: &mut dyn FnMut()) {
+        suspend(work)
+    }
+
     fn mfa_code(&self, request: &MfaRequest) -> Result<SecretString, AskError> {
         if !self.interactive() {
             return Err(AskError::NoTerminal);

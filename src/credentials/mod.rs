@@ -335,7 +335,7 @@ impl KeySource<Error> for Sources<'_> {
         let ui = r.ui.as_ref();
         let store = r.opened.store.as_ref();
         let label = format!("Reading the long-term keys from {}", store.describe());
-        Ok(crate::secrets::busy(ui, store, &label, || {
+        Ok(crate::ui::busy(ui, &label, || {
             read_keys(store, &r.item, &r.opened.fields)
         })?)
     }
@@ -347,7 +347,11 @@ impl MfaSource<Error> for Sources<'_> {
     fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, Error> {
         let r = self.resolver;
         if let Some(field) = &r.opened.fields.mfa_totp {
-            return Ok(r.opened.store.read_totp(&r.item, field)?);
+            let store = r.opened.store.as_ref();
+            let label = format!("Reading a one-time code from {}", store.describe());
+            return Ok(crate::ui::busy(r.ui.as_ref(), &label, || {
+                store.read_totp(&r.item, field)
+            })?);
         }
         let serial = serial.to_string();
         match self.codes {

@@ -28,7 +28,6 @@ pub use self::open::{open, service_token_keeper, StoreDirs, StoreOptions, SESSIO
 pub use self::pass::PassStore;
 use crate::aws::LongTermKeys;
 pub use crate::manifest::Backend;
-use crate::ui::{self, Ui};
 
 /// Names of the fields inside an item (for `env`: variable names).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +65,6 @@ impl FieldNames {
 pub trait SecretStore: Send {
     fn backend(&self) -> Backend;
 
-    /// Whether the backend's own program may ask on the terminal (1Password's
-    /// `op` signs in there), so that no spinner may run over it.
-    fn asks_on_terminal(&self) -> bool {
-        false
-    }
-
     /// Where this store keeps things, for messages: "keyring service envact".
     fn describe(&self) -> String;
 
@@ -91,16 +84,6 @@ pub trait SecretStore: Send {
 
     /// Item names, never values.
     fn list_items(&self) -> Result<Vec<String>, SecretError>;
-}
-
-/// Runs backend work behind [`Ui::busy`], unless the backend may ask on the
-/// terminal itself.
-pub fn busy<T>(ui: &dyn Ui, store: &dyn SecretStore, label: &str, work: impl FnOnce() -> T) -> T {
-    if store.asks_on_terminal() {
-        work()
-    } else {
-        ui::busy(ui, label, work)
-    }
 }
 
 /// Reads both halves of the long-term key.

@@ -19,6 +19,8 @@ use std::process::Command;
 
 use super::program::{Captured, Program};
 use super::{Backend, SecretError, SecretStore};
+use crate::ui::Ui;
+use std::sync::Arc;
 
 const OP: Program = Program {
     backend: "1password",
@@ -70,6 +72,8 @@ pub trait SessionCache: Send {
 
 pub struct OnePasswordStore {
     vault: Option<String>,
+    /// `op signin` asks on the terminal itself: no spinner may draw over it.
+    ui: Arc<dyn Ui>,
     /// Whether `op signin` may ask on the terminal.
     interactive: bool,
     auth: Auth,
@@ -143,6 +147,7 @@ fn classify(stderr: &str) -> OpFailure {
 impl OnePasswordStore {
     pub fn new(
         vault: Option<&str>,
+        ui: Arc<dyn Ui>,
         interactive: bool,
         auth: Auth,
         account: Option<&str>,
@@ -150,6 +155,7 @@ impl OnePasswordStore {
     ) -> OnePasswordStore {
         OnePasswordStore {
             vault: vault.map(str::to_string),
+            ui,
             interactive,
             auth,
             account: account.map(str::to_string),
@@ -263,7 +269,7 @@ impl OnePasswordStore {
         let var = self.session_var()?;
         let mut cmd = OP.command();
         cmd.args(["signin", "--raw"]);
-        let out = OP.run_interactive(cmd)?;
+        let out = crate::ui::pause(self.ui.as_ref(), || OP.run_interactive(cmd))?;
         let token = Zeroizing::new(String::from_utf8_lossy(&out.stdout).trim().to_string());
         if !out.status.success() || token.is_empty() {
             return Err(SecretError::NotSignedIn {
@@ -350,10 +356,6 @@ fn labels(item: &ItemJson) -> Vec<String> {
 impl SecretStore for OnePasswordStore {
     fn backend(&self) -> Backend {
         Backend::OnePassword
-    }
-
-    fn asks_on_terminal(&self) -> bool {
-        true
     }
 
     fn describe(&self) -> String {

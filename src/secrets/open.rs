@@ -76,6 +76,7 @@ pub fn open(
             };
             Box::new(OnePasswordStore::new(
                 vault,
+                ui.clone(),
                 ui.interactive(),
                 auth,
                 chosen.and_then(|c| c.account.as_deref()),

@@ -49,7 +49,7 @@ impl Wizard<'_> {
             .as_ref()
             .is_some_and(|s| s.vault.is_none());
         let label = format!("Listing the items in {}", store.describe());
-        let items = match secrets::busy(self.p, store, &label, || store.list_items()) {
+        let items = match crate::ui::busy(self.p, &label, || store.list_items()) {
             Ok(items) => items,
             // A wrong 1Password vault shows here: ask for it again.
             Err(SecretError::Failed { detail, .. })
@@ -173,9 +173,8 @@ impl Wizard<'_> {
                 };
                 let field = self.p.input(&prompt, Some(&default))?;
                 let label = format!("Checking {item}/{field} in {}", store.describe());
-                let checked = secrets::busy(self.p, store, &label, || {
-                    store.read_field(&item, &field).map(drop)
-                });
+                let checked =
+                    crate::ui::busy(self.p, &label, || store.read_field(&item, &field).map(drop));
                 match checked {
                     Ok(()) => {
                         self.answers.fields.insert(name.to_string(), field);
@@ -199,9 +198,7 @@ impl Wizard<'_> {
         }
         for field in fixed {
             let label = format!("Checking {item}/{field} in {}", store.describe());
-            secrets::busy(self.p, store, &label, || {
-                store.read_field(&item, &field).map(drop)
-            })?;
+            crate::ui::busy(self.p, &label, || store.read_field(&item, &field).map(drop))?;
         }
         Ok(())
     }
@@ -235,7 +232,8 @@ impl Wizard<'_> {
                 self.answers.fields.remove("mfa_totp");
                 return Ok(());
             }
-            match store.read_totp(&item, &field) {
+            let label = format!("Checking {item}/{field} in {}", store.describe());
+            match crate::ui::busy(self.p, &label, || store.read_totp(&item, &field)) {
                 Ok(_) => {
                     self.answers.fields.insert("mfa_totp".into(), field);
                     return Ok(());
