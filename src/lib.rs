@@ -11,6 +11,7 @@
 //! [`shell`], [`wizard`], [`template`]), and those never reach back up.
 
 pub mod activation;
+pub mod active;
 pub mod agent;
 pub mod aws;
 pub mod config;

@@ -66,6 +66,11 @@ pub trait Ui: Send + Sync {
 
     fn warn(&self, warning: &Warning);
 
+    /// An activation has started, giving what `active` says.
+    fn activated(&self, active: &crate::active::Active) {
+        let _ = active;
+    }
+
     /// Runs slow work (the network, a backend's program) behind a progress
     /// indicator. A prompt that the work itself needs must still be answerable.
     fn busy(&self, label: &str, work: &mut dyn FnMut());

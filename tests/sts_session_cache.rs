@@ -163,3 +163,37 @@ fn concurrent_processes_share_one_sts_round_trip() {
         .collect();
     assert_eq!(ids.len(), 1, "every process got the same credentials");
 }
+
+#[test]
+fn the_activation_says_what_it_gives_and_status_what_is_cached_until_when() {
+    let e = setup(ROLE, "sts_session = true");
+    let out = run(e.cmd(&[
+        "activate",
+        "--",
+        "sh",
+        "-c",
+        "envact status; echo status-exit=$?",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (said, shown) = (stderr(&out), stdout(&out));
+    // Once, as the activation starts.
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("envact: cache is active: "))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        line.contains("role dev (account 123456789012) until ")
+            && line.ends_with(" UTC; per-command for aws"),
+        "{line}"
+    );
+    // And by `envact status`, with the cache.
+    for wanted in [
+        "credentials: role dev (account 123456789012)",
+        "given:       per-command for aws",
+        "cached:      the credentials commands get, until 20",
+        "status-exit=0",
+    ] {
+        assert!(shown.contains(wanted), "{wanted:?} not in:\n{shown}");
+    }
+    assert!(shown.contains("\nuntil:       20"), "{shown}");
+}

@@ -40,7 +40,13 @@ impl ActiveEnv {
 
 /// What `envact status` finds.
 pub enum Status {
-    Active(ActiveEnv),
+    Active {
+        env: ActiveEnv,
+        /// What it gives (when it gives AWS credentials).
+        gives: Option<crate::active::Active>,
+        /// What the session cache holds, and until when.
+        kept: Vec<(&'static str, std::time::SystemTime)>,
+    },
     /// Variables left over from an activation that has ended.
     Ended(ActiveEnv),
     None,
@@ -49,7 +55,23 @@ pub enum Status {
 /// `envact status`: the environment active in this shell, if any.
 pub fn status(cx: &crate::context::Context) -> Status {
     match ActiveEnv::from_vars(|k| cx.var(k)) {
-        Some(env) if env.is_live() => Status::Active(env),
+        Some(env) if env.is_live() => {
+            let gives = env
+                .runtime_dir
+                .as_deref()
+                .and_then(crate::active::Active::load);
+            let kept = env
+                .manifest
+                .as_ref()
+                .map(|manifest| crate::manifest::Project {
+                    dir: env.dir.clone(),
+                    manifest: manifest.clone(),
+                })
+                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok())
+                .map(|settings| crate::credentials::kept(cx, &settings))
+                .unwrap_or_default();
+            Status::Active { env, gives, kept }
+        }
         Some(env) => Status::Ended(env),
         None => Status::None,
     }

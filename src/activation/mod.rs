@@ -15,8 +15,10 @@ use std::process::{Command, Stdio};
 
 pub use active_env::{status, ActiveEnv, Status, ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_RUNTIME_DIR};
 
+use crate::active::Active;
 use crate::agent::Agent;
 use crate::aws::export::variables;
+use crate::aws::rfc3339;
 use crate::context::Context;
 use crate::credentials::{Codes, Resolver};
 use crate::hardening::CoreLimit;
@@ -91,6 +93,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         credential_env: Vec::new(),
         agent: None,
         wrappers: None,
+        active: None,
     };
     match Resolver::new(cx, &settings, true)? {
         Some(resolver) => {
@@ -100,6 +103,18 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                 .aws
                 .clone()
                 .unwrap_or_else(|| unreachable!("a resolver means [aws]"));
+            let active = Active {
+                name: activation.manifest.name.clone(),
+                credentials: resolver.describe(),
+                expires: obtained.credentials.expiration.map(rfc3339),
+                inject: match aws.inject {
+                    InjectMode::PerCommand => format!("per-command for {}", aws.wrap.join(", ")),
+                    InjectMode::Shell => "exported into the shell".into(),
+                    InjectMode::Server => "served to SDKs on loopback (ECS endpoint)".into(),
+                },
+            };
+            cx.ui.activated(&active);
+            activation.active = Some(active);
             match aws.inject {
                 InjectMode::Shell => {
                     activation.credential_env =
@@ -168,6 +183,8 @@ pub struct Activation {
     agent: Option<AgentStarter>,
     /// Commands defined in the shell to run through `envact exec` (this binary).
     wrappers: Option<(PathBuf, Vec<String>)>,
+    /// What it gives, kept in the runtime directory for `envact status`.
+    active: Option<Active>,
 }
 
 /// Starts the agent once the runtime directory exists.
@@ -208,6 +225,12 @@ impl Activation {
                 })?;
         }
 
+        if let Some(active) = &self.active {
+            active.save(runtime.path()).map_err(|source| Error::Write {
+                path: Active::path(runtime.path()),
+                source,
+            })?;
+        }
         let mut agent = match self.agent.take() {
             Some(start) => Some(start(runtime.path())?),
             None => None,

@@ -24,10 +24,11 @@ use std::net::TcpStream;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::aws::Credentials;
+use crate::active::Active;
+use crate::aws::{rfc3339, Credentials};
 use crate::shell::supervise::Service;
 pub use ecs::EcsServer;
 use protocol::Response;
@@ -74,6 +75,9 @@ pub struct Agent {
     worker: Worker,
     /// A refresh is running; `true` when it was given an MFA code.
     refreshing: Option<bool>,
+    /// Where `envact status` reads what the activation gives (its expiry
+    /// changes with each refresh).
+    runtime_dir: PathBuf,
     uid: u32,
 }
 
@@ -126,6 +130,7 @@ impl Agent {
             margin,
             worker: Worker::start(refresher)?,
             refreshing: None,
+            runtime_dir: runtime_dir.to_path_buf(),
             uid: nix::unistd::getuid().as_raw(),
         })
     }
@@ -271,6 +276,10 @@ impl Agent {
         let answer = match outcome {
             Ok(credentials) => {
                 self.current = credentials;
+                if let Some(mut active) = Active::load(&self.runtime_dir) {
+                    active.expires = self.current.expiration.map(rfc3339);
+                    let _ = active.save(&self.runtime_dir);
+                }
                 self.credentials()
             }
             Err(RefreshError::NeedMfa(serial)) => Response::NeedMfa { serial },

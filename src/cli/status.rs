@@ -22,11 +22,21 @@ pub struct Args {}
 
 pub fn run(_args: Args, cx: &Context) -> Outcome {
     match status(cx) {
-        Status::Active(env) => {
+        Status::Active { env, gives, kept } => {
             println!("environment: {}", env.name);
             println!("directory:   {}", env.dir.display());
             if let Some(manifest) = &env.manifest {
                 println!("manifest:    {}", manifest.display());
+            }
+            if let Some(gives) = gives {
+                println!("credentials: {}", gives.credentials);
+                if let Some(until) = &gives.expires {
+                    println!("until:       {until}");
+                }
+                println!("given:       {}", gives.inject);
+            }
+            for (what, until) in kept {
+                println!("cached:      {what}, until {}", envact::aws::rfc3339(until));
             }
             Ok(0)
         }

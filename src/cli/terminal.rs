@@ -183,6 +183,10 @@ impl Ui for Terminal {
         eprintln!("warning: {warning}");
     }
 
+    fn activated(&self, active: &envact::active::Active) {
+        eprintln!("envact: {active}");
+    }
+
     fn busy(&self, label: &str, work: &mut dyn FnMut()) {
         if !self.stderr {
             return work();

@@ -32,6 +32,20 @@ impl KeyringCache {
         format!("{}/{}", self.env_id, slot.name())
     }
 
+    /// Until when each slot holds credentials (whatever produced them), for
+    /// `envact status`; the values themselves are dropped at once.
+    pub fn kept(&self) -> Vec<(Slot, std::time::SystemTime)> {
+        [Slot::Session, Slot::Final]
+            .into_iter()
+            .filter_map(|slot| {
+                let value = self.store.get(&self.user(slot)).ok().flatten()?;
+                let (_, json) = value.expose_secret().split_once('\n')?;
+                let expiry = Credentials::from_cache_json(json)?.expiration?;
+                Some((slot, expiry))
+            })
+            .collect()
+    }
+
     /// Forgets both slots (`envact clear`), reporting a keyring failure.
     pub fn clear(&self) -> Result<(), SecretError> {
         self.store.delete(&self.user(Slot::Final))?;

@@ -58,6 +58,8 @@ pub struct Resolver {
     item: String,
     cache: Box<dyn CredentialCache>,
     sts: SdkSts,
+    /// The profile the chain starts from, if any.
+    profile: Option<String>,
     /// For advice: the project, and whether sessions are kept.
     project_dir: PathBuf,
     keeps_sessions: bool,
@@ -93,6 +95,26 @@ pub fn obtain(cx: &Context, settings: &Settings) -> Result<Option<Obtained>, Err
         Some(resolver) => resolver.resolve(&Codes::Person).map(Some),
         None => Ok(None),
     }
+}
+
+/// Until when the session cache of the environment in `settings` holds
+/// credentials: (what, until), or nothing when it keeps none.
+pub fn kept(cx: &Context, settings: &Settings) -> Vec<(&'static str, SystemTime)> {
+    if !settings.effective().persistence.keep_sts_session() {
+        return Vec::new();
+    }
+    let Ok(kind) = keyring_kind(&cx.vars()) else {
+        return Vec::new();
+    };
+    let store = KeyringStore::new(kind, Some(STS_SERVICE));
+    KeyringCache::new(store, &settings.env_id, "")
+        .kept()
+        .into_iter()
+        .map(|(slot, until)| match slot {
+            crate::aws::cache::Slot::Session => ("the session", until),
+            crate::aws::cache::Slot::Final => ("the credentials commands get", until),
+        })
+        .collect()
 }
 
 /// What `envact clear` did.
@@ -203,6 +225,7 @@ impl Resolver {
             item,
             cache,
             sts,
+            profile: aws.profile.clone().or(env_profile),
             project_dir: settings.project.dir.clone(),
             keeps_sessions: manifest.persistence.keep_sts_session(),
             lock_dir: cx.dirs.locks(),
@@ -216,6 +239,19 @@ impl Resolver {
     /// Credentials no nearer their expiry than the refresh margin.
     pub fn margin(&self) -> Duration {
         self.margin
+    }
+
+    /// Whose credentials these are, for the person: the last role assumed
+    /// (with its account), else the profile, else the key's own session.
+    pub fn describe(&self) -> String {
+        match (self.chain.roles.last(), &self.profile) {
+            (Some(step), _) => {
+                let name = step.role_arn.as_str().rsplit('/').next().unwrap_or("");
+                format!("role {name} (account {})", step.role_arn.account())
+            }
+            (None, Some(profile)) => format!("profile {profile}"),
+            (None, None) => "a session of your long-term key".into(),
+        }
     }
 
     pub fn resolve(&self, codes: &Codes) -> Result<Obtained, Error> {
