@@ -54,6 +54,7 @@ pub fn open_for(cx: &Context, manifest: &Manifest) -> Result<Option<Opened>, Err
             keep_backend_session: manifest.persistence.keep_backend_session(),
             op_sign_in: secrets.sign_in.clone(),
             op_service_token: None,
+            op_session: None,
         },
     )?;
     Ok(Some(Opened {
@@ -95,6 +96,7 @@ impl Choice {
                     .is_some_and(|m| m.persistence.keep_backend_session()),
                 op_sign_in: same.and_then(|s| s.sign_in.clone()),
                 op_service_token: None,
+                op_session: None,
             },
         )?;
         Ok(Opened {

@@ -240,7 +240,7 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
         settings.written.name,
         settings.project.manifest.display()
     ));
-    let mut open = |m: &crate::manifest::Manifest, token: Option<&SecretString>| {
+    let mut open = |m: &crate::manifest::Manifest, op: &wizard::OpCredentials| {
         let s = m.secrets.as_ref().ok_or(Error::NoBackend)?;
         open_store(
             cx,
@@ -249,7 +249,8 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
                 vault: s.vault.clone(),
                 keep_backend_session: m.persistence.keep_backend_session(),
                 op_sign_in: s.sign_in.clone(),
-                op_service_token: token.cloned(),
+                op_service_token: op.service_token.clone(),
+                op_session: op.session.clone(),
             },
         )
     };

@@ -19,6 +19,8 @@ pub enum Warning {
     PlaintextKeys { profile: String, file: PathBuf },
     /// What was typed for an MFA code is not one: asked again, sent nowhere.
     NotAnMfaCode,
+    /// The backend refused the sign-in: asked again.
+    SignInRefused { attempt: u32, attempts: u32 },
 }
 
 impl std::fmt::Display for Warning {
@@ -32,6 +34,10 @@ impl std::fmt::Display for Warning {
             Warning::NotAnMfaCode => {
                 f.write_str("an MFA code is the 6 digits your device shows: type it again")
             }
+            Warning::SignInRefused { attempt, attempts } => write!(
+                f,
+                "that password was refused (attempt {attempt} of {attempts})"
+            ),
         }
     }
 }

@@ -29,6 +29,7 @@ fn the_totp_field_gives_the_current_six_digit_code() {
             keep_backend_session: false,
             op_sign_in: None,
             op_service_token: None,
+            op_session: None,
         },
         StoreDirs {
             owned: sb.config.join("envact"),

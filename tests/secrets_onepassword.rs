@@ -272,3 +272,39 @@ fn reading_from_1password_shows_the_spinner_and_op_signs_in_without_it_in_the_wa
     p.exp_eof().unwrap();
     assert_eq!(op.signins(), 1);
 }
+
+#[test]
+fn a_mistyped_password_is_asked_again_three_times_in_all() {
+    let sb = Sandbox::with_manifest(&manifest("aws-dev", ""));
+    let op = OpStandin::new(&sb);
+    let mut p = spawn_pty(envact(
+        &sb,
+        &op,
+        None,
+        &["activate", "--", "sh", "-c", "echo in-$((40+2))"],
+    ));
+    let prompt = "Enter the password for test@example.com at my.1password.com:";
+    p.exp_string(prompt).unwrap();
+    p.send_line("wrong").unwrap();
+    p.exp_string("that password was refused (attempt 2 of 3)")
+        .unwrap();
+    p.exp_string(prompt).unwrap();
+    p.send_line(PASSWORD).unwrap();
+    p.exp_string("in-42").unwrap();
+    p.exp_eof().unwrap();
+    // Three wrong ones: refused, nothing started.
+    let mut p = spawn_pty(envact(
+        &sb,
+        &op,
+        None,
+        &["activate", "--", "sh", "-c", "echo in-$((40+2))"],
+    ));
+    for _ in 0..3 {
+        p.exp_string(prompt).unwrap();
+        p.send_line("wrong").unwrap();
+    }
+    p.exp_string("`op signin` did not succeed (3 tries)")
+        .unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(!rest.contains("in-42"), "{rest}");
+}

@@ -6,31 +6,36 @@
 //! called), STS, and MFA codes from the backend's TOTP field, the person, or a
 //! code handed to the agent. It talks to the person only through [`Ui`].
 
+mod cached;
 mod keyring_cache;
 mod lock;
+mod sources;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use cached::{clear, kept, Cleared};
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
 use lock::ResolutionLock;
+pub use sources::ask_mfa_code;
+use sources::Sources;
 
 use crate::agent::{Refresh, RefreshError};
 use crate::aws::cache::{CredentialCache, MemoryCache, NoCache};
 use crate::aws::export::{render, Format};
-use crate::aws::flow::{self, Flow, FlowError, KeySource, MfaSource};
+use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
-use crate::aws::{Credentials, LongTermKeys, MfaSerial};
+use crate::aws::{Credentials, MfaSerial};
 use crate::config::hex16;
 use crate::context::Context;
 use crate::keys::{open_for, Opened};
 use crate::manifest::Secrets;
-use crate::secrets::{keyring_kind, read_keys, KeyringStore};
+use crate::secrets::{keyring_kind, KeyringStore};
 use crate::settings::Settings;
-use crate::ui::{AskError, MfaRequest, Ui, Warning};
+use crate::ui::{Ui, Warning};
 use crate::Error;
 
 /// Credentials for commands, and the region they go with.
@@ -95,46 +100,6 @@ pub fn obtain(cx: &Context, settings: &Settings) -> Result<Option<Obtained>, Err
         Some(resolver) => resolver.resolve(&Codes::Person).map(Some),
         None => Ok(None),
     }
-}
-
-/// Until when the session cache of the environment in `settings` holds
-/// credentials: (what, until), or nothing when it keeps none.
-pub fn kept(cx: &Context, settings: &Settings) -> Vec<(&'static str, SystemTime)> {
-    if !settings.effective().persistence.keep_sts_session() {
-        return Vec::new();
-    }
-    let Ok(kind) = keyring_kind(&cx.vars()) else {
-        return Vec::new();
-    };
-    let store = KeyringStore::new(kind, Some(STS_SERVICE));
-    KeyringCache::new(store, &settings.env_id, "")
-        .kept()
-        .into_iter()
-        .map(|(slot, until)| match slot {
-            crate::aws::cache::Slot::Session => ("the session", until),
-            crate::aws::cache::Slot::Final => ("the credentials commands get", until),
-        })
-        .collect()
-}
-
-/// What `envact clear` did.
-pub enum Cleared {
-    /// `persistence.sts_session` is off: sessions last one activation.
-    NothingKept,
-    Forgotten,
-}
-
-/// `envact clear`: forgets the environment's kept STS credentials; returns
-/// the environment's name with what was done.
-pub fn clear(cx: &Context, dir: Option<&std::path::Path>) -> Result<(String, Cleared), Error> {
-    let settings = cx.settings(dir)?;
-    let name = settings.effective().name.clone();
-    if !settings.effective().persistence.keep_sts_session() {
-        return Ok((name, Cleared::NothingKept));
-    }
-    let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));
-    KeyringCache::new(store, &settings.env_id, "").clear()?;
-    Ok((name, Cleared::Forgotten))
 }
 
 impl Resolver {
@@ -357,88 +322,6 @@ fn whoami() -> String {
         .flatten()
         .map(|u| u.name)
         .unwrap_or_default()
-}
-
-/// The keys and the MFA codes of one resolution.
-struct Sources<'a> {
-    resolver: &'a Resolver,
-    codes: &'a Codes,
-}
-
-impl KeySource<Error> for Sources<'_> {
-    fn keys(&self) -> Result<LongTermKeys, Error> {
-        let r = self.resolver;
-        let ui = r.ui.as_ref();
-        let store = r.opened.store.as_ref();
-        let label = format!("Reading the long-term keys from {}", store.describe());
-        Ok(crate::ui::busy(ui, &label, || {
-            read_keys(store, &r.item, &r.opened.fields)
-        })?)
-    }
-}
-
-/// MFA codes from the backend's TOTP field when the manifest names one, else
-/// as [`Codes`] says, else a clear refusal (never a hang).
-impl MfaSource<Error> for Sources<'_> {
-    fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, Error> {
-        let r = self.resolver;
-        if let Some(field) = &r.opened.fields.mfa_totp {
-            let store = r.opened.store.as_ref();
-            let label = format!("Reading a one-time code from {}", store.describe());
-            return Ok(crate::ui::busy(r.ui.as_ref(), &label, || {
-                store.read_totp(&r.item, field)
-            })?);
-        }
-        let serial = serial.to_string();
-        match self.codes {
-            Codes::Given(Some(code)) if attempt == 1 => Ok(code.clone()),
-            Codes::Given(Some(_)) => Err(FlowError::MfaRejected {
-                serial,
-                attempts: 1,
-            }
-            .into()),
-            Codes::Given(None) => Err(FlowError::NoMfaSource { serial }.into()),
-            Codes::Person => ask_mfa_code(r.ui.as_ref(), &serial, attempt, false),
-        }
-    }
-}
-
-/// Asks the person for a code; without a terminal, says that one is needed.
-pub fn ask_mfa_code(
-    ui: &dyn Ui,
-    serial: &str,
-    attempt: u32,
-    expired: bool,
-) -> Result<SecretString, Error> {
-    if !ui.interactive() {
-        return Err(FlowError::NoMfaSource {
-            serial: serial.to_string(),
-        }
-        .into());
-    }
-    let request = MfaRequest {
-        serial,
-        attempt,
-        attempts: flow::MFA_ATTEMPTS,
-        expired,
-    };
-    loop {
-        let code = ui.mfa_code(&request).map_err(|e| -> Error {
-            match e {
-                AskError::NoTerminal => FlowError::NoMfaSource {
-                    serial: serial.to_string(),
-                },
-                AskError::Stopped(reason) => FlowError::MfaInput(reason),
-            }
-            .into()
-        })?;
-        // Checked here: a slip of the keyboard costs none of the attempts.
-        let digits = code.expose_secret();
-        if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(code);
-        }
-        ui.warn(&Warning::NotAnMfaCode);
-    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ pub struct StoreOptions {
     pub op_sign_in: Option<OpSignIn>,
     /// A service-account token just typed in the wizard, not yet kept anywhere.
     pub op_service_token: Option<SecretString>,
+    /// A session of an account the wizard just added and signed in to.
+    pub op_session: Option<SecretString>,
 }
 
 /// Opens the store in `dirs`; `var` reads the environment (the process's, in
@@ -81,6 +83,7 @@ pub fn open(
                 auth,
                 chosen.and_then(|c| c.account.as_deref()),
                 cache,
+                options.op_session,
             ))
         }
         Backend::File => {

@@ -53,7 +53,7 @@ impl Wizard<'_> {
                     let token = self
                         .p
                         .secret("Service-account token (kept in the OS keyring)")?;
-                    self.service_token = Some(token);
+                    self.op.service_token = Some(token);
                 }
                 None
             }
@@ -100,14 +100,24 @@ impl Wizard<'_> {
         } else {
             self.p.say("op has no 1Password account on this device yet: add yours (the sign-in address, your email, then op asks for your Secret Key and password)");
         }
-        loop {
+        let attempts = crate::aws::flow::MFA_ATTEMPTS;
+        for attempt in 1..=attempts {
             let address = self.p.input("Sign-in address", Some("my.1password.com"))?;
             let email = self.p.input("Email", None)?;
             match secrets::op_add_account(&address, &email) {
-                Ok(()) => return Ok(address),
+                // Signed in too: the store uses this session, no second password.
+                Ok(session) => {
+                    self.op.session = Some(session);
+                    return Ok(address);
+                }
                 Err(e @ SecretError::ProgramMissing { .. }) => return Err(e.into()),
-                Err(e) => self.p.say(&format!("{e}; try again")),
+                Err(e) if attempt == attempts => return Err(e.into()),
+                Err(e) => self.p.say(&format!(
+                    "{e}; try again (attempt {} of {attempts})",
+                    attempt + 1
+                )),
             }
         }
+        unreachable!("the last attempt returns")
     }
 }

@@ -24,10 +24,19 @@ use crate::ui::Prompter;
 use crate::Error;
 use detect::Detected;
 
-/// Opens the store a (completed) manifest names; the service-account token
-/// typed in this wizard, if any, goes with it.
+/// What the wizard has of a 1Password sign-in, for the store it opens: a
+/// service-account token just typed, or the session of an account just
+/// added (op asked its password once, there).
+#[derive(Default)]
+pub struct OpCredentials {
+    pub service_token: Option<SecretString>,
+    pub session: Option<SecretString>,
+}
+
+/// Opens the store a (completed) manifest names, with what the wizard has of
+/// a 1Password sign-in.
 pub type OpenStore<'a> =
-    dyn FnMut(&Manifest, Option<&SecretString>) -> Result<Box<dyn SecretStore>, Error> + 'a;
+    dyn FnMut(&Manifest, &OpCredentials) -> Result<Box<dyn SecretStore>, Error> + 'a;
 
 /// What the wizard gathered: the answers, and what goes to the backend or the
 /// OS keyring (never to the answers file) once the person confirms: a
@@ -52,7 +61,7 @@ pub fn run(
         manifest: &settings.written,
         answers: settings.answers.clone(),
         detected,
-        service_token: None,
+        op: OpCredentials::default(),
         new_keys: None,
     };
     w.backend()?;
@@ -67,7 +76,7 @@ pub fn run(
     w.keep_backend_session(backend)?;
     let store = loop {
         w.vault(backend)?;
-        let store = open(&w.merged()?, w.service_token.as_ref())?;
+        let store = open(&w.merged()?, &w.op)?;
         if w.item(store.as_ref(), backend)? {
             break store;
         }
@@ -89,7 +98,7 @@ struct Wizard<'a> {
     manifest: &'a Manifest,
     answers: Answers,
     detected: &'a Detected,
-    service_token: Option<SecretString>,
+    op: OpCredentials,
     new_keys: Option<LongTermKeys>,
 }
 
@@ -103,7 +112,7 @@ impl Wizard<'_> {
     fn finish(self) -> Gathered {
         Gathered {
             answers: self.answers,
-            service_token: self.service_token,
+            service_token: self.op.service_token,
             new_keys: self.new_keys,
         }
     }
@@ -197,13 +206,12 @@ mod tests {
             answers: Mutex::new(answers.iter().copied().collect()),
             ..Script::default()
         };
-        let mut open =
-            |_: &Manifest, _: Option<&SecretString>| -> Result<Box<dyn SecretStore>, Error> {
-                Ok(Box::new(EnvStore::new(|k| match k {
-                    "ID" | "SECRET" => Some("value".into()),
-                    _ => None,
-                })))
-            };
+        let mut open = |_: &Manifest, _: &OpCredentials| -> Result<Box<dyn SecretStore>, Error> {
+            Ok(Box::new(EnvStore::new(|k| match k {
+                "ID" | "SECRET" => Some("value".into()),
+                _ => None,
+            })))
+        };
         let settings = Settings::in_memory(m.clone(), Answers::default()).unwrap();
         let got = run(&script, &settings, &Detected::default(), &mut open).unwrap();
         (got, script)

@@ -17,51 +17,20 @@ use serde::Deserialize;
 use std::cell::RefCell;
 use std::process::Command;
 
+mod account;
+
+pub use account::{accounts, add_account, OpAccount};
+
 use super::program::{Captured, Program};
 use super::{Backend, SecretError, SecretStore};
-use crate::ui::Ui;
+use crate::ui::{Ui, Warning};
 use std::sync::Arc;
 
-const OP: Program = Program {
+pub(super) const OP: Program = Program {
     backend: "1password",
     name: "op",
     install: "see https://developer.1password.com/docs/cli/get-started/",
 };
-
-/// An account op knows on this device (`op account list`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct OpAccount {
-    pub url: String,
-    #[serde(default)]
-    pub email: String,
-    pub user_uuid: String,
-}
-
-/// The accounts added to op on this device; none when op has none or is absent.
-pub fn accounts() -> Result<Vec<OpAccount>, SecretError> {
-    let mut cmd = OP.command();
-    cmd.args(["account", "list", "--format", "json"]);
-    let out = OP.run(cmd, None)?;
-    if !out.status.success() {
-        return Ok(Vec::new());
-    }
-    Ok(serde_json::from_slice(&out.stdout).unwrap_or_default())
-}
-
-/// Adds an account to op on this device. op itself asks, on the terminal, for
-/// the Secret Key and the account password, so neither passes through envact.
-pub fn add_account(address: &str, email: &str) -> Result<(), SecretError> {
-    let mut cmd = OP.command();
-    cmd.args(["account", "add", "--address", address, "--email", email]);
-    let out = OP.run_interactive(cmd)?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(SecretError::NotSignedIn {
-            detail: format!("`op account add` for {email} at {address} did not succeed"),
-        })
-    }
-}
 
 /// Where a 1Password session token is kept between activations.
 pub trait SessionCache: Send {
@@ -81,6 +50,8 @@ pub struct OnePasswordStore {
     account: Option<String>,
     cache: Option<Box<dyn SessionCache>>,
     session: RefCell<Option<Session>>,
+    /// A session just made (an account added and signed in to), not yet used.
+    given: RefCell<Option<SecretString>>,
 }
 
 /// How the store authenticates op, resolved from the choice and the environment.
@@ -152,6 +123,7 @@ impl OnePasswordStore {
         auth: Auth,
         account: Option<&str>,
         cache: Option<Box<dyn SessionCache>>,
+        given: Option<SecretString>,
     ) -> OnePasswordStore {
         OnePasswordStore {
             vault: vault.map(str::to_string),
@@ -161,6 +133,7 @@ impl OnePasswordStore {
             account: account.map(str::to_string),
             cache,
             session: RefCell::new(None),
+            given: RefCell::new(given),
         }
     }
 
@@ -204,7 +177,11 @@ impl OnePasswordStore {
             }
         };
         if self.session.borrow().is_none() && !service_account {
-            self.load_cached_session()?;
+            let given = self.given.borrow_mut().take();
+            match given {
+                Some(token) => self.start_session(token)?,
+                None => self.load_cached_session()?,
+            }
         }
         let mut cmd = self.command();
         build(&mut cmd);
@@ -229,6 +206,16 @@ impl OnePasswordStore {
         let mut cmd = self.command();
         build(&mut cmd);
         OP.run(cmd, input)
+    }
+
+    /// Uses a session made elsewhere, keeping it when sessions are kept.
+    fn start_session(&self, token: SecretString) -> Result<(), SecretError> {
+        let var = self.session_var()?;
+        if let Some(cache) = &self.cache {
+            cache.save(&token);
+        }
+        *self.session.borrow_mut() = Some(Session { var, token });
+        Ok(())
     }
 
     fn load_cached_session(&self) -> Result<(), SecretError> {
@@ -266,22 +253,25 @@ impl OnePasswordStore {
                 ),
             });
         }
-        let var = self.session_var()?;
-        let mut cmd = OP.command();
-        cmd.args(["signin", "--raw"]);
-        let out = crate::ui::pause(self.ui.as_ref(), || OP.run_interactive(cmd))?;
-        let token = Zeroizing::new(String::from_utf8_lossy(&out.stdout).trim().to_string());
-        if !out.status.success() || token.is_empty() {
-            return Err(SecretError::NotSignedIn {
-                detail: "`op signin` did not succeed".into(),
-            });
+        let attempts = crate::aws::flow::MFA_ATTEMPTS;
+        for attempt in 1..=attempts {
+            // A mistyped password is asked again, as a mistyped MFA code is.
+            let out = crate::ui::pause(self.ui.as_ref(), || {
+                if attempt > 1 {
+                    self.ui.warn(&Warning::SignInRefused { attempt, attempts });
+                }
+                let mut cmd = OP.command();
+                cmd.args(["signin", "--raw"]);
+                OP.run_interactive(cmd)
+            })?;
+            let token = Zeroizing::new(String::from_utf8_lossy(&out.stdout).trim().to_string());
+            if out.status.success() && !token.is_empty() {
+                return self.start_session(SecretString::from(token.as_str()));
+            }
         }
-        let token = SecretString::from(token.as_str());
-        if let Some(cache) = &self.cache {
-            cache.save(&token);
-        }
-        *self.session.borrow_mut() = Some(Session { var, token });
-        Ok(())
+        Err(SecretError::NotSignedIn {
+            detail: format!("`op signin` did not succeed ({attempts} tries)"),
+        })
     }
 
     fn failure(&self, item: &str, field: Option<&str>, out: &Captured) -> SecretError {

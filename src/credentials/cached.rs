@@ -1,0 +1,50 @@
+//! What the session cache holds for `envact status`, and `envact clear`,
+//! which forgets it.
+
+use std::time::SystemTime;
+
+use super::{KeyringCache, STS_SERVICE};
+use crate::context::Context;
+use crate::secrets::{keyring_kind, KeyringStore};
+use crate::settings::Settings;
+use crate::Error;
+
+/// Until when the session cache of the environment in `settings` holds
+/// credentials: (what, until), or nothing when it keeps none.
+pub fn kept(cx: &Context, settings: &Settings) -> Vec<(&'static str, SystemTime)> {
+    if !settings.effective().persistence.keep_sts_session() {
+        return Vec::new();
+    }
+    let Ok(kind) = keyring_kind(&cx.vars()) else {
+        return Vec::new();
+    };
+    let store = KeyringStore::new(kind, Some(STS_SERVICE));
+    KeyringCache::new(store, &settings.env_id, "")
+        .kept()
+        .into_iter()
+        .map(|(slot, until)| match slot {
+            crate::aws::cache::Slot::Session => ("the session", until),
+            crate::aws::cache::Slot::Final => ("the credentials commands get", until),
+        })
+        .collect()
+}
+
+/// What `envact clear` did.
+pub enum Cleared {
+    /// `persistence.sts_session` is off: sessions last one activation.
+    NothingKept,
+    Forgotten,
+}
+
+/// `envact clear`: forgets the environment's kept STS credentials; returns
+/// the environment's name with what was done.
+pub fn clear(cx: &Context, dir: Option<&std::path::Path>) -> Result<(String, Cleared), Error> {
+    let settings = cx.settings(dir)?;
+    let name = settings.effective().name.clone();
+    if !settings.effective().persistence.keep_sts_session() {
+        return Ok((name, Cleared::NothingKept));
+    }
+    let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));
+    KeyringCache::new(store, &settings.env_id, "").clear()?;
+    Ok((name, Cleared::Forgotten))
+}
