@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use crate::config::answers::{Answers, FIELD_NAMES};
-use crate::config::{environment_id, Dirs};
+use crate::config::{environment_id, path_id, Dirs};
 use crate::manifest::{dir_name, Backend, Manifest, Project, SecretFields, Secrets};
 use crate::secrets::{default_fields, FILE_DEFAULT_VAULT, KEYRING_DEFAULT_SERVICE};
 use crate::Error;
@@ -65,9 +65,8 @@ impl Settings {
     /// Reads the project's manifest and this person's answers for it.
     pub fn load(project: Project, dirs: &Dirs) -> Result<Settings, Error> {
         let written = Manifest::load(&project.manifest, &dir_name(&project.dir))?;
-        let env_id = environment_id(&project.manifest);
-        let answers_path = Answers::path(dirs, &env_id);
-        let answers = Answers::load(&answers_path)?;
+        let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
+        let answers = Answers::load(&read_from)?;
         Settings::new(project, written, answers, answers_path, env_id)
     }
 
@@ -79,9 +78,8 @@ impl Settings {
         dirs: &Dirs,
     ) -> Result<(Settings, Option<Error>), Error> {
         let written = Manifest::load(&project.manifest, &dir_name(&project.dir))?;
-        let env_id = environment_id(&project.manifest);
-        let answers_path = Answers::path(dirs, &env_id);
-        let loaded = Answers::load(&answers_path).map_err(Error::from);
+        let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
+        let loaded = Answers::load(&read_from).map_err(Error::from);
         let checked = loaded.and_then(|a| a.validate().map(|()| a).map_err(Error::from));
         let (answers, broken) = match checked {
             Ok(answers) => (answers, None),
@@ -251,6 +249,21 @@ impl Settings {
         }
         rows
     }
+}
+
+/// The environment's id, where its answers are written, and where they are
+/// read from: there, or (until written again) where envact kept them when it
+/// keyed them by the manifest's path alone.
+fn where_answers_are(project: &Project, dirs: &Dirs) -> (String, PathBuf, PathBuf) {
+    let env_id = environment_id(&project.manifest);
+    let path = Answers::path(dirs, &env_id);
+    let old = Answers::path(dirs, &path_id(&project.manifest));
+    let read_from = if !path.exists() && old.exists() {
+        old
+    } else {
+        path.clone()
+    };
+    (env_id, path, read_from)
 }
 
 /// The manifest with what it leaves open filled from the answers.

@@ -245,3 +245,82 @@ fn an_answer_flag_the_manifest_fixes_is_refused_naming_the_line() {
     }
     assert!(!sb.config.join("envact/envs").exists(), "nothing written");
 }
+
+#[test]
+fn answers_follow_the_project_to_a_second_clone_and_a_moved_checkout() {
+    let sb = Sandbox::new();
+    let checkout = |dir: &std::path::Path| {
+        std::fs::create_dir_all(dir.join("svc/.envact")).unwrap();
+        std::fs::write(dir.join("svc/.envact/manifest.toml"), MANIFEST).unwrap();
+        for args in [
+            vec!["init", "--quiet"],
+            vec![
+                "remote",
+                "add",
+                "origin",
+                "git@git.example.com:team/payments.git",
+            ],
+        ] {
+            let out = std::process::Command::new("git")
+                .args(&args)
+                .current_dir(dir)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}");
+        }
+        dir.join("svc")
+    };
+    let first = checkout(&sb.root.join("first"));
+    let out = run(sb.envact([
+        "setup",
+        "-d",
+        first.to_str().unwrap(),
+        "--item",
+        "dev",
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let item_shown = |project: &std::path::Path| {
+        let out = run(sb.envact(["setup", "-d", project.to_str().unwrap(), "--show"]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("item ") && l.contains("dev") && l.ends_with("(user file)"))
+    };
+    // Another clone of the same repository (cloned with https), elsewhere.
+    let second = checkout(&sb.root.join("work/second"));
+    let out = std::process::Command::new("git")
+        .args([
+            "remote",
+            "set-url",
+            "origin",
+            "https://git.example.com/team/payments",
+        ])
+        .current_dir(&second)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(item_shown(&second), "the second clone asks again");
+    // The first checkout, moved.
+    std::fs::rename(sb.root.join("first"), sb.root.join("moved")).unwrap();
+    assert!(
+        item_shown(&sb.root.join("moved/svc")),
+        "the moved checkout asks again"
+    );
+    // Another repository is another environment.
+    let other = sb.root.join("other");
+    checkout(&other);
+    let out = std::process::Command::new("git")
+        .args([
+            "remote",
+            "set-url",
+            "origin",
+            "git@git.example.com:team/billing.git",
+        ])
+        .current_dir(&other)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!item_shown(&other.join("svc")));
+}

@@ -4,6 +4,9 @@
 //! variables at temp dirs.
 
 pub mod answers;
+mod identity;
+
+pub use identity::{environment_id, path_id};
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -60,14 +63,6 @@ impl Dirs {
     pub fn locks(&self) -> PathBuf {
         self.config.join("locks")
     }
-}
-
-/// A stable, short id for the environment a manifest defines: its path, hashed.
-/// Names per-user state (answers, cached sessions) without exposing the path.
-pub fn environment_id(manifest: &std::path::Path) -> String {
-    use sha2::Digest;
-    let path = std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf());
-    hex16(&sha2::Sha256::digest(path.as_os_str().as_encoded_bytes()))
 }
 
 /// The first 16 hex digits of a digest.
