@@ -116,3 +116,24 @@ fn an_unknown_template_is_a_usage_error_listing_the_templates() {
     );
     assert!(!sb.project.join(".envact").exists());
 }
+
+#[test]
+fn aws_templates_set_both_region_variables_and_leave_field_names_to_each_person() {
+    for name in ["aws-keyring", "aws-1password", "aws-pass"] {
+        let sb = Sandbox::new();
+        let out = run(sb.envact(["init", "--template", name]));
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let text = std::fs::read_to_string(sb.project.join(".envact/manifest.toml")).unwrap();
+        let region = |var: &str| {
+            text.lines()
+                .find(|l| l.starts_with(&format!("{var} = ")))
+                .map(|l| l.split('"').nth(1).unwrap_or_default().to_string())
+        };
+        assert!(region("AWS_REGION").is_some(), "{name}: {text}");
+        assert_eq!(region("AWS_REGION"), region("AWS_DEFAULT_REGION"), "{name}");
+        assert!(
+            !text.lines().any(|l| l.trim() == "[secrets.fields]"),
+            "{name} pins field names: {text}"
+        );
+    }
+}

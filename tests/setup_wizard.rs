@@ -484,7 +484,10 @@ fn a_first_run_before_any_key_is_stored_offers_to_store_them_and_does_once_confi
     answer(&mut p, "AWS access key id", "ASIAIOSFODNN7EXAMPLE");
     p.exp_string("temporary (STS) key id").unwrap();
     answer(&mut p, "AWS access key id", ACCESS_KEY_ID);
-    answer(&mut p, "AWS secret access key", SECRET_ACCESS_KEY);
+    // The key id is shown as typed (it is not secret); the secret is not.
+    let echoed = p.exp_string("AWS secret access key").unwrap();
+    assert!(echoed.contains(ACCESS_KEY_ID), "{echoed:?}");
+    p.send_line(SECRET_ACCESS_KEY).unwrap();
     // No field question: the new item gets the field names in effect.
     answer(&mut p, "or none)", "none");
     p.exp_string("Keep AWS session credentials").unwrap();
