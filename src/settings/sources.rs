@@ -1,0 +1,130 @@
+//! Where each setting in effect comes from, for `envact setup --show`: the
+//! manifest, this person's answers file, or a default.
+
+use super::Settings;
+use crate::config::answers::FIELD_NAMES;
+use crate::manifest::Backend;
+use crate::secrets::{default_fields, FILE_DEFAULT_VAULT, KEYRING_DEFAULT_SERVICE};
+
+/// Where a setting's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Manifest,
+    UserFile,
+    Default,
+    NotSet,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Manifest => "manifest",
+            Source::UserFile => "user file",
+            Source::Default => "default",
+            Source::NotSet => "not set",
+        })
+    }
+}
+
+/// One setting in effect, for `envact setup --show`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub key: String,
+    /// `-` when not set.
+    pub value: String,
+    pub source: Source,
+}
+
+impl Settings {
+    /// Every setting a person may answer, its value in effect and where that
+    /// comes from, in the order the wizard asks.
+    pub fn sources(&self) -> Vec<Setting> {
+        let written = self.written.secrets.as_ref();
+        let answers = &self.answers;
+        let backend = self.effective.secrets.as_ref().map(|s| s.backend);
+        let mut rows = Vec::new();
+        let mut row = |key: &str, w: Option<String>, a: Option<String>, d: Option<String>| {
+            let (value, source) = match (w, a, d) {
+                (Some(v), _, _) => (v, Source::Manifest),
+                (None, Some(v), _) => (v, Source::UserFile),
+                (None, None, Some(v)) => (v, Source::Default),
+                (None, None, None) => ("-".into(), Source::NotSet),
+            };
+            rows.push(Setting {
+                key: key.to_string(),
+                value,
+                source,
+            });
+        };
+        row(
+            "backend",
+            written.map(|s| s.backend.name().into()),
+            answers.backend.map(|b| b.name().into()),
+            None,
+        );
+        if backend == Some(Backend::OnePassword) {
+            row(
+                "1password sign-in",
+                None,
+                answers.onepassword.as_ref().map(|o| match &o.account {
+                    Some(a) => format!("{} {a}", o.auth.name()),
+                    None => o.auth.name().into(),
+                }),
+                Some("op decides".into()),
+            );
+        }
+        let default_vault = match backend {
+            Some(Backend::Keyring) => Some(KEYRING_DEFAULT_SERVICE.to_string()),
+            Some(Backend::File) => Some(FILE_DEFAULT_VAULT.to_string()),
+            Some(Backend::Pass) => Some("(the store's top)".into()),
+            _ => None,
+        };
+        row(
+            "vault",
+            written.and_then(|s| s.vault.clone()),
+            answers.vault.clone(),
+            default_vault,
+        );
+        row(
+            "item",
+            written.and_then(|s| s.item.clone()),
+            answers.item.clone(),
+            None,
+        );
+        let defaults = backend.map(default_fields);
+        for name in FIELD_NAMES {
+            let default = defaults.as_ref().and_then(|d| match name {
+                "access_key_id" => Some(d.access_key_id.clone()),
+                "secret_access_key" => Some(d.secret_access_key.clone()),
+                _ => None,
+            });
+            row(
+                &format!("fields.{name}"),
+                written.and_then(|s| s.fields.get(name).cloned()),
+                answers.fields.get(name).cloned(),
+                default,
+            );
+        }
+        if let Some(aws) = &self.written.aws {
+            row(
+                "mfa_serial",
+                aws.mfa_serial.as_ref().map(|m| m.to_string()),
+                answers.mfa_serial.as_ref().map(|m| m.to_string()),
+                None,
+            );
+        }
+        let (w, a) = (self.written.persistence, answers.persistence);
+        let text = |b: Option<bool>| b.map(|b| b.to_string());
+        for (key, w, a) in [
+            (
+                "persistence.backend_session",
+                w.backend_session,
+                a.backend_session,
+            ),
+            ("persistence.sts_session", w.sts_session, a.sts_session),
+        ] {
+            row(key, text(w), text(a), Some("false".into()));
+        }
+        rows
+    }
+}
