@@ -30,6 +30,18 @@ fn ecs_of(p: &mut PtySession) -> (u16, String) {
     (parts[1].parse().unwrap(), parts[4].to_string())
 }
 
+/// SIGTERM to the activating envact: it is gone within 3 s.
+fn sigterm_ends_it_within_3_s(p: &mut PtySession) {
+    let envact = p.process.child_pid.as_raw();
+    let started = Instant::now();
+    kill(Pid::from_raw(envact), Signal::SIGTERM).unwrap();
+    let _ = p.process.wait();
+    eventually(Duration::from_secs(3), "envact handles SIGTERM", || {
+        !process_alive(envact)
+    });
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
 /// One HTTP request, read to the end of the answer (the server closes).
 fn http(port: u16, request: &str) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
@@ -121,14 +133,7 @@ fn clients_that_drip_or_idle_stall_no_other_answer_nor_sigterm() {
     }
 
     // SIGTERM is handled within 3 s though clients are still dripping.
-    let envact = p.process.child_pid.as_raw();
-    let started = Instant::now();
-    kill(Pid::from_raw(envact), Signal::SIGTERM).unwrap();
-    let _ = p.process.wait();
-    eventually(Duration::from_secs(3), "envact handles SIGTERM", || {
-        !process_alive(envact)
-    });
-    assert!(started.elapsed() < Duration::from_secs(3));
+    sigterm_ends_it_within_3_s(&mut p);
     stop.store(true, Ordering::Relaxed);
     e.sb.assert_no_runtime_dir();
 }
@@ -371,14 +376,7 @@ fn a_refresh_waiting_for_a_held_lock_does_not_delay_sigterm() {
     let waiting = std::thread::spawn(move || get_credentials(port, &token));
     std::thread::sleep(Duration::from_millis(500));
 
-    let envact = p.process.child_pid.as_raw();
-    let started = Instant::now();
-    kill(Pid::from_raw(envact), Signal::SIGTERM).unwrap();
-    let _ = p.process.wait();
-    eventually(Duration::from_secs(3), "envact handles SIGTERM", || {
-        !process_alive(envact)
-    });
-    assert!(started.elapsed() < Duration::from_secs(3));
+    sigterm_ends_it_within_3_s(&mut p);
     // The waiting client got no credentials, just a closed connection.
     let answer = waiting.join().unwrap().unwrap_or_default();
     assert!(!answer.contains("AccessKeyId"), "{answer}");

@@ -436,9 +436,7 @@ fn an_account_op_already_knows_is_offered_and_only_the_open_fields_are_asked() {
         "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\n\
          item = \"aws-dev\"\n[secrets.fields]\naccess_key_id = \"username\"\n",
     );
-    let mut state = e.op.read();
-    state["account_added"] = serde_json::json!(true);
-    e.op.write(&state);
+    e.op.add_account();
     let mut p = support::spawn_pty(e.cmd(&["setup"]));
     answer(&mut p, "How does op sign in to 1Password?", "");
     // op account list: the account is the default choice.
@@ -518,9 +516,7 @@ fn a_field_the_manifest_fixes_is_checked_against_the_item_listing_its_fields() {
         "version = 1\nname = \"team\"\n[secrets]\nbackend = \"1password\"\nvault = \"Engineering\"\n\
          item = \"aws-dev\"\n[secrets.fields]\naccess_key_id = \"access key id\"\n",
     );
-    let mut state = e.op.read();
-    state["account_added"] = serde_json::json!(true);
-    e.op.write(&state);
+    e.op.add_account();
     let mut p = support::spawn_pty(e.cmd(&["setup"]));
     answer(&mut p, "How does op sign in to 1Password?", "");
     answer(&mut p, "my.1password.com (test@example.com)", "");

@@ -86,6 +86,13 @@ impl OpStandin {
         self.write(&state);
     }
 
+    /// op on this device knows the account already.
+    pub fn add_account(&self) {
+        let mut state = self.read();
+        state["account_added"] = json!(true);
+        self.write(&state);
+    }
+
     /// Every session 1Password knows of expires now.
     pub fn expire_sessions(&self) {
         let mut state = self.read();
