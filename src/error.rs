@@ -69,6 +69,21 @@ pub enum Error {
         available: Vec<String>,
     },
 
+    #[error(transparent)]
+    Template(#[from] crate::template::fetch::TemplateError),
+
+    #[error(transparent)]
+    Registries(#[from] crate::config::registries::RegistriesError),
+
+    #[error("{name:?} cannot be a registry's name: {reason}")]
+    BadRegistry { name: String, reason: String },
+
+    #[error("the template {name} {}: nothing of it runs before you trust it", if *changed { "has changed since you trusted it" } else { "is not trusted yet" })]
+    Untrusted { name: String, changed: bool },
+
+    #[error("denied: nothing of {name} ran")]
+    Denied { name: String },
+
     #[error("{origin} is {value:?}, which is not an AWS region")]
     BadRegion { value: String, origin: String },
 
@@ -186,6 +201,17 @@ pub enum Error {
     },
 }
 
+impl From<crate::template::BuiltinError> for Error {
+    fn from(e: crate::template::BuiltinError) -> Error {
+        use crate::template::BuiltinError as B;
+        match e {
+            B::Unknown { name, available } => Error::UnknownTemplate { name, available },
+            B::Exists { path } => Error::ManifestExists { path },
+            B::Write { path, source } => Error::Write { path, source },
+        }
+    }
+}
+
 /// A question that got no answer (Ctrl-C, Ctrl-D, no terminal) ends setup.
 impl From<AskError> for Error {
     fn from(e: AskError) -> Error {
@@ -220,6 +246,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Secret(e) => e.exit_code(),
+            Error::Template(e) => e.exit_code(),
             Error::Flow(FlowError::NoMfaSource { .. } | FlowError::MfaInput(_)) => 1,
             Error::MfaUnreachable { .. } => 1,
             Error::Flow(_) | Error::AgentFailed(_) => 3,
@@ -262,6 +289,11 @@ impl Error {
             Error::Lock { .. } => "check that $XDG_CONFIG_HOME/envact is writable".into(),
             Error::FixedByManifest { .. } => "drop the flag; if it must be each person's choice, remove that line from the manifest (it is the whole team's)".into(),
             Error::NothingToRemove { .. } => "nothing was removed; check the name against the items listed (`envact list`)".into(),
+            Error::Template(e) => e.help().into(),
+            Error::Registries(_) => "fix the file, or add the registries again with `envact registry add`".into(),
+            Error::BadRegistry { .. } => "name it with letters, digits, `-`, `_` and `.`".into(),
+            Error::Untrusted { name, .. } => format!("read what it does and trust it: run it in a terminal, or `envact trust -r {name}`"),
+            Error::Denied { .. } => "trust it when you have checked it: `envact trust -r REGISTRY/TEMPLATE`".into(),
             Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),
             Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),

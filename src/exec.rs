@@ -17,23 +17,24 @@ use crate::aws::flow::{FlowError, MFA_ATTEMPTS};
 use crate::aws::Credentials;
 use crate::context::Context;
 use crate::credentials::{ask_mfa_code, obtain};
+use crate::remote::Place;
 use crate::Error;
 
 /// Runs `command` (program and arguments) with the credentials; returns only
 /// when it cannot be started.
-pub fn exec(cx: &Context, dir: Option<&Path>, command: &[OsString]) -> Error {
-    match credentials(cx, dir) {
+pub fn exec(cx: &Context, place: &Place, command: &[OsString]) -> Error {
+    match credentials(cx, place) {
         Ok((credentials, region)) => become_command(cx, command, credentials, region.as_deref()),
         Err(e) => e,
     }
 }
 
-fn credentials(cx: &Context, dir: Option<&Path>) -> Result<(Credentials, Option<String>), Error> {
+fn credentials(cx: &Context, place: &Place) -> Result<(Credentials, Option<String>), Error> {
     let active = ActiveEnv::from_vars(|k| cx.var(k));
-    match (active, dir) {
+    match (active, place) {
         // Inside an activation its agent answers, or no one does: resolving
         // from the current directory could be another project's credentials.
-        (Some(active), None) => match agent_dir(&active) {
+        (Some(active), Place::Dir(None)) => match agent_dir(&active) {
             Some(agent) => from_agent(cx, &agent),
             None => Err(Error::NoAgent {
                 live: active.is_live(),
@@ -42,7 +43,8 @@ fn credentials(cx: &Context, dir: Option<&Path>) -> Result<(Credentials, Option<
             }),
         },
         _ => {
-            let settings = cx.settings(dir)?;
+            let settings = cx.settings_at(place)?;
+            crate::remote::ensure_trusted(cx, &settings)?;
             let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
                 manifest: settings.project.manifest.clone(),
                 what: "give to the command",

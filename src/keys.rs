@@ -3,11 +3,11 @@
 //! `remove` use cases.
 
 use secrecy::ExposeSecret;
-use std::path::PathBuf;
 
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
 use crate::context::Context;
 use crate::manifest::{Backend, Manifest};
+use crate::remote::Place;
 use crate::secrets::{self, write_keys, FieldNames, SecretError, SecretStore, StoreOptions};
 use crate::Error;
 
@@ -65,12 +65,13 @@ pub fn open_for(cx: &Context, manifest: &Manifest) -> Result<Option<Opened>, Err
 
 /// Which store `add`, `list` and `remove` work on: the flags, else the
 /// project's manifest (with this person's answers), when there is one.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Choice {
     pub backend: Option<Backend>,
     pub vault: Option<String>,
-    /// `-d DIR`: the project must be there. Without it, one found upward is used.
-    pub dir: Option<PathBuf>,
+    /// `-d DIR` (the project must be there; without it, one found upward is
+    /// used, if any), or `-r TEMPLATE`.
+    pub place: Place,
 }
 
 impl Choice {
@@ -106,12 +107,12 @@ impl Choice {
     }
 
     fn manifest(&self, cx: &Context) -> Result<Option<Manifest>, Error> {
-        let project = match &self.dir {
-            Some(dir) => cx.project(Some(dir))?,
-            None => match cx.project(None) {
+        let project = match &self.place {
+            Place::Dir(None) => match cx.project(None) {
                 Ok(project) => project,
                 Err(_) => return Ok(None),
             },
+            place => cx.project_at(place)?,
         };
         Ok(Some(
             crate::settings::Settings::load(project, &cx.dirs)?

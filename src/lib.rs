@@ -23,6 +23,7 @@ pub mod hardening;
 pub mod keys;
 pub mod manifest;
 pub mod private_fs;
+pub mod remote;
 pub mod secrets;
 pub mod settings;
 pub mod setup;

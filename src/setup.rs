@@ -6,13 +6,14 @@
 //! backend, the answers (never a secret) in the answers file.
 
 use secrecy::SecretString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::aws::Mfa;
 use crate::config::answers::{Answers, AnswersError};
 use crate::context::Context;
 use crate::keys::{open_for, open_store};
 use crate::manifest::{Backend, OpAuth, OpSignIn};
+use crate::remote::Place;
 use crate::secrets::{service_token_keeper, write_keys, SecretError, StoreOptions};
 use crate::settings::{Setting, Settings};
 use crate::wizard::{self, detect::Detected, Gathered};
@@ -38,7 +39,8 @@ pub struct Flags {
 
 /// What `envact setup` was asked to do.
 pub struct Request {
-    pub dir: Option<PathBuf>,
+    /// `-d DIR`, or `-r TEMPLATE`.
+    pub place: Place,
     /// Ask every question again (with flags alone: start over from the flags).
     pub reconfigure: bool,
     /// Write without asking for confirmation, and never run the wizard.
@@ -57,8 +59,8 @@ pub enum Outcome {
 }
 
 /// `envact setup --show`: the answers file, and every setting with its source.
-pub fn show(cx: &Context, dir: Option<&Path>) -> Result<(PathBuf, Vec<Setting>), Error> {
-    let settings = cx.settings(dir)?;
+pub fn show(cx: &Context, place: &Place) -> Result<(PathBuf, Vec<Setting>), Error> {
+    let settings = cx.settings_at(place)?;
     Ok((settings.answers_path.clone(), settings.sources()))
 }
 
@@ -66,10 +68,10 @@ pub fn show(cx: &Context, dir: Option<&Path>) -> Result<(PathBuf, Vec<Setting>),
 pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
     let (settings, broken) = if request.reconfigure {
         // The way to repair a broken answers file: start from the manifest.
-        let project = cx.project(request.dir.as_deref())?;
+        let project = cx.project_at(&request.place)?;
         Settings::load_over_broken_answers(project, &cx.dirs)?
     } else {
-        (cx.settings(request.dir.as_deref())?, None)
+        (cx.settings_at(&request.place)?, None)
     };
     if let Some(e) = &broken {
         cx.ui.say(&format!(

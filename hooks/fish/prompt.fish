@@ -14,6 +14,9 @@ if status is-interactive
     function fish_prompt
         set -l last_status $status
         printf '(%s) ' $ENVACT_ENV
+        if set -q ENVACT_REMOTE
+            printf '(remote) '
+        end
         __envact_set_status $last_status
         __envact_user_prompt
     end

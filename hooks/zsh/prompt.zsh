@@ -1,5 +1,6 @@
-# envact: mark the prompt with the environment's name; `%` is doubled so the name
-# is shown as written, never read as a prompt escape.
+# envact: mark the prompt with the environment's name, and `(remote)` for a
+# registry's template; `%` is doubled so the name is shown as written, never
+# read as a prompt escape.
 if [[ -o interactive ]]; then
-  PROMPT="(${ENVACT_ENV//\%/%%}) ${PROMPT}"
+  PROMPT="(${ENVACT_ENV//\%/%%})${ENVACT_REMOTE:+ (remote)} ${PROMPT}"
 fi

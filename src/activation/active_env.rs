@@ -9,6 +9,8 @@ pub const ENV_NAME: &str = "ENVACT_ENV";
 pub const ENV_DIR: &str = "ENVACT_DIR";
 pub const ENV_MANIFEST: &str = "ENVACT_MANIFEST";
 pub const ENV_RUNTIME_DIR: &str = "ENVACT_RUNTIME_DIR";
+/// `team/aws@COMMIT` when the environment is a registry's template.
+pub const ENV_REMOTE: &str = "ENVACT_REMOTE";
 
 /// The activation this process runs in, as its environment describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +68,7 @@ pub fn status(cx: &crate::context::Context) -> Status {
                 .map(|manifest| crate::manifest::Project {
                     dir: env.dir.clone(),
                     manifest: manifest.clone(),
+                    remote: None,
                 })
                 .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok())
                 .map(|settings| crate::credentials::kept(cx, &settings))

@@ -13,7 +13,9 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use active_env::{status, ActiveEnv, Status, ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_RUNTIME_DIR};
+pub use active_env::{
+    status, ActiveEnv, Status, ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_REMOTE, ENV_RUNTIME_DIR,
+};
 
 use crate::active::Active;
 use crate::agent::Agent;
@@ -24,6 +26,7 @@ use crate::credentials::{Codes, Resolver};
 use crate::hardening::CoreLimit;
 use crate::keys::open_for;
 use crate::manifest::{InjectMode, Manifest, Project};
+use crate::remote::Place;
 use crate::secrets::read_keys;
 use crate::settings::Settings;
 use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
@@ -33,8 +36,8 @@ use secrecy::zeroize::Zeroizing;
 
 /// What `envact activate` was asked for.
 pub struct Request {
-    /// `-d DIR`; without it, the project is found upward.
-    pub dir: Option<PathBuf>,
+    /// `-d DIR` (without it, the project is found upward), or `-r TEMPLATE`.
+    pub place: Place,
     /// `--shell` (or `ENVACT_SHELL`); without it, `$SHELL`.
     pub shell: Option<PathBuf>,
     /// `--inject`, over the manifest's `[aws] inject`.
@@ -47,7 +50,7 @@ pub struct Request {
 /// Activates the environment; returns the exit code to report (the shell's
 /// or the command's, 1 when the first-run wizard was declined).
 pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
-    let project = cx.project(request.dir.as_deref())?;
+    let project = cx.project_at(&request.place)?;
     let shell = Shell::detect(request.shell.as_deref(), cx.var("SHELL"))?;
     let runtime_base = RuntimeDir::default_base(cx.var("XDG_RUNTIME_DIR").map(PathBuf::from));
     if let Some(active) = ActiveEnv::from_vars(|k| cx.var(k)).filter(ActiveEnv::is_live) {
@@ -57,6 +60,8 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         });
     }
     let mut settings = Settings::load(project, &cx.dirs)?;
+    // Nothing of a remote template runs before its content is trusted.
+    crate::remote::ensure_trusted(cx, &settings)?;
     // First run: what the manifest leaves to this person is asked now, on a
     // terminal; without one, the flags that would answer it are named.
     if settings.needs_answers() {
@@ -293,6 +298,10 @@ impl Activation {
     /// the person's own core-size limit.
     fn set_env(&self, cmd: &mut Command, runtime_dir: &Path) {
         self.core_limit.give_to(cmd);
+        if let Some(remote) = &self.project.remote {
+            let short = remote.commit.get(..12).unwrap_or(&remote.commit);
+            cmd.env(ENV_REMOTE, format!("{}@{short}", remote.name));
+        }
         cmd.env(ENV_NAME, &self.manifest.name)
             .env(ENV_DIR, &self.project.dir)
             .env(ENV_MANIFEST, &self.project.manifest)

@@ -57,7 +57,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         Invocation::Command(args.command)
     };
     let request = Request {
-        dir: args.project.dir,
+        place: args.project.place(),
         shell: args.shell,
         inject: args.inject,
         invocation,

@@ -7,8 +7,10 @@ use std::marker::PhantomData;
 use std::path::PathBuf;
 
 use envact::manifest::Backend;
+use envact::remote::Place;
+use envact::template::TemplateRef;
 
-/// `-d DIR`: the project whose manifest a command acts on.
+/// `-d DIR` or `-r TEMPLATE`: the manifest a command acts on.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ProjectDir {
     /// Project directory holding .envact/manifest.toml (default: search from
@@ -16,6 +18,26 @@ pub struct ProjectDir {
     /// manifest.toml works too.
     #[arg(short = 'd', long = "dir", value_name = "DIR")]
     pub dir: Option<PathBuf>,
+
+    /// A template from one of your registries (`envact registry`), used in
+    /// the current directory: REGISTRY/TEMPLATE, or REGISTRY/TEMPLATE@REF for
+    /// a branch, tag or commit.
+    #[arg(
+        short = 'r',
+        long = "remote",
+        value_name = "TEMPLATE",
+        conflicts_with = "dir"
+    )]
+    pub remote: Option<TemplateRef>,
+}
+
+impl ProjectDir {
+    pub fn place(&self) -> Place {
+        match &self.remote {
+            Some(tref) => Place::Remote(tref.clone()),
+            None => Place::Dir(self.dir.clone()),
+        }
+    }
 }
 
 /// The backend that `add`, `list` and `remove` work on.
@@ -38,7 +60,7 @@ impl BackendArgs {
         envact::keys::Choice {
             backend: self.backend,
             vault: self.vault,
-            dir: self.project.dir,
+            place: self.project.place(),
         }
     }
 }

@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    match envact::credentials::clear(cx, args.project.dir.as_deref())? {
+    match envact::credentials::clear(cx, &args.project.place())? {
         (name, Cleared::NothingKept) => eprintln!(
             "nothing is cached for {name:?}: persistence.sts_session is off, so sessions last one activation"
         ),

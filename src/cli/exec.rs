@@ -33,9 +33,5 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    Err(envact::exec::exec(
-        cx,
-        args.project.dir.as_deref(),
-        &args.command,
-    ))
+    Err(envact::exec::exec(cx, &args.project.place(), &args.command))
 }

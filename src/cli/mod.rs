@@ -11,10 +11,13 @@ mod exec;
 mod export;
 mod init;
 mod list;
+mod pull;
+mod registry;
 mod remove;
 mod setup;
 mod status;
 mod terminal;
+mod trust;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -53,6 +56,9 @@ enum Command {
     Clear(clear::Args),
     Setup(setup::Args),
     Status(status::Args),
+    Registry(registry::Args),
+    Pull(pull::Args),
+    Trust(trust::Args),
 }
 
 /// What a subcommand returns when it did not fail: the exit code.
@@ -75,6 +81,9 @@ pub fn run() -> ExitCode {
         Command::Clear(args) => clear::run(args, &cx),
         Command::Setup(args) => setup::run(args, &cx),
         Command::Status(args) => status::run(args, &cx),
+        Command::Registry(args) => registry::run(args, &cx),
+        Command::Pull(args) => pull::run(args, &cx),
+        Command::Trust(args) => trust::run(args, &cx),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -102,7 +102,7 @@ fn parse_field(s: &str) -> Result<(String, String), String> {
 
 pub fn run(args: Args, cx: &Context) -> super::Outcome {
     if args.show {
-        let (path, settings) = show(cx, args.project.dir.as_deref())?;
+        let (path, settings) = show(cx, &args.project.place())?;
         println!("answers file: {}", path.display());
         for s in settings {
             println!("{:<28} {:<40} ({})", s.key, s.value, s.source);
@@ -124,7 +124,7 @@ pub fn run(args: Args, cx: &Context) -> super::Outcome {
         persist_sts_session: args.persist_sts_session,
     };
     let request = Request {
-        dir: args.project.dir,
+        place: args.project.place(),
         reconfigure: args.reconfigure,
         yes: args.yes,
         flags,

@@ -16,6 +16,12 @@ pub fn environment_id(manifest: &Path) -> String {
     id_of(&identity(manifest))
 }
 
+/// The id of a remote template: its registry's URL (normalised) and its
+/// directory there, wherever it is cached and whatever commit it is at.
+pub fn remote_id(url: &str, template: &str) -> String {
+    id_of(&format!("remote:{}:{template}", normalise(url)))
+}
+
 /// The id the manifest's path alone gives: what envact used before it knew
 /// of git remotes, so that answers kept then are still found.
 pub fn path_id(manifest: &Path) -> String {

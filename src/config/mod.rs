@@ -1,12 +1,14 @@
 //! Per-user locations and state, following XDG: configuration (answers,
-//! encrypted secrets files, locks) under `$XDG_CONFIG_HOME/envact`, and the
-//! other directories envact reads (home, the pass store). Tests point these
-//! variables at temp dirs.
+//! registries, encrypted secrets files, locks) under `$XDG_CONFIG_HOME/envact`,
+//! fetched templates and their pins under `$XDG_CACHE_HOME/envact`, trust
+//! records under `$XDG_DATA_HOME/envact`, and the other directories envact
+//! reads (home, the pass store). Tests point these variables at temp dirs.
 
 pub mod answers;
 mod identity;
+pub mod registries;
 
-pub use identity::{environment_id, path_id};
+pub use identity::{environment_id, path_id, remote_id};
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -17,6 +19,10 @@ use crate::secrets::StoreDirs;
 pub struct Dirs {
     /// `$XDG_CONFIG_HOME/envact`, or `~/.config/envact`.
     pub config: PathBuf,
+    /// `$XDG_CACHE_HOME/envact`, or `~/.cache/envact`: fetched templates.
+    pub cache: PathBuf,
+    /// `$XDG_DATA_HOME/envact`, or `~/.local/share/envact`: trust records.
+    pub data: PathBuf,
     /// The user's home directory.
     pub home: PathBuf,
     /// The pass store: `PASSWORD_STORE_DIR`, or `~/.password-store`.
@@ -29,16 +35,23 @@ impl Dirs {
         let home = var("HOME")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/"));
-        let config = var("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .unwrap_or_else(|| home.join(".config"))
-            .join("envact");
+        let xdg = |name: &str, fallback: &str| {
+            var(name)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or_else(|| home.join(fallback))
+                .join("envact")
+        };
+        let config = xdg("XDG_CONFIG_HOME", ".config");
+        let cache = xdg("XDG_CACHE_HOME", ".cache");
+        let data = xdg("XDG_DATA_HOME", ".local/share");
         let pass_store = var("PASSWORD_STORE_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join(".password-store"));
         Dirs {
             config,
+            cache,
+            data,
             home,
             pass_store,
         }
@@ -82,6 +95,8 @@ mod tests {
             _ => None,
         });
         assert_eq!(d.config, PathBuf::from("/cfg/envact"));
+        assert_eq!(d.cache, PathBuf::from("/home/a/.cache/envact"));
+        assert_eq!(d.data, PathBuf::from("/home/a/.local/share/envact"));
         assert_eq!(d.secrets(), PathBuf::from("/cfg/envact/secrets"));
         assert_eq!(d.pass_store, PathBuf::from("/home/a/.password-store"));
         let d = Dirs::from_vars(|k| match k {

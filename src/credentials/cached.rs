@@ -38,8 +38,8 @@ pub enum Cleared {
 
 /// `envact clear`: forgets the environment's kept STS credentials; returns
 /// the environment's name with what was done.
-pub fn clear(cx: &Context, dir: Option<&std::path::Path>) -> Result<(String, Cleared), Error> {
-    let settings = cx.settings(dir)?;
+pub fn clear(cx: &Context, place: &crate::remote::Place) -> Result<(String, Cleared), Error> {
+    let settings = cx.settings_at(place)?;
     let name = settings.effective().name.clone();
     if !settings.effective().persistence.keep_sts_session() {
         return Ok((name, Cleared::NothingKept));

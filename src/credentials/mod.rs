@@ -79,10 +79,11 @@ pub struct Resolver {
 /// `envact export`: the credentials in `format`.
 pub fn export(
     cx: &Context,
-    dir: Option<&std::path::Path>,
+    place: &crate::remote::Place,
     format: Format,
 ) -> Result<secrecy::zeroize::Zeroizing<String>, Error> {
-    let settings = cx.settings(dir)?;
+    let settings = cx.settings_at(place)?;
+    crate::remote::ensure_trusted(cx, &settings)?;
     let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
         manifest: settings.project.manifest.clone(),
         what: "export",

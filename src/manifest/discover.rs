@@ -12,6 +12,29 @@ pub struct Project {
     /// The project directory (`ENVACT_DIR`).
     pub dir: PathBuf,
     pub manifest: PathBuf,
+    /// Where the manifest comes from when it is a registry's template.
+    pub remote: Option<Remote>,
+}
+
+/// A template from a registry, as pinned: its manifest is the cached copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// `team/aws`.
+    pub name: String,
+    pub url: String,
+    /// The template's directory in the registry.
+    pub template: String,
+    pub commit: String,
+    /// What trust is given to: this exact content.
+    pub content_hash: String,
+}
+
+impl Remote {
+    /// What names the manifest in messages: `team/aws@1a2b3c4d5e6f/manifest.toml`.
+    pub fn shown_manifest(&self) -> PathBuf {
+        let short = self.commit.get(..12).unwrap_or(&self.commit);
+        PathBuf::from(format!("{}@{short}/manifest.toml", self.name))
+    }
 }
 
 #[derive(Debug)]
@@ -55,6 +78,7 @@ pub fn discover(start: &Path) -> Result<Project, DiscoverError> {
             manifest.is_file().then(|| Project {
                 dir: dir.to_path_buf(),
                 manifest,
+                remote: None,
             })
         })
         .ok_or_else(|| DiscoverError::NotFound {
@@ -81,6 +105,7 @@ impl Project {
         .map(|manifest| Project {
             dir: dir.clone(),
             manifest,
+            remote: None,
         })
         .ok_or(DiscoverError::NotInDir { dir })
     }

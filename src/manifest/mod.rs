@@ -17,7 +17,7 @@ use crate::aws::profile::ChainRequest;
 use crate::aws::{MfaSerial, RoleArn};
 use crate::private_fs::read_text;
 
-pub use discover::{discover, DiscoverError, Project, MANIFEST_DIR, MANIFEST_FILE};
+pub use discover::{discover, DiscoverError, Project, Remote, MANIFEST_DIR, MANIFEST_FILE};
 pub use error::{InvalidManifest, Location, ManifestError};
 pub use sign_in::{OpAuth, OpSignIn};
 

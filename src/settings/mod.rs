@@ -15,7 +15,7 @@ mod sources;
 pub use sources::{Setting, Source};
 
 use crate::config::answers::{Answers, FIELD_NAMES};
-use crate::config::{environment_id, path_id, Dirs};
+use crate::config::{environment_id, path_id, remote_id, Dirs};
 use crate::manifest::{dir_name, Backend, Manifest, Project, SecretFields, Secrets};
 use crate::Error;
 
@@ -38,7 +38,7 @@ pub struct Settings {
 impl Settings {
     /// Reads the project's manifest and this person's answers for it.
     pub fn load(project: Project, dirs: &Dirs) -> Result<Settings, Error> {
-        let written = Manifest::load(&project.manifest, &dir_name(&project.dir))?;
+        let written = load_manifest(&project)?;
         let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
         let answers = Answers::load(&read_from)?;
         Settings::new(project, written, answers, answers_path, env_id)
@@ -51,7 +51,7 @@ impl Settings {
         project: Project,
         dirs: &Dirs,
     ) -> Result<(Settings, Option<Error>), Error> {
-        let written = Manifest::load(&project.manifest, &dir_name(&project.dir))?;
+        let written = load_manifest(&project)?;
         let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
         let loaded = Answers::load(&read_from).map_err(Error::from);
         let checked = loaded.and_then(|a| a.validate().map(|()| a).map_err(Error::from));
@@ -88,6 +88,7 @@ impl Settings {
         let project = Project {
             dir: "/p".into(),
             manifest: "/p/.envact/manifest.toml".into(),
+            remote: None,
         };
         Settings::new(project, written, answers, "/a.toml".into(), "id".into())
     }
@@ -133,10 +134,43 @@ impl Settings {
     }
 }
 
+/// The manifest as written; a template's is named by its registry and commit
+/// in messages, not by its place in the cache.
+fn load_manifest(project: &Project) -> Result<Manifest, Error> {
+    let default_name = dir_name(&project.dir);
+    match &project.remote {
+        None => Ok(Manifest::load(&project.manifest, &default_name)?),
+        Some(remote) => {
+            let text =
+                crate::private_fs::read_text(&project.manifest, crate::manifest::MAX_MANIFEST)
+                    .map_err(|source| crate::manifest::ManifestError::Read {
+                        path: remote.shown_manifest(),
+                        source,
+                    })?;
+            let default_name = remote
+                .template
+                .rsplit('/')
+                .next()
+                .unwrap_or(&remote.template);
+            Ok(Manifest::parse(
+                &text,
+                &remote.shown_manifest(),
+                default_name,
+            )?)
+        }
+    }
+}
+
 /// The environment's id, where its answers are written, and where they are
 /// read from: there, or (until written again) where envact kept them when it
 /// keyed them by the manifest's path alone.
 fn where_answers_are(project: &Project, dirs: &Dirs) -> (String, PathBuf, PathBuf) {
+    if let Some(remote) = &project.remote {
+        // A template is the same environment at every commit, in every directory.
+        let env_id = remote_id(&remote.url, &remote.template);
+        let path = Answers::path(dirs, &env_id);
+        return (env_id, path.clone(), path);
+    }
     let env_id = environment_id(&project.manifest);
     let path = Answers::path(dirs, &env_id);
     let old = Answers::path(dirs, &path_id(&project.manifest));

@@ -1,121 +1,15 @@
-//! Built-in templates: the directories under `env-templates/`, embedded in the
-//! binary, and writing one into a project as its manifest.
+//! Templates: the built-in ones `envact init` writes, and remote ones a team
+//! keeps in a registry (a git repository or a directory): named
+//! `REGISTRY/TEMPLATE[@REF]`, fetched with the `git` program, pinned to a
+//! commit in the per-user cache so that later uses need no network, read
+//! only, and trusted by their content before anything of them runs.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+mod builtin;
+mod error;
+pub mod fetch;
+pub(crate) mod git;
+pub mod reference;
+pub mod trust;
 
-use crate::manifest::{dir_name, manifest_path};
-use crate::Error;
-
-/// A template shipped inside the binary.
-#[derive(Debug, Clone, Copy)]
-pub struct Template {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub manifest: &'static str,
-}
-
-macro_rules! builtin {
-    ($name:literal, $summary:literal) => {
-        Template {
-            name: $name,
-            summary: $summary,
-            manifest: include_str!(concat!("../../env-templates/", $name, "/manifest.toml")),
-        }
-    };
-}
-
-pub const BUILTIN: [Template; 4] = [
-    builtin!("plain", "variables, a hook and shell aliases; no secrets"),
-    builtin!(
-        "aws-keyring",
-        "AWS keys in the OS keyring, STS session credentials"
-    ),
-    builtin!(
-        "aws-1password",
-        "AWS keys and MFA code in 1Password, read with `op`"
-    ),
-    builtin!("aws-pass", "AWS keys in the Unix password store (`pass`)"),
-];
-
-pub const DEFAULT: &str = "plain";
-
-pub fn find(name: &str) -> Result<&'static Template, Error> {
-    BUILTIN
-        .iter()
-        .find(|t| t.name == name)
-        .ok_or_else(|| Error::UnknownTemplate {
-            name: name.to_string(),
-            available: BUILTIN.iter().map(|t| t.name).collect(),
-        })
-}
-
-impl Template {
-    /// The manifest text with `name` set to `env_name`.
-    pub fn render(&self, env_name: &str) -> String {
-        let quoted = toml::Value::String(env_name.to_string()).to_string();
-        let mut out = String::with_capacity(self.manifest.len() + env_name.len());
-        for line in self.manifest.lines() {
-            if line.starts_with("name = ") {
-                out.push_str("name = ");
-                out.push_str(&quoted);
-            } else {
-                out.push_str(line);
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    /// Writes `.envact/manifest.toml` in `project_dir`, named after the directory.
-    /// An existing manifest is replaced only with `force`, and atomically.
-    pub fn write_into(&self, project_dir: &Path, force: bool) -> Result<PathBuf, Error> {
-        let path = manifest_path(project_dir);
-        if path.exists() && !force {
-            return Err(Error::ManifestExists { path });
-        }
-        let write_err = |source| Error::Write {
-            path: path.clone(),
-            source,
-        };
-        let dir = path.parent().unwrap_or(project_dir);
-        fs::create_dir_all(dir).map_err(write_err)?;
-        let name = dir_name(
-            &std::path::absolute(project_dir).unwrap_or_else(|_| project_dir.to_path_buf()),
-        );
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
-        tmp.write_all(self.render(&name).as_bytes())
-            .map_err(write_err)?;
-        // A manifest holds no secret and is meant to be committed: the usual mode.
-        tmp.as_file()
-            .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-            .map_err(write_err)?;
-        tmp.persist(&path).map_err(|e| write_err(e.error))?;
-        Ok(path)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::Manifest;
-
-    #[test]
-    fn every_builtin_template_is_a_valid_manifest() {
-        for t in BUILTIN {
-            let text = t.render("my project");
-            let m = Manifest::parse(&text, Path::new(t.name), "x")
-                .unwrap_or_else(|e| panic!("template {}: {e}", t.name));
-            assert_eq!(m.name, "my project", "{}", t.name);
-        }
-    }
-
-    #[test]
-    fn names_survive_toml_quoting() {
-        let tricky = "a \"b\" 'c' \\d";
-        let text = find("plain").unwrap().render(tricky);
-        let m = Manifest::parse(&text, Path::new("plain"), "x").unwrap();
-        assert_eq!(m.name, tricky);
-    }
-}
+pub use builtin::{find, BuiltinError, Template, BUILTIN, DEFAULT};
+pub use reference::TemplateRef;

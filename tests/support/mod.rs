@@ -13,6 +13,7 @@ pub use rexpect::session::PtySession;
 pub mod agent_env;
 pub mod op_standin;
 pub mod pass_store;
+pub mod registry;
 pub mod secret_service;
 pub mod sts;
 

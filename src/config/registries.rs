@@ -1,0 +1,138 @@
+//! Each person's template registries: `$XDG_CONFIG_HOME/envact/registries.toml`,
+//! a name for each git repository (or plain directory) that holds a team's
+//! templates, and the branch to follow in it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::manifest::Location;
+use crate::private_fs::{private_dir, read_text, MAX_FILE};
+
+/// One registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    /// Anything `git` can fetch from (https, ssh, a path), or a plain directory.
+    pub url: String,
+    /// The branch (or tag) followed when a template names none.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+}
+
+/// The registries, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Registries(pub BTreeMap<String, Registry>);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistriesError {
+    #[error("cannot read {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Registries {
+    pub fn path(config: &Path) -> PathBuf {
+        config.join("registries.toml")
+    }
+
+    /// The registries in `config`, none when the file does not exist.
+    pub fn load(config: &Path) -> Result<Registries, RegistriesError> {
+        let path = Registries::path(config);
+        let text = match read_text(&path, MAX_FILE) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registries::default()),
+            Err(e) => {
+                return Err(RegistriesError::Read {
+                    path,
+                    reason: e.to_string(),
+                })
+            }
+        };
+        toml::from_str(&text).map_err(|e| {
+            let at = e.span().map(|s| Location::from_offset(&text, s.start));
+            RegistriesError::Read {
+                path: match at {
+                    Some(at) => {
+                        PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column))
+                    }
+                    None => path.clone(),
+                },
+                reason: e.message().to_string(),
+            }
+        })
+    }
+
+    /// Writes them (0600 in envact's own 0700 directory), atomically.
+    pub fn save(&self, config: &Path) -> Result<(), RegistriesError> {
+        let path = Registries::path(config);
+        let err = |source| RegistriesError::Write {
+            path: path.clone(),
+            source,
+        };
+        private_dir(config, config).map_err(err)?;
+        let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e)))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(config).map_err(err)?;
+        tmp.write_all(text.as_bytes()).map_err(err)?;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(err)?;
+        tmp.persist(&path).map_err(|e| err(e.error))?;
+        Ok(())
+    }
+}
+
+/// A registry's name: what `-r NAME/TEMPLATE` starts with.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    let ok = !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err("a registry's name is letters, digits, `-`, `_` and `.`, not starting with `.` or `-`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registries_round_trip_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("envact");
+        assert_eq!(Registries::load(&config).unwrap(), Registries::default());
+        let mut r = Registries::default();
+        r.0.insert(
+            "team".into(),
+            Registry {
+                url: "git@example.com:team/envs.git".into(),
+                branch: Some("main".into()),
+            },
+        );
+        r.save(&config).unwrap();
+        assert_eq!(Registries::load(&config).unwrap(), r);
+        let text = std::fs::read_to_string(Registries::path(&config)).unwrap();
+        assert_eq!(
+            text,
+            "[team]\nurl = \"git@example.com:team/envs.git\"\nref = \"main\"\n"
+        );
+        let mode = std::fs::metadata(Registries::path(&config))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(check_name("team-aws").is_ok());
+        assert!(check_name("a/b").is_err() && check_name(".x").is_err());
+    }
+}

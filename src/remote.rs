@@ -1,0 +1,281 @@
+//! Remote templates as the commands use them: the person's registries
+//! (`envact registry`), a template's project (the pinned copy, activated in
+//! the current directory), the trust gate every use passes before anything
+//! of a template runs (`envact trust`), and moving a pin (`envact pull`).
+
+use std::path::{Path, PathBuf};
+
+use crate::config::registries::{check_name, Registries, Registry};
+use crate::config::remote_id;
+use crate::context::Context;
+use crate::manifest::{Project, Remote};
+use crate::settings::Settings;
+use crate::template::fetch::{self, Fetched, TemplateError};
+use crate::template::{git, trust, TemplateRef};
+use crate::Error;
+
+/// Where a command's manifest is: a project directory (or the one found
+/// upward), or a template in a registry.
+#[derive(Debug, Clone)]
+pub enum Place {
+    Dir(Option<PathBuf>),
+    Remote(TemplateRef),
+}
+
+impl Context {
+    /// The project at `place`: a template is fetched (or taken from its pin)
+    /// and used from the current directory.
+    pub fn project_at(&self, place: &Place) -> Result<Project, Error> {
+        match place {
+            Place::Dir(dir) => self.project(dir.as_deref()),
+            Place::Remote(tref) => {
+                let fetched = self.fetch(tref)?;
+                let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+                Ok(project_of(tref, &fetched, cwd))
+            }
+        }
+    }
+
+    /// The settings of the project at `place`.
+    pub fn settings_at(&self, place: &Place) -> Result<Settings, Error> {
+        Settings::load(self.project_at(place)?, &self.dirs)
+    }
+
+    fn fetch(&self, tref: &TemplateRef) -> Result<Fetched, Error> {
+        let ui = self.ui();
+        let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
+        Ok(fetch::pinned(
+            &self.dirs,
+            tref,
+            self.ui.interactive(),
+            &busy,
+        )?)
+    }
+}
+
+fn project_of(tref: &TemplateRef, fetched: &Fetched, dir: PathBuf) -> Project {
+    Project {
+        dir,
+        manifest: fetched.manifest(),
+        remote: Some(Remote {
+            name: tref.name(),
+            url: fetched.pin.url.clone(),
+            template: fetched.pin.template.clone(),
+            commit: fetched.pin.commit.clone(),
+            content_hash: fetched.pin.content_hash.clone(),
+        }),
+    }
+}
+
+/// Before anything of a remote template runs: its content must be trusted.
+/// On a terminal the person is shown what it does and decides (trust this
+/// content, trust once, deny); without one an untrusted template stops here.
+pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
+    let Some(remote) = &settings.project.remote else {
+        return Ok(());
+    };
+    let identity = remote_id(&remote.url, &remote.template);
+    let before = trust::last_trusted(&cx.dirs, &identity);
+    if before
+        .as_ref()
+        .is_some_and(|r| r.content_hash == remote.content_hash)
+    {
+        return Ok(());
+    }
+    if !cx.ui.interactive() {
+        return Err(Error::Untrusted {
+            name: remote.name.clone(),
+            changed: before.is_some(),
+        });
+    }
+    let text = manifest_text(settings)?;
+    let fetched = fetched_of(remote, &settings.project.manifest);
+    let review = trust::review(
+        &remote.name,
+        &fetched,
+        &settings.written,
+        &text,
+        before.as_ref(),
+    );
+    cx.ui.say(review.trim_end());
+    let choices = [
+        "trust this content (asked again only when it changes)".to_string(),
+        "trust once (this time only)".to_string(),
+        "deny (run nothing of it)".to_string(),
+    ];
+    match cx.ui.select("Run it?", &choices, 2)? {
+        0 => trust::trust(&cx.dirs, &identity, &remote.name, &fetched, &text).map_err(|source| {
+            Error::Write {
+                path: trust::record_path(&cx.dirs, &identity),
+                source,
+            }
+        }),
+        1 => Ok(()),
+        _ => Err(Error::Denied {
+            name: remote.name.clone(),
+        }),
+    }
+}
+
+fn manifest_text(settings: &Settings) -> Result<String, Error> {
+    crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST).map_err(
+        |source| Error::Write {
+            path: settings.project.manifest.clone(),
+            source,
+        },
+    )
+}
+
+fn fetched_of(remote: &Remote, manifest: &Path) -> Fetched {
+    Fetched {
+        pin: fetch::Pin {
+            url: remote.url.clone(),
+            template: remote.template.clone(),
+            at: String::new(),
+            commit: remote.commit.clone(),
+            content_hash: remote.content_hash.clone(),
+            fetched_at: String::new(),
+        },
+        dir: manifest.parent().unwrap_or(manifest).to_path_buf(),
+    }
+}
+
+/// `envact trust -r`: shows what the template does and trusts it, without asking.
+pub fn trust(cx: &Context, tref: &TemplateRef) -> Result<String, Error> {
+    let settings = cx.settings_at(&Place::Remote(tref.clone()))?;
+    let remote = settings
+        .project
+        .remote
+        .clone()
+        .unwrap_or_else(|| unreachable!("a template's project is remote"));
+    let identity = remote_id(&remote.url, &remote.template);
+    let before = trust::last_trusted(&cx.dirs, &identity);
+    let text = manifest_text(&settings)?;
+    let fetched = fetched_of(&remote, &settings.project.manifest);
+    let review = trust::review(
+        &remote.name,
+        &fetched,
+        &settings.written,
+        &text,
+        before.as_ref(),
+    );
+    trust::trust(&cx.dirs, &identity, &remote.name, &fetched, &text).map_err(|source| {
+        Error::Write {
+            path: trust::record_path(&cx.dirs, &identity),
+            source,
+        }
+    })?;
+    Ok(review)
+}
+
+/// What `envact pull -r` did: the commit before (if pinned) and after, and
+/// the manifest's diff.
+pub struct Pulled {
+    pub before: Option<String>,
+    pub after: String,
+    pub diff: String,
+}
+
+/// `envact pull -r`: fetches the template anew and moves its pin.
+pub fn pull(cx: &Context, tref: &TemplateRef) -> Result<Pulled, Error> {
+    let ui = cx.ui();
+    let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
+    let (before, after) = fetch::pull(&cx.dirs, tref, cx.ui.interactive(), &busy)?;
+    let read = |f: &Fetched| {
+        crate::private_fs::read_text(&f.manifest(), crate::manifest::MAX_MANIFEST)
+            .unwrap_or_default()
+    };
+    let old = before.as_ref().map(read).unwrap_or_default();
+    Ok(Pulled {
+        before: before.map(|b| b.short().to_string()),
+        after: after.short().to_string(),
+        diff: trust::diff(&old, &read(&after)),
+    })
+}
+
+/// `envact pull --copy`: the template written into `dir/.envact/` as a local
+/// manifest, its source noted at the top; returns the file.
+pub fn copy(cx: &Context, tref: &TemplateRef, dir: &Path, force: bool) -> Result<PathBuf, Error> {
+    let ui = cx.ui();
+    let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
+    let (_, fetched) = fetch::pull(&cx.dirs, tref, cx.ui.interactive(), &busy)?;
+    let text = crate::private_fs::read_text(&fetched.manifest(), crate::manifest::MAX_MANIFEST)
+        .map_err(|source| Error::Write {
+            path: fetched.manifest(),
+            source,
+        })?;
+    let path = crate::manifest::manifest_path(dir);
+    if path.exists() && !force {
+        return Err(Error::ManifestExists { path });
+    }
+    let noted = format!(
+        "# Copied from {} ({}, commit {}) by `envact pull --copy`.\n{text}",
+        tref.name(),
+        fetched.pin.url,
+        fetched.pin.commit
+    );
+    let write = |source| Error::Write {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(write)?;
+    std::fs::write(&path, noted).map_err(write)?;
+    Ok(path)
+}
+
+/// `envact registry add`: checks that git can read it (or that it is a
+/// directory of templates) before keeping it.
+pub fn add_registry(
+    cx: &Context,
+    name: &str,
+    url: &str,
+    branch: Option<String>,
+) -> Result<(), Error> {
+    check_name(name).map_err(|reason| Error::BadRegistry {
+        name: name.to_string(),
+        reason: reason.to_string(),
+    })?;
+    let mut registries = Registries::load(&cx.dirs.config)?;
+    let local = Path::new(url);
+    let is_plain_dir =
+        local.is_dir() && git::ok(Some(local), ["rev-parse", "--git-dir"], false).is_err();
+    if !is_plain_dir {
+        let mut checked = Ok(Vec::new());
+        cx.ui.busy(&format!("Checking {url}"), &mut || {
+            checked = git::ok(None, ["ls-remote", "--heads", url], cx.ui.interactive());
+        });
+        checked.map_err(|detail| TemplateError::Unreachable {
+            name: name.to_string(),
+            url: url.to_string(),
+            detail,
+        })?;
+    }
+    registries.0.insert(
+        name.to_string(),
+        Registry {
+            url: url.to_string(),
+            branch,
+        },
+    );
+    registries.save(&cx.dirs.config)?;
+    Ok(())
+}
+
+/// `envact registry list`.
+pub fn registries(cx: &Context) -> Result<Registries, Error> {
+    Ok(Registries::load(&cx.dirs.config)?)
+}
+
+/// `envact registry remove`.
+pub fn remove_registry(cx: &Context, name: &str) -> Result<(), Error> {
+    let mut registries = Registries::load(&cx.dirs.config)?;
+    if registries.0.remove(name).is_none() {
+        return Err(TemplateError::UnknownRegistry {
+            name: name.to_string(),
+            known: registries.0.keys().cloned().collect(),
+        }
+        .into());
+    }
+    registries.save(&cx.dirs.config)?;
+    Ok(())
+}

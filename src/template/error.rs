@@ -1,0 +1,88 @@
+//! What can go wrong with a remote template, each with what to do.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("`git` is not installed: remote templates are fetched with it")]
+    GitMissing,
+
+    #[error("git failed: {detail}")]
+    Git { detail: String },
+
+    #[error("no registry named {name:?} (registries: {})", list(known))]
+    UnknownRegistry { name: String, known: Vec<String> },
+
+    #[error("cannot fetch the registry {name:?} from {url}: {detail}")]
+    Unreachable {
+        name: String,
+        url: String,
+        detail: String,
+    },
+
+    #[error("the registry {name:?} has no branch, tag or commit {at:?}")]
+    NoRef { name: String, at: String },
+
+    #[error(
+        "the registry {name:?} has no template {template:?} at {commit} (templates there: {})",
+        list(available)
+    )]
+    NoTemplate {
+        name: String,
+        template: String,
+        commit: String,
+        available: Vec<String>,
+    },
+
+    #[error("the cached copy of {name} ({}) was changed and cannot be taken again from the registry: {detail}", path.display())]
+    Corrupt {
+        name: String,
+        path: PathBuf,
+        detail: String,
+    },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+impl TemplateError {
+    pub fn help(&self) -> &'static str {
+        match self {
+            TemplateError::GitMissing => "install git (apt install git)",
+            TemplateError::Git { .. } => "run the git command by hand to see why it fails",
+            TemplateError::UnknownRegistry { .. } => {
+                "add it with `envact registry add NAME URL` (`envact registry list` shows yours)"
+            }
+            TemplateError::Unreachable { .. } => {
+                "check the URL (`envact registry list`) and that git can fetch it (network, SSH key, credentials)"
+            }
+            TemplateError::NoRef { .. } => "name a branch, tag or commit the registry has",
+            TemplateError::NoTemplate { .. } => "name one of the templates listed",
+            TemplateError::Corrupt { .. } => {
+                "fetch it again when the registry is reachable: `envact pull -r REGISTRY/TEMPLATE`"
+            }
+            TemplateError::Write { .. } => "check that $XDG_CACHE_HOME/envact is writable",
+        }
+    }
+
+    /// 1 for what the person named wrong; 3 for the registry or git failing.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            TemplateError::UnknownRegistry { .. }
+            | TemplateError::NoRef { .. }
+            | TemplateError::NoTemplate { .. } => 1,
+            _ => 3,
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The `git` program, as templates are fetched and pushed with it: the
+//! person's SSH keys, credential helpers and proxies work unchanged, and no
+//! credential ever goes on a command line envact writes.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use super::fetch::TemplateError;
+
+/// Runs `git ARGS` in `dir` (a repository, bare or not), capturing its output.
+/// `interactive`: git may ask on the terminal (a password, a host key);
+/// without one it fails at once rather than wait.
+pub fn run<I, S>(dir: Option<&Path>, args: I, interactive: bool) -> Result<Output, TemplateError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new("git");
+    if let Some(dir) = dir {
+        cmd.arg("-C").arg(dir);
+    }
+    cmd.args(args)
+        .stdin(if interactive {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // envact's own defaults; the person's git config still applies.
+        .env("GIT_ADVICE", "0")
+        .env("LC_ALL", "C");
+    if !interactive {
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_SSH_COMMAND", ssh_batch());
+    }
+    cmd.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => TemplateError::GitMissing,
+        _ => TemplateError::Git {
+            detail: e.to_string(),
+        },
+    })
+}
+
+/// ssh without prompts, keeping a command the person set.
+fn ssh_batch() -> String {
+    let base = std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh".into());
+    format!("{base} -o BatchMode=yes")
+}
+
+/// Runs git and gives its stdout, or its error's last line.
+pub fn ok<I, S>(dir: Option<&Path>, args: I, interactive: bool) -> Result<Vec<u8>, String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = run(dir, args, interactive).map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(last_line(&out.stderr))
+    }
+}
+
+/// What git said last, the line that names the problem.
+pub fn last_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("hint:"))
+        .map(|l| l.trim_start_matches("fatal: ").to_string())
+        .unwrap_or_else(|| "git failed".into())
+}

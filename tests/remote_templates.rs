@@ -1,0 +1,338 @@
+//! A team keeps its AWS environment as a template in a git repository; each
+//! member adds the registry once and activates the template with
+//! `envact activate -r team/aws`: fetched from a real `git daemon` on
+//! loopback, pinned (later activations work with the server down), moved by
+//! `pull` (showing the diff), copied into a project with `pull --copy`, and
+//! never run before its exact content is trusted. STS is moto.
+
+mod support;
+
+use std::process::Command;
+use support::registry::GitRegistry;
+use support::sts::Moto;
+use support::{run, stderr, stdout, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+
+const TEMPLATE: &str = "version = 1\nname = \"aws\"\n[vars]\nAWS_DEFAULT_REGION = \"us-east-1\"\n\
+[secrets]\nbackend = \"env\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n\
+[aws]\nrole_arn = \"arn:aws:iam::123456789012:role/team-dev\"\nwrap = [\"aws\"]\n\
+[hook]\non-activate = \"touch hook-ran\"\n";
+
+struct Team {
+    sb: Sandbox,
+    registry: GitRegistry,
+    moto: Moto,
+}
+
+impl Team {
+    /// A registry holding `aws/manifest.toml`, served, and added as `team`.
+    fn new() -> Team {
+        let sb = Sandbox::new();
+        let mut registry = GitRegistry::new(&sb);
+        registry.commit(
+            &[
+                ("aws/manifest.toml", TEMPLATE),
+                ("aws/README.md", "The team's AWS.\n"),
+            ],
+            "the aws template",
+        );
+        registry.serve();
+        let moto = Moto::start(&sb);
+        let team = Team { sb, registry, moto };
+        let out = run(team.envact(&["registry", "add", "team", &team.registry.url()]));
+        assert!(out.status.success(), "{}", stderr(&out));
+        team
+    }
+
+    fn envact(&self, args: &[&str]) -> Command {
+        let mut cmd = self.sb.envact(args);
+        cmd.env("CI_ID", ACCESS_KEY_ID)
+            .env("CI_SECRET", SECRET_ACCESS_KEY)
+            .env("AWS_ENDPOINT_URL_STS", &self.moto.url)
+            .env("AWS_REGION", "us-east-1");
+        cmd
+    }
+
+    fn whoami(&self, template: &str) -> std::process::Output {
+        run(self.envact(&[
+            "activate",
+            "-r",
+            template,
+            "--",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--output",
+            "text",
+            "--query",
+            "Arn",
+        ]))
+    }
+
+    fn hook_ran(&self) -> bool {
+        self.sb.project.join("hook-ran").exists()
+    }
+}
+
+#[test]
+fn a_team_template_runs_once_trusted_and_then_from_its_pin_with_the_server_down() {
+    let mut t = Team::new();
+    // Untrusted, without a terminal: nothing of it runs.
+    let out = t.whoami("team/aws");
+    support::assert_fails(
+        &out,
+        1,
+        &[
+            "the template team/aws is not trusted yet: nothing of it runs before you trust it",
+            "help: read what it does and trust it: run it in a terminal, or `envact trust -r team/aws`",
+        ],
+    );
+    assert!(!t.hook_ran(), "the hook of an untrusted template ran");
+
+    let out = run(t.envact(&["trust", "-r", "team/aws"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    for shown in [
+        "[hook] on-activate, run before your shell starts:",
+        "| touch hook-ran",
+        "role arn:aws:iam::123456789012:role/team-dev (account 123456789012)",
+        "secrets: env backend",
+    ] {
+        assert!(
+            stderr(&out).contains(shown),
+            "{shown:?} in {}",
+            stderr(&out)
+        );
+    }
+
+    // Activated in the current directory, like a local manifest.
+    let out = t.whoami("team/aws");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("arn:aws:sts::123456789012:assumed-role/team-dev/envact-"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(t.hook_ran());
+
+    // The server is gone: the pin is enough.
+    t.registry.stop();
+    std::fs::remove_file(t.sb.project.join("hook-ran")).unwrap();
+    let out = t.whoami("team/aws");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(t.hook_ran());
+}
+
+#[test]
+fn pull_shows_the_diff_moves_the_pin_and_a_changed_template_is_trusted_anew() {
+    let t = Team::new();
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let first = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    let changed = TEMPLATE.replace("touch hook-ran", "touch hook-v2");
+    t.registry
+        .commit(&[("aws/manifest.toml", &changed)], "a new hook");
+    // Until pulled, the pin holds.
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!t.sb.project.join("hook-v2").exists());
+
+    let out = run(t.envact(&["pull", "-r", "team/aws"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .contains("-on-activate = \"touch hook-ran\"\n+on-activate = \"touch hook-v2\"\n"),
+        "{}",
+        stdout(&out)
+    );
+    // The new content is not trusted: nothing runs until it is.
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    support::assert_fails(&out, 1, &["has changed since you trusted it"]);
+    assert!(!t.sb.project.join("hook-v2").exists());
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(t.sb.project.join("hook-v2").exists());
+}
+
+#[test]
+fn a_tag_or_a_commit_pins_exactly_and_copy_makes_a_local_manifest() {
+    let t = Team::new();
+    t.registry.tag("v1");
+    let v1 = support::registry::git(&t.registry.work, &["rev-parse", "HEAD"]);
+    let v2 = TEMPLATE.replace("touch hook-ran", "touch hook-v2");
+    t.registry.commit(&[("aws/manifest.toml", &v2)], "v2");
+    for template in ["team/aws@v1", &format!("team/aws@{v1}")] {
+        assert!(run(t.envact(&["trust", "-r", template])).status.success());
+        let out = run(t.envact(&["activate", "-r", template, "--", "true"]));
+        assert!(out.status.success(), "{template}: {}", stderr(&out));
+        assert!(t.hook_ran(), "{template}");
+        assert!(!t.sb.project.join("hook-v2").exists(), "{template}");
+        std::fs::remove_file(t.sb.project.join("hook-ran")).unwrap();
+    }
+
+    // A copy into a project: the template's manifest, its source noted.
+    let dir = t.sb.root.join("copied");
+    let out = run(t.envact(&["pull", "--copy", "team/aws@v1", "-d", dir.to_str().unwrap()]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let copied = std::fs::read_to_string(dir.join(".envact/manifest.toml")).unwrap();
+    let (note, rest) = copied.split_once('\n').unwrap();
+    assert!(
+        note.starts_with("# Copied from team/aws (") && note.contains(&v1),
+        "{note}"
+    );
+    assert_eq!(rest, TEMPLATE);
+    let out = run(t.envact(&["activate", "-d", dir.to_str().unwrap(), "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn each_bad_input_is_named_and_changes_nothing() {
+    let mut t = Team::new();
+    let pins = t.sb.cache.join("envact/pins");
+    // An unknown registry, listing the known ones.
+    support::assert_fails(
+        &run(t.envact(&["activate", "-r", "nope/aws", "--", "true"])),
+        1,
+        &["no registry named \"nope\" (registries: team)"],
+    );
+    // A template the registry does not have, listing those it has.
+    support::assert_fails(
+        &run(t.envact(&["activate", "-r", "team/gcp", "--", "true"])),
+        1,
+        &[
+            "the registry \"team\" has no template \"gcp\" at ",
+            "(templates there: aws)",
+        ],
+    );
+    // A ref it does not have.
+    support::assert_fails(
+        &run(t.envact(&["activate", "-r", "team/aws@v9", "--", "true"])),
+        1,
+        &["the registry \"team\" has no branch, tag or commit \"v9\""],
+    );
+    // A template whose manifest is invalid: named inside the template, with
+    // the registry and the commit.
+    let bad = t.registry.commit(
+        &[(
+            "broken/manifest.toml",
+            "version = 1\n[secrets]\nbackend = \"lastpass\"\n",
+        )],
+        "broken",
+    );
+    let out = run(t.envact(&["setup", "-r", "team/broken", "--show"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[&format!(
+            "team/broken@{}/manifest.toml:3:11: unknown variant `lastpass`",
+            &bad[..12]
+        )],
+    );
+    // A registry URL that is not a git repository: not added.
+    let out = run(t.envact(&[
+        "registry",
+        "add",
+        "other",
+        t.sb.root.join("nothing-here").to_str().unwrap(),
+    ]));
+    support::assert_fails(&out, 3, &["cannot fetch the registry \"other\""]);
+    let listed = stdout(&run(t.envact(&["registry", "list"])));
+    assert!(!listed.contains("other"), "{listed}");
+
+    // Unreachable, with no pin yet: named, nothing pinned.
+    t.registry.stop();
+    let before = pin_files(&pins);
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    support::assert_fails(
+        &out,
+        3,
+        &[&format!(
+            "cannot fetch the registry \"team\" from {}",
+            t.registry.url()
+        )],
+    );
+    assert_eq!(pin_files(&pins), before, "a pin changed");
+    assert!(!t.hook_ran());
+}
+
+#[test]
+fn a_changed_cached_copy_is_detected_and_taken_again() {
+    let t = Team::new();
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    // Someone edits the cached copy (or the disk corrupts it).
+    let templates = t.sb.cache.join("envact/templates");
+    let commit = std::fs::read_dir(&templates)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let manifest = commit.join("aws/manifest.toml");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(
+        &manifest,
+        TEMPLATE.replace("touch hook-ran", "touch planted"),
+    )
+    .unwrap();
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !t.sb.project.join("planted").exists(),
+        "the edited copy ran"
+    );
+    assert!(t.hook_ran());
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), TEMPLATE);
+}
+
+#[test]
+fn answers_belong_to_the_template_wherever_it_is_activated() {
+    let t = Team::new();
+    let template = TEMPLATE.replace(
+        "[secrets]\nbackend = \"env\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n",
+        "[secrets]\nbackend = \"keyring\"\n",
+    );
+    t.registry
+        .commit(&[("kr/manifest.toml", &template)], "keyring");
+    let out = run(t.envact(&["setup", "-r", "team/kr", "--item", "dev", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // From another directory: the same answers.
+    let elsewhere = t.sb.root.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let mut cmd = t.envact(&["setup", "-r", "team/kr", "--show"]);
+    cmd.current_dir(&elsewhere);
+    let out = run(cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("item ") && l.contains("dev") && l.ends_with("(user file)")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+fn pin_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        out.push((
+            entry.clone(),
+            std::fs::read_to_string(&entry).unwrap_or_default(),
+        ));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
