@@ -279,3 +279,46 @@ pub fn remove_registry(cx: &Context, name: &str) -> Result<(), Error> {
     registries.save(&cx.dirs.config)?;
     Ok(())
 }
+
+/// What `envact push` did: the template's commit before, and the one
+/// pushed (None when the template had this manifest already).
+pub struct Pushed {
+    pub before: String,
+    pub after: Option<String>,
+}
+
+/// `envact push -r`: the manifest of the project in `dir` (else found
+/// upward) committed into
+/// the registry as the template, on top of the pin; refused when the
+/// registry moved since. The manifest must be valid, and the note that
+/// `pull --copy` wrote at its top is left out.
+pub fn push(cx: &Context, tref: &TemplateRef, dir: Option<&Path>) -> Result<Pushed, Error> {
+    let project = cx.project(dir)?;
+    let text = crate::private_fs::read_text(&project.manifest, crate::manifest::MAX_MANIFEST)
+        .map_err(|source| crate::manifest::ManifestError::Read {
+            path: project.manifest.clone(),
+            source,
+        })?;
+    crate::manifest::Manifest::parse(&text, &project.manifest, &tref.template)?;
+    let ui = cx.ui();
+    let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
+    let before = fetch::pinned(&cx.dirs, tref, cx.ui.interactive(), &busy)?;
+    let after = crate::template::push::push(
+        &cx.dirs,
+        tref,
+        without_copy_note(&text),
+        cx.ui.interactive(),
+        &busy,
+    )?;
+    Ok(Pushed {
+        before: before.short().to_string(),
+        after: after.map(|a| a.short().to_string()),
+    })
+}
+
+fn without_copy_note(text: &str) -> &str {
+    match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with("# Copied from ") => rest,
+        _ => text,
+    }
+}

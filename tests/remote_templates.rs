@@ -68,6 +68,13 @@ impl Team {
         ]))
     }
 
+    /// Every pin and trust record, with its content.
+    fn stored(&self) -> Vec<(std::path::PathBuf, String)> {
+        let mut all = pin_files(&self.sb.cache.join("envact/pins"));
+        all.extend(pin_files(&self.sb.data.join("envact/trust")));
+        all
+    }
+
     fn hook_ran(&self) -> bool {
         self.sb.project.join("hook-ran").exists()
     }
@@ -188,13 +195,16 @@ fn a_tag_or_a_commit_pins_exactly_and_copy_makes_a_local_manifest() {
 #[test]
 fn each_bad_input_is_named_and_changes_nothing() {
     let mut t = Team::new();
-    let pins = t.sb.cache.join("envact/pins");
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let stored = t.stored();
+    assert!(stored.len() >= 2, "a pin and a trust record: {stored:?}");
     // An unknown registry, listing the known ones.
     support::assert_fails(
         &run(t.envact(&["activate", "-r", "nope/aws", "--", "true"])),
         1,
         &["no registry named \"nope\" (registries: team)"],
     );
+    assert_eq!(t.stored(), stored);
     // A template the registry does not have, listing those it has.
     support::assert_fails(
         &run(t.envact(&["activate", "-r", "team/gcp", "--", "true"])),
@@ -210,6 +220,7 @@ fn each_bad_input_is_named_and_changes_nothing() {
         1,
         &["the registry \"team\" has no branch, tag or commit \"v9\""],
     );
+    assert_eq!(t.stored(), stored);
     // A template whose manifest is invalid: named inside the template, with
     // the registry and the commit.
     let bad = t.registry.commit(
@@ -228,6 +239,21 @@ fn each_bad_input_is_named_and_changes_nothing() {
             &bad[..12]
         )],
     );
+    assert_eq!(
+        t.stored()
+            .iter()
+            .filter(|(path, _)| !path.to_string_lossy().contains("broken"))
+            .collect::<Vec<_>>(),
+        stored.iter().collect::<Vec<_>>(),
+        "an invalid template touched another's pin or trust"
+    );
+    assert!(
+        !t.stored()
+            .iter()
+            .any(|(path, _)| path.starts_with(t.sb.data.join("envact/trust"))
+                && path.to_string_lossy().contains("broken")),
+        "an invalid template was trusted"
+    );
     // A registry URL that is not a git repository: not added.
     let out = run(t.envact(&[
         "registry",
@@ -238,11 +264,11 @@ fn each_bad_input_is_named_and_changes_nothing() {
     support::assert_fails(&out, 3, &["cannot fetch the registry \"other\""]);
     let listed = stdout(&run(t.envact(&["registry", "list"])));
     assert!(!listed.contains("other"), "{listed}");
+    let unchanged = t.stored();
 
     // Unreachable, with no pin yet: named, nothing pinned.
     t.registry.stop();
-    let before = pin_files(&pins);
-    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    let out = run(t.envact(&["activate", "-r", "team/aws@main", "--", "true"]));
     support::assert_fails(
         &out,
         3,
@@ -251,7 +277,7 @@ fn each_bad_input_is_named_and_changes_nothing() {
             t.registry.url()
         )],
     );
-    assert_eq!(pin_files(&pins), before, "a pin changed");
+    assert_eq!(t.stored(), unchanged, "a pin or trust record changed");
     assert!(!t.hook_ran());
 }
 
@@ -310,6 +336,79 @@ fn answers_belong_to_the_template_wherever_it_is_activated() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn push_round_trips_a_local_manifest_and_refuses_when_the_registry_moved() {
+    let mut t = Team::new();
+    t.registry.serve_writable();
+    // The person's git knows who they are, as it must for any commit.
+    std::fs::write(
+        t.sb.home.join(".gitconfig"),
+        "[user]\n\tname = Dev\n\temail = dev@envact.invalid\n",
+    )
+    .unwrap();
+    let dir = t.sb.root.join("mine");
+    let d = dir.to_str().unwrap();
+    assert!(run(t.envact(&["pull", "--copy", "team/aws", "-d", d]))
+        .status
+        .success());
+    let path = dir.join(".envact/manifest.toml");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("us-east-1", "eu-west-1");
+    std::fs::write(&path, &edited).unwrap();
+
+    let out = run(t.envact(&["push", "-r", "team/aws", "-d", d]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pushed team/aws: "),
+        "{}",
+        stderr(&out)
+    );
+    // The registry has it, without the copy's note, beside the README.
+    support::registry::git(&t.registry.work, &["pull", "--quiet", "origin", "main"]);
+    let upstream = std::fs::read_to_string(t.registry.work.join("aws/manifest.toml")).unwrap();
+    assert_eq!(upstream, TEMPLATE.replace("us-east-1", "eu-west-1"));
+    assert!(t.registry.work.join("aws/README.md").exists());
+    let author = support::registry::git(&t.registry.work, &["log", "-1", "--format=%an"]);
+    assert_eq!(author, "Dev");
+    // Pushing the same manifest again changes nothing.
+    let out = run(t.envact(&["push", "-r", "team/aws", "-d", d]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing to push"), "{}", stderr(&out));
+
+    // A teammate pushes; pushing over it is refused, naming the way out.
+    let theirs = t.registry.commit(
+        &[(
+            "aws/manifest.toml",
+            &TEMPLATE.replace("us-east-1", "ap-south-1"),
+        )],
+        "a teammate's change",
+    );
+    std::fs::write(&path, edited.replace("eu-west-1", "eu-north-1")).unwrap();
+    let stored = t.stored();
+    let out = run(t.envact(&["push", "-r", "team/aws", "-d", d]));
+    support::assert_fails(
+        &out,
+        1,
+        &[
+            "team/aws moved since your pin",
+            "pushing would undo what others pushed",
+            "envact pull -r",
+        ],
+    );
+    assert_eq!(t.stored(), stored, "a refused push moved the pin");
+    let head = support::registry::git(&t.registry.bare, &["rev-parse", "main"]);
+    assert_eq!(head, theirs, "the registry changed");
+    // After pulling, the push goes through.
+    assert!(run(t.envact(&["pull", "-r", "team/aws"])).status.success());
+    let out = run(t.envact(&["push", "-r", "team/aws", "-d", d]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A tag does not move: pushing to one is refused.
+    t.registry.tag("v1");
+    let out = run(t.envact(&["push", "-r", "team/aws@v1", "-d", d]));
+    support::assert_fails(&out, 3, &["\"v1\" is not a branch there"]);
 }
 
 fn pin_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {

@@ -12,6 +12,7 @@ mod export;
 mod init;
 mod list;
 mod pull;
+mod push;
 mod registry;
 mod remove;
 mod setup;
@@ -58,6 +59,7 @@ enum Command {
     Status(status::Args),
     Registry(registry::Args),
     Pull(pull::Args),
+    Push(push::Args),
     Trust(trust::Args),
 }
 
@@ -83,6 +85,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(args, &cx),
         Command::Registry(args) => registry::run(args, &cx),
         Command::Pull(args) => pull::run(args, &cx),
+        Command::Push(args) => push::run(args, &cx),
         Command::Trust(args) => trust::run(args, &cx),
     };
     match result {

@@ -41,6 +41,16 @@ pub enum TemplateError {
         detail: String,
     },
 
+    #[error("{name} moved since your pin ({pinned}; the registry is at {now}): pushing would undo what others pushed")]
+    Moved {
+        name: String,
+        pinned: String,
+        now: String,
+    },
+
+    #[error("cannot push to the registry {name:?}: {reason}")]
+    NotPushable { name: String, reason: String },
+
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -73,6 +83,8 @@ impl TemplateError {
                 "fetch it again when the registry is reachable: `envact pull -r REGISTRY/TEMPLATE`"
             }
             TemplateError::Write { .. } => "check that $XDG_CACHE_HOME/envact is writable",
+            TemplateError::Moved { .. } => "bring your manifest up to date first: `envact pull -r REGISTRY/TEMPLATE` shows what changed; fold it into yours, then push again",
+            TemplateError::NotPushable { .. } => "check that you may push to the registry (and that git knows your name and email: git config --global user.name / user.email)",
         }
     }
 
@@ -81,7 +93,8 @@ impl TemplateError {
         match self {
             TemplateError::UnknownRegistry { .. }
             | TemplateError::NoRef { .. }
-            | TemplateError::NoTemplate { .. } => 1,
+            | TemplateError::NoTemplate { .. }
+            | TemplateError::Moved { .. } => 1,
             _ => 3,
         }
     }

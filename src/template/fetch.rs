@@ -54,11 +54,11 @@ impl Fetched {
 }
 
 /// Where one template's registry and pin are.
-struct Place<'a> {
-    dirs: &'a Dirs,
-    tref: &'a TemplateRef,
-    registry: Registry,
-    at: String,
+pub(super) struct Place<'a> {
+    pub(super) dirs: &'a Dirs,
+    pub(super) tref: &'a TemplateRef,
+    pub(super) registry: Registry,
+    pub(super) at: String,
 }
 
 /// The pinned template, fetched first when there is no pin yet.
@@ -88,8 +88,13 @@ pub fn pull(
     Ok((before, after))
 }
 
+/// The template's pin, without fetching anything.
+pub fn pin_of(dirs: &Dirs, tref: &TemplateRef) -> Result<Option<Pin>, TemplateError> {
+    Ok(Place::find(dirs, tref)?.pin())
+}
+
 impl<'a> Place<'a> {
-    fn find(dirs: &'a Dirs, tref: &'a TemplateRef) -> Result<Place<'a>, TemplateError> {
+    pub(super) fn find(dirs: &'a Dirs, tref: &'a TemplateRef) -> Result<Place<'a>, TemplateError> {
         let registries = Registries::load(&dirs.config).map_err(|e| TemplateError::Git {
             detail: e.to_string(),
         })?;
@@ -125,12 +130,12 @@ impl<'a> Place<'a> {
             .join(file)
     }
 
-    fn pin(&self) -> Option<Pin> {
+    pub(super) fn pin(&self) -> Option<Pin> {
         let text = read_text(&self.pin_path(), MAX_FILE).ok()?;
         toml::from_str(&text).ok()
     }
 
-    fn mirror(&self) -> PathBuf {
+    pub(super) fn mirror(&self) -> PathBuf {
         let id = hex16(&Sha256::digest(self.registry.url.as_bytes()));
         self.dirs.cache.join("registries").join(format!("{id}.git"))
     }
@@ -169,14 +174,14 @@ impl<'a> Place<'a> {
         }
     }
 
-    fn is_git(&self) -> bool {
+    pub(super) fn is_git(&self) -> bool {
         let url = &self.registry.url;
         let local = Path::new(url);
         // A plain directory of templates is not a repository: copied as it is.
         !(local.is_dir() && git::ok(Some(local), ["rev-parse", "--git-dir"], false).is_err())
     }
 
-    fn fetch(
+    pub(super) fn fetch(
         &self,
         interactive: bool,
         busy: &dyn Fn(&str, &mut dyn FnMut()),
@@ -211,7 +216,7 @@ impl<'a> Place<'a> {
         Ok(Fetched { pin, dir })
     }
 
-    fn fetch_mirror(&self, interactive: bool) -> Result<(), TemplateError> {
+    pub(super) fn fetch_mirror(&self, interactive: bool) -> Result<(), TemplateError> {
         let mirror = self.mirror();
         let write = |source| TemplateError::Write {
             path: mirror.clone(),
@@ -245,7 +250,7 @@ impl<'a> Place<'a> {
         })
     }
 
-    fn resolve_ref(&self) -> Result<String, TemplateError> {
+    pub(super) fn resolve_ref(&self) -> Result<String, TemplateError> {
         let mirror = self.mirror();
         let candidates = match self.at.as_str() {
             "HEAD" => vec!["refs/envact/HEAD".to_string()],

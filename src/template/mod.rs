@@ -8,6 +8,7 @@ mod builtin;
 mod error;
 pub mod fetch;
 pub(crate) mod git;
+pub mod push;
 pub mod reference;
 pub mod trust;
 

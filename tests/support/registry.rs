@@ -89,6 +89,16 @@ impl GitRegistry {
     }
 
     pub fn serve(&mut self) {
+        self.start(false);
+    }
+
+    /// Serves it anew, accepting pushes too.
+    pub fn serve_writable(&mut self) {
+        self.stop();
+        self.start(true);
+    }
+
+    fn start(&mut self, writable: bool) {
         let daemon = Command::new("git")
             .args([
                 "daemon",
@@ -98,6 +108,7 @@ impl GitRegistry {
                 &format!("--port={}", self.port),
                 &format!("--base-path={}", self.base.display()),
             ])
+            .args(writable.then_some("--enable=receive-pack"))
             .arg(&self.base)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
