@@ -322,3 +322,23 @@ fn without_copy_note(text: &str) -> &str {
         _ => text,
     }
 }
+
+/// What `envact status -r` shows, read without touching the network.
+pub struct PinStatus {
+    /// None before the template's first use.
+    pub pin: Option<fetch::Pin>,
+    /// The commit whose content was trusted last, and whether the pinned
+    /// content is that content.
+    pub trusted: Option<(String, bool)>,
+}
+
+/// `envact status -r`: the template's pin and whether its content is trusted.
+pub fn pin_status(cx: &Context, tref: &TemplateRef) -> Result<PinStatus, Error> {
+    let pin = fetch::pin_of(&cx.dirs, tref)?;
+    let trusted = pin.as_ref().and_then(|pin| {
+        let record = trust::last_trusted(&cx.dirs, &remote_id(&pin.url, &pin.template))?;
+        let same = record.content_hash == pin.content_hash;
+        Some((record.commit, same))
+    });
+    Ok(PinStatus { pin, trusted })
+}

@@ -155,7 +155,16 @@ fn pull_shows_the_diff_moves_the_pin_and_a_changed_template_is_trusted_anew() {
     let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
     support::assert_fails(&out, 1, &["has changed since you trusted it"]);
     assert!(!t.sb.project.join("hook-v2").exists());
+    let shown = stdout(&run(t.envact(&["status", "-r", "team/aws"])));
+    let head = support::registry::git(&t.registry.work, &["rev-parse", "HEAD"]);
+    assert!(shown.contains(&format!("commit:      {head}\n")), "{shown}");
+    assert!(
+        shown.contains("trusted:     no: changed since you trusted commit"),
+        "{shown}"
+    );
     assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let shown = stdout(&run(t.envact(&["status", "-r", "team/aws"])));
+    assert!(shown.contains("trusted:     yes\n"), "{shown}");
     let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(t.sb.project.join("hook-v2").exists());
@@ -205,6 +214,13 @@ fn each_bad_input_is_named_and_changes_nothing() {
         &["no registry named \"nope\" (registries: team)"],
     );
     assert_eq!(t.stored(), stored);
+    let out = run(t.envact(&["status", "-r", "team/gcp"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("team/gcp is not pinned yet"),
+        "{}",
+        stdout(&out)
+    );
     // A template the registry does not have, listing those it has.
     support::assert_fails(
         &run(t.envact(&["activate", "-r", "team/gcp", "--", "true"])),

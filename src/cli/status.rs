@@ -1,14 +1,17 @@
-//! `envact status`: which environment this shell is in.
+//! `envact status`: which environment this shell is in, or where a
+//! template is pinned.
 
 use envact::activation::{status, Status};
 use envact::context::Context;
+use envact::template::TemplateRef;
 
 use super::Outcome;
 
 const EXAMPLES: &str = "\
 Examples:
   envact status                              # exit 0 inside an activation, 1 outside
-  envact status || envact activate";
+  envact status || envact activate
+  envact status -r team/aws                  # the pin and whether it is trusted";
 
 /// Show the environment active in this shell (exit 1 when none is).
 ///
@@ -16,11 +19,22 @@ Examples:
 /// it gives (role or profile, account, until when, how they reach commands),
 /// and what is kept in the session cache, until when. Variables left over
 /// from an activation that has ended are recognised as such.
+///
+/// With -r: the template's pin (registry URL, commit, when fetched) and
+/// whether that content is trusted, without touching the network (exit 1
+/// when it was never used).
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// A remote template: REGISTRY/TEMPLATE[@REF].
+    #[arg(short = 'r', long = "remote", value_name = "TEMPLATE")]
+    remote: Option<TemplateRef>,
+}
 
-pub fn run(_args: Args, cx: &Context) -> Outcome {
+pub fn run(args: Args, cx: &Context) -> Outcome {
+    if let Some(tref) = &args.remote {
+        return template(cx, tref);
+    }
     match status(cx) {
         Status::Active { env, gives, kept } => {
             println!("environment: {}", env.name);
@@ -52,4 +66,29 @@ pub fn run(_args: Args, cx: &Context) -> Outcome {
             Ok(1)
         }
     }
+}
+
+fn template(cx: &Context, tref: &TemplateRef) -> Outcome {
+    let status = envact::remote::pin_status(cx, tref)?;
+    let Some(pin) = status.pin else {
+        println!(
+            "{tref} is not pinned yet: its first use (`envact activate -r {tref}`) fetches it"
+        );
+        return Ok(1);
+    };
+    println!("template:    {}", tref.name());
+    println!("registry:    {}", pin.url);
+    println!("ref:         {}", pin.at);
+    println!("commit:      {}", pin.commit);
+    println!("fetched:     {}", pin.fetched_at);
+    let short = |c: &str| c.get(..12).unwrap_or(c).to_string();
+    match status.trusted {
+        Some((_, true)) => println!("trusted:     yes"),
+        Some((commit, false)) => println!(
+            "trusted:     no: changed since you trusted commit {} (`envact trust -r {tref}`)",
+            short(&commit)
+        ),
+        None => println!("trusted:     no (`envact trust -r {tref}`)"),
+    }
+    Ok(0)
 }
