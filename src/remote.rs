@@ -119,9 +119,12 @@ pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
 
 fn manifest_text(settings: &Settings) -> Result<String, Error> {
     crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST).map_err(
-        |source| Error::Write {
-            path: settings.project.manifest.clone(),
-            source,
+        |source| {
+            crate::manifest::ManifestError::Read {
+                path: settings.project.manifest.clone(),
+                source,
+            }
+            .into()
         },
     )
 }

@@ -427,6 +427,119 @@ fn push_round_trips_a_local_manifest_and_refuses_when_the_registry_moved() {
     support::assert_fails(&out, 3, &["\"v1\" is not a branch there"]);
 }
 
+#[test]
+fn the_activated_shell_shows_the_template_and_that_it_is_remote() {
+    let t = Team::new();
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let mut p = t.sb.outer_shell(support::which("bash").to_str().unwrap());
+    p.send_line(&format!(
+        "export CI_ID={} CI_SECRET={} AWS_ENDPOINT_URL_STS={} AWS_REGION=us-east-1",
+        ACCESS_KEY_ID, SECRET_ACCESS_KEY, t.moto.url
+    ))
+    .unwrap();
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("envact activate -r team/aws").unwrap();
+    p.exp_string("(aws) (remote) inner").unwrap();
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(":assumed-role/team-dev/").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    support::exit_outer_shell(p);
+    assert!(t.hook_ran());
+}
+
+/// The trust prompt, on a terminal: what the template does (its hook, its
+/// variables with the dangerous ones flagged, its AWS role); a choice whose
+/// default is to deny follows.
+fn expect_review(p: &mut support::PtySession, state: &str) {
+    p.exp_string("The template team/aws (from git://127.0.0.1:")
+        .unwrap();
+    p.exp_string(state).unwrap();
+    p.exp_string("[hook] on-activate, run before your shell starts:")
+        .unwrap();
+    p.exp_string("HTTPS_PROXY = \"http://proxy.invalid:3128\"   <- flagged:")
+        .unwrap();
+    p.exp_string("AWS: role arn:aws:iam::123456789012:role/team-dev (account 123456789012)")
+        .unwrap();
+}
+
+#[test]
+fn on_a_terminal_an_untrusted_template_is_shown_and_runs_only_once_trusted() {
+    let t = Team::new();
+    let proxied = TEMPLATE.replace(
+        "[vars]\n",
+        "[vars]\nHTTPS_PROXY = \"http://proxy.invalid:3128\"\n",
+    );
+    t.registry
+        .commit(&[("aws/manifest.toml", &proxied)], "through the proxy");
+    let activate = || support::spawn_pty(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    let status = || stdout(&run(t.envact(&["status", "-r", "team/aws"])));
+
+    // Enter takes the default: deny. Nothing ran, nothing was recorded.
+    let mut p = activate();
+    expect_review(&mut p, "is not trusted yet");
+    p.exp_string("Run it?").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("denied: nothing of team/aws ran").unwrap();
+    p.exp_eof().unwrap();
+    assert!(!t.hook_ran());
+    assert!(status().contains("trusted:     no ("), "{}", status());
+
+    // Trust once: it runs, and the next use asks again.
+    let mut p = activate();
+    expect_review(&mut p, "is not trusted yet");
+    p.exp_string("Run it?").unwrap();
+    p.send("\x1b[A").unwrap();
+    p.send_line("").unwrap();
+    p.exp_eof().unwrap();
+    assert!(t.hook_ran());
+    assert!(status().contains("trusted:     no ("), "{}", status());
+    std::fs::remove_file(t.sb.project.join("hook-ran")).unwrap();
+
+    // Trust this content: it runs, and from then on without asking.
+    let mut p = activate();
+    expect_review(&mut p, "is not trusted yet");
+    p.exp_string("Run it?").unwrap();
+    p.send("\x1b[A").unwrap();
+    p.send("\x1b[A").unwrap();
+    p.send_line("").unwrap();
+    p.exp_eof().unwrap();
+    assert!(t.hook_ran());
+    assert!(status().contains("trusted:     yes"), "{}", status());
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn on_a_terminal_a_changed_template_asks_again_showing_the_diff() {
+    let t = Team::new();
+    let proxied = TEMPLATE.replace(
+        "[vars]\n",
+        "[vars]\nHTTPS_PROXY = \"http://proxy.invalid:3128\"\n",
+    );
+    t.registry
+        .commit(&[("aws/manifest.toml", &proxied)], "through the proxy");
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let changed = proxied.replace("touch hook-ran", "touch hook-v2");
+    t.registry
+        .commit(&[("aws/manifest.toml", &changed)], "a new hook");
+    assert!(run(t.envact(&["pull", "-r", "team/aws"])).status.success());
+
+    let mut p = support::spawn_pty(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    expect_review(&mut p, "has changed since you trusted it");
+    p.exp_string("What changed since you trusted commit")
+        .unwrap();
+    p.exp_string("-on-activate = \"touch hook-ran\"").unwrap();
+    p.exp_string("+on-activate = \"touch hook-v2\"").unwrap();
+    p.exp_string("Run it?").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("denied: nothing of team/aws ran").unwrap();
+    p.exp_eof().unwrap();
+    assert!(!t.sb.project.join("hook-v2").exists());
+    assert!(!t.hook_ran());
+}
+
 fn pin_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
     let mut out = Vec::new();
     for entry in walk(dir) {

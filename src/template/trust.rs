@@ -99,9 +99,13 @@ pub fn review(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "The template {source} (from {}, commit {}) is not trusted yet. It asks for:",
+        "The template {source} (from {}, commit {}) {}. It asks for:",
         fetched.pin.url,
-        fetched.short()
+        fetched.short(),
+        match before {
+            Some(_) => "has changed since you trusted it",
+            None => "is not trusted yet",
+        }
     );
     match &manifest.on_activate {
         Some(hook) => {
