@@ -239,6 +239,13 @@ pub fn add_registry(
         reason: reason.to_string(),
     })?;
     let mut registries = Registries::load(&cx.dirs.config)?;
+    // A path is kept absolute: it is used later from other directories.
+    let absolute = Path::new(url)
+        .exists()
+        .then(|| std::fs::canonicalize(url).ok())
+        .flatten()
+        .map(|p| p.to_string_lossy().into_owned());
+    let url = absolute.as_deref().unwrap_or(url);
     let local = Path::new(url);
     let is_plain_dir =
         local.is_dir() && git::ok(Some(local), ["rev-parse", "--git-dir"], false).is_err();

@@ -449,6 +449,57 @@ fn the_activated_shell_shows_the_template_and_that_it_is_remote() {
     assert!(t.hook_ran());
 }
 
+#[test]
+fn a_plain_directory_is_a_registry_too_added_by_a_relative_path() {
+    let t = Team::new();
+    let shared = t.sb.root.join("shared-envs");
+    std::fs::create_dir_all(shared.join("aws")).unwrap();
+    std::fs::write(shared.join("aws/manifest.toml"), TEMPLATE).unwrap();
+    let mut add = t.envact(&["registry", "add", "local", "shared-envs"]);
+    add.current_dir(&t.sb.root);
+    let out = run(add);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Used from the project directory: the path was kept absolute.
+    assert!(run(t.envact(&["trust", "-r", "local/aws"]))
+        .status
+        .success());
+    let out = t.whoami("local/aws");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(":assumed-role/team-dev/"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(t.hook_ran());
+
+    // A change in the directory arrives with pull, and is trusted anew.
+    std::fs::write(
+        shared.join("aws/manifest.toml"),
+        TEMPLATE.replace("touch hook-ran", "touch hook-v2"),
+    )
+    .unwrap();
+    let out = run(t.envact(&["pull", "-r", "local/aws"]));
+    assert!(
+        stdout(&out).contains("+on-activate = \"touch hook-v2\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(t.envact(&["activate", "-r", "local/aws", "--", "true"]));
+    support::assert_fails(
+        &out,
+        1,
+        &["has changed since you trusted it", "envact trust -r"],
+    );
+    // It is not a repository: nothing to push to.
+    let mine = t.sb.root.join("mine");
+    let d = mine.to_str().unwrap();
+    assert!(run(t.envact(&["pull", "--copy", "local/aws", "-d", d]))
+        .status
+        .success());
+    let out = run(t.envact(&["push", "-r", "local/aws", "-d", d]));
+    support::assert_fails(&out, 3, &["it is a plain directory, not a git repository"]);
+}
+
 /// The trust prompt, on a terminal: what the template does (its hook, its
 /// variables with the dangerous ones flagged, its AWS role); a choice whose
 /// default is to deny follows.
