@@ -88,32 +88,59 @@ pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
             changed: before.is_some(),
         });
     }
-    let text = manifest_text(settings)?;
-    let fetched = fetched_of(remote, &settings.project.manifest);
-    let review = trust::review(
-        &remote.name,
-        &fetched,
-        &settings.written,
-        &text,
-        before.as_ref(),
-    );
-    cx.ui.say(review.trim_end());
+    let review = Review::of(cx, settings, remote)?;
+    cx.ui.say(review.shown.trim_end());
     let choices = [
         "trust this content (asked again only when it changes)".to_string(),
         "trust once (this time only)".to_string(),
         "deny (run nothing of it)".to_string(),
     ];
     match cx.ui.select("Run it?", &choices, 2)? {
-        0 => trust::trust(&cx.dirs, &identity, &remote.name, &fetched, &text).map_err(|source| {
-            Error::Write {
-                path: trust::record_path(&cx.dirs, &identity),
-                source,
-            }
-        }),
+        0 => review.record(cx, &remote.name),
         1 => Ok(()),
         _ => Err(Error::Denied {
             name: remote.name.clone(),
         }),
+    }
+}
+
+/// A template's content as the person is shown it before trusting, and
+/// what recording that trust needs.
+struct Review {
+    identity: String,
+    text: String,
+    fetched: Fetched,
+    shown: String,
+}
+
+impl Review {
+    fn of(cx: &Context, settings: &Settings, remote: &Remote) -> Result<Review, Error> {
+        let identity = remote_id(&remote.url, &remote.template);
+        let before = trust::last_trusted(&cx.dirs, &identity);
+        let text = manifest_text(settings)?;
+        let fetched = fetched_of(remote, &settings.project.manifest);
+        let shown = trust::review(
+            &remote.name,
+            &fetched,
+            &settings.written,
+            &text,
+            before.as_ref(),
+        );
+        Ok(Review {
+            identity,
+            text,
+            fetched,
+            shown,
+        })
+    }
+
+    fn record(&self, cx: &Context, source: &str) -> Result<(), Error> {
+        trust::trust(&cx.dirs, &self.identity, source, &self.fetched, &self.text).map_err(
+            |source| Error::Write {
+                path: trust::record_path(&cx.dirs, &self.identity),
+                source,
+            },
+        )
     }
 }
 
@@ -151,24 +178,9 @@ pub fn trust(cx: &Context, tref: &TemplateRef) -> Result<String, Error> {
         .remote
         .clone()
         .unwrap_or_else(|| unreachable!("a template's project is remote"));
-    let identity = remote_id(&remote.url, &remote.template);
-    let before = trust::last_trusted(&cx.dirs, &identity);
-    let text = manifest_text(&settings)?;
-    let fetched = fetched_of(&remote, &settings.project.manifest);
-    let review = trust::review(
-        &remote.name,
-        &fetched,
-        &settings.written,
-        &text,
-        before.as_ref(),
-    );
-    trust::trust(&cx.dirs, &identity, &remote.name, &fetched, &text).map_err(|source| {
-        Error::Write {
-            path: trust::record_path(&cx.dirs, &identity),
-            source,
-        }
-    })?;
-    Ok(review)
+    let review = Review::of(cx, &settings, &remote)?;
+    review.record(cx, &remote.name)?;
+    Ok(review.shown)
 }
 
 /// What `envact pull -r` did: the commit before (if pinned) and after, and

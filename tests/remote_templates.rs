@@ -515,15 +515,21 @@ fn expect_review(p: &mut support::PtySession, state: &str) {
         .unwrap();
 }
 
-#[test]
-fn on_a_terminal_an_untrusted_template_is_shown_and_runs_only_once_trusted() {
-    let t = Team::new();
+/// The template, now also setting a variable that is flagged.
+fn through_a_proxy(t: &Team) -> String {
     let proxied = TEMPLATE.replace(
         "[vars]\n",
         "[vars]\nHTTPS_PROXY = \"http://proxy.invalid:3128\"\n",
     );
     t.registry
         .commit(&[("aws/manifest.toml", &proxied)], "through the proxy");
+    proxied
+}
+
+#[test]
+fn on_a_terminal_an_untrusted_template_is_shown_and_runs_only_once_trusted() {
+    let t = Team::new();
+    through_a_proxy(&t);
     let activate = || support::spawn_pty(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
     let status = || stdout(&run(t.envact(&["status", "-r", "team/aws"])));
 
@@ -565,12 +571,7 @@ fn on_a_terminal_an_untrusted_template_is_shown_and_runs_only_once_trusted() {
 #[test]
 fn on_a_terminal_a_changed_template_asks_again_showing_the_diff() {
     let t = Team::new();
-    let proxied = TEMPLATE.replace(
-        "[vars]\n",
-        "[vars]\nHTTPS_PROXY = \"http://proxy.invalid:3128\"\n",
-    );
-    t.registry
-        .commit(&[("aws/manifest.toml", &proxied)], "through the proxy");
+    let proxied = through_a_proxy(&t);
     assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
     let changed = proxied.replace("touch hook-ran", "touch hook-v2");
     t.registry
