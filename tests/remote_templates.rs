@@ -53,19 +53,9 @@ impl Team {
     }
 
     fn whoami(&self, template: &str) -> std::process::Output {
-        run(self.envact(&[
-            "activate",
-            "-r",
-            template,
-            "--",
-            "aws",
-            "sts",
-            "get-caller-identity",
-            "--output",
-            "text",
-            "--query",
-            "Arn",
-        ]))
+        let mut args = vec!["activate", "-r", template, "--", "aws"];
+        args.extend(support::sts::CALLER_ARN);
+        run(self.envact(&args))
     }
 
     /// Every pin and trust record, with its content.
