@@ -78,6 +78,9 @@ pub enum Error {
     #[error("{name:?} cannot be a registry's name: {reason}")]
     BadRegistry { name: String, reason: String },
 
+    #[error("the registry {name:?} cannot be added: {reason}")]
+    BadRegistryUrl { name: String, reason: &'static str },
+
     #[error("the template {name} {}: nothing of it runs before you trust it", if *changed { "has changed since you trusted it" } else { "is not trusted yet" })]
     Untrusted { name: String, changed: bool },
 
@@ -292,6 +295,7 @@ impl Error {
             Error::Template(e) => e.help().into(),
             Error::Registries(_) => "fix the file, or add the registries again with `envact registry add`".into(),
             Error::BadRegistry { .. } => "name it with letters, digits, `-`, `_` and `.`".into(),
+            Error::BadRegistryUrl { .. } => "give the URL as git would clone it, without a password".into(),
             Error::Untrusted { name, .. } => format!("read what it does and trust it: run it in a terminal, or `envact trust -r {name}`"),
             Error::Denied { .. } => "trust it when you have checked it: `envact trust -r REGISTRY/TEMPLATE`".into(),
             Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),

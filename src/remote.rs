@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::registries::{check_name, Registries, Registry};
+use crate::config::registries::{check_name, check_url, Registries, Registry};
 use crate::config::remote_id;
 use crate::context::Context;
 use crate::manifest::{Project, Remote};
@@ -249,6 +249,10 @@ pub fn add_registry(
     check_name(name).map_err(|reason| Error::BadRegistry {
         name: name.to_string(),
         reason: reason.to_string(),
+    })?;
+    check_url(url).map_err(|reason| Error::BadRegistryUrl {
+        name: name.to_string(),
+        reason,
     })?;
     let mut registries = Registries::load(&cx.dirs.config)?;
     // A path is kept absolute: it is used later from other directories.

@@ -268,6 +268,19 @@ fn each_bad_input_is_named_and_changes_nothing() {
         t.sb.root.join("nothing-here").to_str().unwrap(),
     ]));
     support::assert_fails(&out, 3, &["cannot fetch the registry \"other\""]);
+    // A URL holding a password: refused without repeating it, not added.
+    let out = run(t.envact(&[
+        "registry",
+        "add",
+        "other",
+        "https://me:hunter2@git.example.com/envs.git",
+    ]));
+    support::assert_fails(
+        &out,
+        1,
+        &["the registry \"other\" cannot be added: it holds a password"],
+    );
+    assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
     let listed = stdout(&run(t.envact(&["registry", "list"])));
     assert!(!listed.contains("other"), "{listed}");
     let unchanged = t.stored();

@@ -103,9 +103,41 @@ pub fn check_name(name: &str) -> Result<(), &'static str> {
     }
 }
 
+/// A registry URL must not carry a password: it would be kept in plain
+/// text and passed on git's command line, where `ps` shows it.
+pub fn check_url(url: &str) -> Result<(), &'static str> {
+    let authority = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest));
+    let userinfo = authority.and_then(|a| a.rsplit_once('@')).map(|(u, _)| u);
+    if userinfo.is_some_and(|u| u.contains(':')) {
+        return Err("it holds a password, which would be kept in plain text and shown on git's command line: \
+            give the URL without it, and let a git credential helper keep it (git config --global credential.helper)");
+    }
+    if url.starts_with('-') {
+        return Err("a URL does not start with `-`");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_with_a_password_is_refused() {
+        assert!(check_url("https://me:hunter2@git.example.com/envs.git").is_err());
+        assert!(check_url("--upload-pack=touch x").is_err());
+        for ok in [
+            "https://git.example.com/envs.git",
+            "https://me@git.example.com/envs.git",
+            "ssh://git@git.example.com:2222/envs.git",
+            "git@git.example.com:platform/envs.git",
+            "/srv/git/envs.git",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+    }
 
     #[test]
     fn registries_round_trip_0600() {
