@@ -119,6 +119,46 @@ fn a_team_template_runs_once_trusted_and_then_from_its_pin_with_the_server_down(
 }
 
 #[test]
+fn exec_export_and_clear_take_a_template_too() {
+    let t = Team::new();
+    // Untrusted: exec and export refuse before anything of it is used.
+    let mut exec = vec!["exec", "-r", "team/aws", "--", "aws"];
+    exec.extend(support::sts::CALLER_ARN);
+    support::assert_fails(&run(t.envact(&exec)), 1, &["envact trust -r team/aws"]);
+    support::assert_fails(
+        &run(t.envact(&["export", "-r", "team/aws", "--format", "env"])),
+        1,
+        &["envact trust -r team/aws"],
+    );
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let out = run(t.envact(&exec));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(":assumed-role/team-dev/"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(t.envact(&["export", "-r", "team/aws", "--format", "env"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("AWS_SESSION_TOKEN="),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !stdout(&out).contains(ACCESS_KEY_ID),
+        "long-term key exported"
+    );
+    let out = run(t.envact(&["clear", "-r", "team/aws"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing is cached for \"aws\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn pull_shows_the_diff_moves_the_pin_and_a_changed_template_is_trusted_anew() {
     let t = Team::new();
     assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
