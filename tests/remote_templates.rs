@@ -99,6 +99,16 @@ fn a_team_template_runs_once_trusted_and_then_from_its_pin_with_the_server_down(
             stderr(&out)
         );
     }
+    // The trust record: this person's alone, the content's hash and the
+    // manifest (which holds no secret value).
+    let records = walk(&t.sb.data.join("envact/trust"));
+    assert_eq!(records.len(), 1, "{records:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&records[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{:o}", mode);
+    let record = std::fs::read_to_string(&records[0]).unwrap();
+    assert!(record.contains("content_hash = "), "{record}");
+    assert!(!record.contains(SECRET_ACCESS_KEY) && !record.contains(ACCESS_KEY_ID));
 
     // Activated in the current directory, like a local manifest.
     let out = t.whoami("team/aws");
