@@ -183,7 +183,10 @@ fn pull_shows_the_diff_moves_the_pin_and_a_changed_template_is_trusted_anew() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!t.sb.project.join("hook-v2").exists());
 
-    let out = run(t.envact(&["pull", "-r", "team/aws"]));
+    // Run from inside another repository's git hook: GIT_DIR points there.
+    let mut pull = t.envact(&["pull", "-r", "team/aws"]);
+    pull.env("GIT_DIR", t.registry.work.join(".git"));
+    let out = run(pull);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out)

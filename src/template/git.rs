@@ -16,10 +16,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut cmd = Command::new("git");
-    if let Some(dir) = dir {
-        cmd.arg("-C").arg(dir);
-    }
+    let mut cmd = command(dir);
     cmd.args(args)
         .stdin(if interactive {
             Stdio::inherit()
@@ -41,6 +38,27 @@ where
             detail: e.to_string(),
         },
     })
+}
+
+/// `git -C DIR`, blind to the variables that would point it at another
+/// repository (set when envact runs from a git hook, or by hand).
+pub fn command(dir: Option<&Path>) -> Command {
+    let mut cmd = Command::new("git");
+    if let Some(dir) = dir {
+        cmd.arg("-C").arg(dir);
+    }
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
 }
 
 /// ssh without prompts, keeping a command the person set.

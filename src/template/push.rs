@@ -156,9 +156,7 @@ impl Place<'_> {
             source,
         })?;
         let with_index = |args: &[&str]| -> Result<String, TemplateError> {
-            let out = std::process::Command::new("git")
-                .arg("-C")
-                .arg(&mirror)
+            let out = git::command(Some(&mirror))
                 .args(args)
                 .env("GIT_INDEX_FILE", index.path())
                 .output()
