@@ -30,9 +30,10 @@ use envact::Error;
 
 /// Activate a project's AWS development environment from `.envact/manifest.toml`.
 ///
-/// envact reads the manifest found in the current directory or a parent, and
-/// opens a subshell with the environment's variables, profile and prompt; when
-/// that shell exits, everything the activation created is removed.
+/// envact reads the manifest found in the current directory or a parent (or a
+/// team's template from a registry: `-r team/aws`), and opens a subshell with
+/// the environment's variables, profile and prompt; when that shell exits,
+/// everything the activation created is removed.
 #[derive(Parser)]
 #[command(
     name = "envact",
