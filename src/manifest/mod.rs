@@ -197,9 +197,18 @@ pub struct Persistence {
     pub backend_session: Option<bool>,
     pub sts_session: Option<bool>,
     pub store: PersistStore,
+    /// How long direnv's background agent lives without a request.
+    pub agent_idle: Option<Duration>,
 }
 
 impl Persistence {
+    /// What `agent_idle` is when the manifest does not say.
+    pub const DEFAULT_AGENT_IDLE: Duration = Duration::from_secs(15 * 60);
+
+    pub fn agent_idle(&self) -> Duration {
+        self.agent_idle.unwrap_or(Self::DEFAULT_AGENT_IDLE)
+    }
+
     /// Keep the backend's session token (1Password) between activations.
     pub fn keep_backend_session(&self) -> bool {
         self.backend_session.unwrap_or(false)

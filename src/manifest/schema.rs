@@ -69,6 +69,7 @@ pub(super) struct RawPersistence {
     pub backend_session: Option<bool>,
     pub sts_session: Option<bool>,
     pub store: Option<PersistStore>,
+    pub agent_idle: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
