@@ -84,6 +84,13 @@ pub enum Error {
     #[error("the template {name} {}: nothing of it runs before you trust it", if *changed { "has changed since you trusted it" } else { "is not trusted yet" })]
     Untrusted { name: String, changed: bool },
 
+    #[error("{} {}: direnv loads nothing of it before you trust it", manifest.display(), if *changed { "has changed since you trusted it" } else { "has a hook or a flagged variable and is not trusted yet" })]
+    UntrustedManifest {
+        manifest: PathBuf,
+        dir: PathBuf,
+        changed: bool,
+    },
+
     #[error("denied: nothing of {name} ran")]
     Denied { name: String },
 
@@ -296,6 +303,7 @@ impl Error {
             Error::Registries(_) => "fix the file, or add the registries again with `envact registry add`".into(),
             Error::BadRegistry { .. } => "name it with letters, digits, `-`, `_` and `.`".into(),
             Error::BadRegistryUrl { .. } => "give the URL as git would clone it, without a password".into(),
+            Error::UntrustedManifest { dir, .. } => format!("read what it does, then: envact trust -d {}", dir.display()),
             Error::Untrusted { name, .. } => format!("read what it does and trust it: run it in a terminal, or `envact trust -r {name}`"),
             Error::Denied { .. } => "trust it when you have checked it: `envact trust -r REGISTRY/TEMPLATE`".into(),
             Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),

@@ -44,7 +44,7 @@ fn credentials(cx: &Context, place: &Place) -> Result<(Credentials, Option<Strin
         },
         _ => {
             let settings = cx.settings_at(place)?;
-            crate::remote::ensure_trusted(cx, &settings)?;
+            crate::trust::ensure_trusted(cx, &settings)?;
             let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
                 manifest: settings.project.manifest.clone(),
                 what: "give to the command",

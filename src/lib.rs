@@ -29,6 +29,7 @@ pub mod settings;
 pub mod setup;
 pub mod shell;
 pub mod template;
+pub mod trust;
 pub mod ui;
 pub mod wizard;
 

@@ -1,7 +1,8 @@
 //! Remote templates as the commands use them: the person's registries
 //! (`envact registry`), a template's project (the pinned copy, activated in
-//! the current directory), the trust gate every use passes before anything
-//! of a template runs (`envact trust`), and moving a pin (`envact pull`).
+//! the current directory), moving a pin (`envact pull`), copying a template
+//! into a project (`pull --copy`) and publishing one (`envact push`). The
+//! trust gate they pass is [`crate::trust`].
 
 use std::path::{Path, PathBuf};
 
@@ -65,122 +66,6 @@ fn project_of(tref: &TemplateRef, fetched: &Fetched, dir: PathBuf) -> Project {
             content_hash: fetched.pin.content_hash.clone(),
         }),
     }
-}
-
-/// Before anything of a remote template runs: its content must be trusted.
-/// On a terminal the person is shown what it does and decides (trust this
-/// content, trust once, deny); without one an untrusted template stops here.
-pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
-    let Some(remote) = &settings.project.remote else {
-        return Ok(());
-    };
-    let identity = remote_id(&remote.url, &remote.template);
-    let before = trust::last_trusted(&cx.dirs, &identity);
-    if before
-        .as_ref()
-        .is_some_and(|r| r.content_hash == remote.content_hash)
-    {
-        return Ok(());
-    }
-    if !cx.ui.interactive() {
-        return Err(Error::Untrusted {
-            name: remote.name.clone(),
-            changed: before.is_some(),
-        });
-    }
-    let review = Review::of(cx, settings, remote)?;
-    cx.ui.say(review.shown.trim_end());
-    let choices = [
-        "trust this content (asked again only when it changes)".to_string(),
-        "trust once (this time only)".to_string(),
-        "deny (run nothing of it)".to_string(),
-    ];
-    match cx.ui.select("Run it?", &choices, 2)? {
-        0 => review.record(cx, &remote.name),
-        1 => Ok(()),
-        _ => Err(Error::Denied {
-            name: remote.name.clone(),
-        }),
-    }
-}
-
-/// A template's content as the person is shown it before trusting, and
-/// what recording that trust needs.
-struct Review {
-    identity: String,
-    text: String,
-    fetched: Fetched,
-    shown: String,
-}
-
-impl Review {
-    fn of(cx: &Context, settings: &Settings, remote: &Remote) -> Result<Review, Error> {
-        let identity = remote_id(&remote.url, &remote.template);
-        let before = trust::last_trusted(&cx.dirs, &identity);
-        let text = manifest_text(settings)?;
-        let fetched = fetched_of(remote, &settings.project.manifest);
-        let shown = trust::review(
-            &remote.name,
-            &fetched,
-            &settings.written,
-            &text,
-            before.as_ref(),
-        );
-        Ok(Review {
-            identity,
-            text,
-            fetched,
-            shown,
-        })
-    }
-
-    fn record(&self, cx: &Context, source: &str) -> Result<(), Error> {
-        trust::trust(&cx.dirs, &self.identity, source, &self.fetched, &self.text).map_err(
-            |source| Error::Write {
-                path: trust::record_path(&cx.dirs, &self.identity),
-                source,
-            },
-        )
-    }
-}
-
-fn manifest_text(settings: &Settings) -> Result<String, Error> {
-    crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST).map_err(
-        |source| {
-            crate::manifest::ManifestError::Read {
-                path: settings.project.manifest.clone(),
-                source,
-            }
-            .into()
-        },
-    )
-}
-
-fn fetched_of(remote: &Remote, manifest: &Path) -> Fetched {
-    Fetched {
-        pin: fetch::Pin {
-            url: remote.url.clone(),
-            template: remote.template.clone(),
-            at: String::new(),
-            commit: remote.commit.clone(),
-            content_hash: remote.content_hash.clone(),
-            fetched_at: String::new(),
-        },
-        dir: manifest.parent().unwrap_or(manifest).to_path_buf(),
-    }
-}
-
-/// `envact trust -r`: shows what the template does and trusts it, without asking.
-pub fn trust(cx: &Context, tref: &TemplateRef) -> Result<String, Error> {
-    let settings = cx.settings_at(&Place::Remote(tref.clone()))?;
-    let remote = settings
-        .project
-        .remote
-        .clone()
-        .unwrap_or_else(|| unreachable!("a template's project is remote"));
-    let review = Review::of(cx, &settings, &remote)?;
-    review.record(cx, &remote.name)?;
-    Ok(review.shown)
 }
 
 /// What `envact pull -r` did: the commit before (if pinned) and after, and

@@ -61,7 +61,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
     }
     let mut settings = Settings::load(project, &cx.dirs)?;
     // Nothing of a remote template runs before its content is trusted.
-    crate::remote::ensure_trusted(cx, &settings)?;
+    crate::trust::ensure_trusted(cx, &settings)?;
     // First run: what the manifest leaves to this person is asked now, on a
     // terminal; without one, the flags that would answer it are named.
     if settings.needs_answers() {
@@ -131,7 +131,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                     activation.agent = Some(Box::new(move |dir| {
                         Agent::start(
                             dir,
-                            obtained.credentials,
+                            Some(obtained.credentials),
                             obtained.region,
                             margin,
                             Box::new(resolver),

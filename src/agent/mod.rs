@@ -69,7 +69,12 @@ pub struct Agent {
     ecs: Option<EcsServer>,
     conns: Vec<Conn>,
     next_id: u64,
-    current: Credentials,
+    /// None until the first refresh, for an agent started before anyone
+    /// asked (direnv's, in server mode).
+    current: Option<Credentials>,
+    /// When the last request came: an agent in the background ends after
+    /// being idle for long enough.
+    last_request: Instant,
     region: Option<String>,
     margin: Duration,
     worker: Worker,
@@ -105,7 +110,7 @@ impl Agent {
     /// Listens in `runtime_dir`, and on loopback too when `serve_ecs`.
     pub fn start(
         runtime_dir: &Path,
-        initial: Credentials,
+        initial: Option<Credentials>,
         region: Option<String>,
         margin: Duration,
         refresher: Box<dyn Refresh>,
@@ -126,6 +131,7 @@ impl Agent {
             conns: Vec::new(),
             next_id: 0,
             current: initial,
+            last_request: Instant::now(),
             region,
             margin,
             worker: Worker::start(refresher)?,
@@ -244,7 +250,12 @@ impl Agent {
 
     /// Answers the request at `at` now, or when a refresh brings fresh credentials.
     fn serve(&mut self, at: usize, wait: Wait) {
-        if self.current.fresh_at(SystemTime::now(), self.margin) {
+        self.last_request = Instant::now();
+        let fresh = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.fresh_at(SystemTime::now(), self.margin));
+        if fresh {
             let answer = self.credentials();
             let conn = self.conns.remove(at);
             conn.answer(wait, &answer);
@@ -264,10 +275,20 @@ impl Agent {
     }
 
     fn credentials(&self) -> Response {
-        Response::Credentials {
-            credentials: self.current.clone(),
-            region: self.region.clone(),
+        match &self.current {
+            Some(credentials) => Response::Credentials {
+                credentials: credentials.clone(),
+                region: self.region.clone(),
+            },
+            None => Response::Error {
+                message: "no credentials yet".into(),
+            },
         }
+    }
+
+    /// How long since the last request, when nothing is in progress.
+    pub fn idle_for(&self) -> Option<Duration> {
+        (self.conns.is_empty() && self.refreshing.is_none()).then(|| self.last_request.elapsed())
     }
 
     /// A refresh ended: the requests waiting for it get its result.
@@ -275,9 +296,10 @@ impl Agent {
         self.refreshing = None;
         let answer = match outcome {
             Ok(credentials) => {
-                self.current = credentials;
+                let expires = credentials.expiration.map(rfc3339);
+                self.current = Some(credentials);
                 if let Some(mut active) = Active::load(&self.runtime_dir) {
-                    active.expires = self.current.expiration.map(rfc3339);
+                    active.expires = expires;
                     let _ = active.save(&self.runtime_dir);
                 }
                 self.credentials()

@@ -1,32 +1,35 @@
-//! `envact trust`: approve a template's exact content.
+//! `envact trust`: approve a manifest's or a template's exact content.
 
 use envact::context::Context;
-use envact::template::TemplateRef;
 
+use super::args::ProjectDir;
 use super::Outcome;
 
 const EXAMPLES: &str = "\
 Examples:
-  envact trust -r team/aws                 # after reading what it does";
+  envact trust -r team/aws                 # after reading what it does
+  envact trust                             # this project's manifest, for direnv's `use envact`
+  envact trust -d ~/src/service";
 
-/// Trust a template's content, showing what it does.
+/// Trust a template's (or a manifest's) content, showing what it does.
 ///
 /// Nothing of a remote template (its hook, its profile, its variables, its
 /// AWS settings) runs before you trust its exact content; on a terminal
-/// envact asks at first use and again whenever it changes. This trusts the
-/// pinned content without asking, for scripts and CI, after printing what
-/// it does.
+/// envact asks at first use and again whenever it changes. Under direnv,
+/// which loads without being asked, a local manifest with a hook or a
+/// flagged variable needs the same trust (as `direnv allow` does). This
+/// trusts the content as it is now, without asking, after printing what it
+/// does.
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
-    /// The template: REGISTRY/TEMPLATE[@REF].
-    #[arg(short = 'r', long = "remote", value_name = "TEMPLATE")]
-    remote: TemplateRef,
+    #[command(flatten)]
+    project: ProjectDir,
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let review = envact::remote::trust(cx, &args.remote)?;
+    let (review, source) = envact::trust::trust(cx, &args.project.place())?;
     eprint!("{review}");
-    eprintln!("trusted: {} may run as shown", args.remote.name());
+    eprintln!("trusted: {source} may run as shown");
     Ok(0)
 }

@@ -83,7 +83,7 @@ pub fn export(
     format: Format,
 ) -> Result<secrecy::zeroize::Zeroizing<String>, Error> {
     let settings = cx.settings_at(place)?;
-    crate::remote::ensure_trusted(cx, &settings)?;
+    crate::trust::ensure_trusted(cx, &settings)?;
     let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
         manifest: settings.project.manifest.clone(),
         what: "export",

@@ -23,6 +23,10 @@ pub trait Service {
     /// Called after every wake-up, and at least every [`TICK_MS`]: time to
     /// drop what is overdue.
     fn tick(&mut self) {}
+    /// True when the service has nothing more to do (serving alone ends then).
+    fn finished(&self) -> bool {
+        false
+    }
 }
 
 /// Nothing to serve.
@@ -118,6 +122,38 @@ impl SignalGuard {
         Ok(SignalGuard { fd, previous })
     }
 
+    /// Serves without a child, until the service is finished (returns None)
+    /// or a termination request comes (returns it).
+    pub fn serve(&mut self, service: &mut dyn Service) -> io::Result<Option<Signal>> {
+        loop {
+            let ready: Vec<usize> = {
+                let served = service.fds();
+                let mut fds = vec![PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
+                fds.extend(served.iter().map(|fd| PollFd::new(*fd, PollFlags::POLLIN)));
+                match poll(&mut fds, PollTimeout::from(TICK_MS)) {
+                    Ok(_) | Err(Errno::EINTR) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                ready_indices(&fds)
+            };
+            if !ready.is_empty() {
+                service.ready(&ready);
+            }
+            service.tick();
+            while let Some(info) = self.fd.read_signal()? {
+                match Signal::try_from(info.ssi_signo as i32) {
+                    Ok(sig @ (Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP)) => {
+                        return Ok(Some(sig))
+                    }
+                    _ => continue,
+                }
+            }
+            if service.finished() {
+                return Ok(None);
+            }
+        }
+    }
+
     /// Spawns `cmd` with a clean signal mask and waits for it, passing on
     /// termination requests as `kind` says.
     pub fn run(
@@ -196,12 +232,7 @@ impl SignalGuard {
                     Ok(_) | Err(Errno::EINTR) => {}
                     Err(e) => return Err(e.into()),
                 }
-                fds[1..]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
-                    .map(|(i, _)| i)
-                    .collect()
+                ready_indices(&fds)
             };
             if !ready.is_empty() {
                 service.ready(&ready);
@@ -232,6 +263,16 @@ impl SignalGuard {
             }
         }
     }
+}
+
+/// The served descriptors (all but the first, the signals) that are ready.
+fn ready_indices(fds: &[PollFd]) -> Vec<usize> {
+    fds[1..]
+        .iter()
+        .enumerate()
+        .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 impl Drop for SignalGuard {

@@ -1,6 +1,7 @@
 //! Trust by content. Nothing of a remote template runs (its hook, its
-//! profile, its variables, its AWS settings) before the person has seen and
-//! approved that exact content: where it comes from, the full hook and
+//! profile, its variables, its AWS settings), and direnv loads no local
+//! manifest with a hook or a flagged variable, before the person has seen
+//! and approved that exact content: where it comes from, the full hook and
 //! profile, the variables with the dangerous ones flagged, the AWS role,
 //! account, MFA device and wrapped commands, the secrets backend and item;
 //! when it changed, the diff against what was trusted. A trust record keeps
@@ -13,7 +14,6 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use super::fetch::Fetched;
 use crate::config::Dirs;
 use crate::manifest::Manifest;
 use crate::private_fs::{private_dir, read_text, MAX_FILE};
@@ -56,27 +56,51 @@ pub fn last_trusted(dirs: &Dirs, identity: &str) -> Option<Record> {
     toml::from_str(&text).ok()
 }
 
+/// What is trusted: a template at a commit, or a local manifest (which
+/// direnv would load without being asked).
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// Names the trust record.
+    pub identity: String,
+    /// `team/aws`, or the manifest's path.
+    pub source: String,
+    /// The registry's URL, or the manifest's path.
+    pub url: String,
+    /// The template's commit; empty for a local manifest.
+    pub commit: String,
+    pub content_hash: String,
+}
+
+impl Subject {
+    /// How the review names it.
+    fn origin(&self) -> String {
+        match self.commit.is_empty() {
+            true => format!("The manifest {}", self.source),
+            false => format!(
+                "The template {} (from {}, commit {})",
+                self.source,
+                self.url,
+                self.commit.get(..12).unwrap_or(&self.commit)
+            ),
+        }
+    }
+}
+
 /// Whether this exact content is the one trusted.
-pub fn is_trusted(dirs: &Dirs, identity: &str, fetched: &Fetched) -> bool {
-    last_trusted(dirs, identity).is_some_and(|r| r.content_hash == fetched.pin.content_hash)
+pub fn is_trusted(dirs: &Dirs, subject: &Subject) -> bool {
+    last_trusted(dirs, &subject.identity).is_some_and(|r| r.content_hash == subject.content_hash)
 }
 
 /// Remembers that this content is trusted.
-pub fn trust(
-    dirs: &Dirs,
-    identity: &str,
-    source: &str,
-    fetched: &Fetched,
-    manifest_text: &str,
-) -> std::io::Result<()> {
+pub fn trust(dirs: &Dirs, subject: &Subject, manifest_text: &str) -> std::io::Result<()> {
     let record = Record {
-        source: source.to_string(),
-        url: fetched.pin.url.clone(),
-        commit: fetched.pin.commit.clone(),
-        content_hash: fetched.pin.content_hash.clone(),
+        source: subject.source.clone(),
+        url: subject.url.clone(),
+        commit: subject.commit.clone(),
+        content_hash: subject.content_hash.clone(),
         manifest: manifest_text.to_string(),
     };
-    let path = record_path(dirs, identity);
+    let path = record_path(dirs, &subject.identity);
     let dir = path.parent().unwrap_or(&dirs.data);
     private_dir(dir, &dirs.data)?;
     let text = toml::to_string(&record).map_err(std::io::Error::other)?;
@@ -90,8 +114,7 @@ pub fn trust(
 
 /// What the person is shown before deciding.
 pub fn review(
-    source: &str,
-    fetched: &Fetched,
+    subject: &Subject,
     manifest: &Manifest,
     manifest_text: &str,
     before: Option<&Record>,
@@ -99,9 +122,8 @@ pub fn review(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "The template {source} (from {}, commit {}) {}. It asks for:",
-        fetched.pin.url,
-        fetched.short(),
+        "{} {}. It asks for:",
+        subject.origin(),
         match before {
             Some(_) => "has changed since you trusted it",
             None => "is not trusted yet",
@@ -162,11 +184,10 @@ pub fn review(
         );
     }
     if let Some(before) = before {
-        let _ = writeln!(
-            out,
-            "What changed since you trusted commit {}:",
-            before.commit.get(..12).unwrap_or(&before.commit)
-        );
+        let _ = match before.commit.get(..12).unwrap_or(&before.commit) {
+            "" => writeln!(out, "What changed since you trusted it:"),
+            commit => writeln!(out, "What changed since you trusted commit {commit}:"),
+        };
         out.push_str(&diff(&before.manifest, manifest_text));
     }
     out

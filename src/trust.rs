@@ -1,0 +1,154 @@
+//! The trust gate, as commands pass it: a remote template's content must be
+//! trusted before anything of it runs (on a terminal the person is asked:
+//! trust this content, trust once, deny), and under direnv, which loads
+//! without being asked, so must a local manifest with a hook or a flagged
+//! variable (never asked there: `envact trust` approves it, as `direnv
+//! allow` does). `envact trust` shows what the content does and trusts it.
+
+use sha2::{Digest, Sha256};
+
+use crate::config::remote_id;
+use crate::context::Context;
+use crate::remote::Place;
+use crate::settings::Settings;
+use crate::template::trust::{self, Subject};
+use crate::Error;
+
+/// Before anything of a remote template runs: its content must be trusted.
+/// On a terminal the person is shown what it does and decides; without one
+/// an untrusted template stops here.
+pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
+    if settings.project.remote.is_none() {
+        return Ok(());
+    }
+    let review = Review::of(cx, settings)?;
+    if review.trusted {
+        return Ok(());
+    }
+    if !cx.ui.interactive() {
+        return Err(review.untrusted(settings));
+    }
+    cx.ui.say(review.shown.trim_end());
+    let choices = [
+        "trust this content (asked again only when it changes)".to_string(),
+        "trust once (this time only)".to_string(),
+        "deny (run nothing of it)".to_string(),
+    ];
+    match cx.ui.select("Run it?", &choices, 2)? {
+        0 => review.record(cx),
+        1 => Ok(()),
+        _ => Err(Error::Denied {
+            name: review.subject.source,
+        }),
+    }
+}
+
+/// Under direnv: a remote template, or a local manifest that has a hook or
+/// a flagged variable, must be trusted already; nothing is asked.
+pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), Error> {
+    let written = &settings.written;
+    let needs = settings.project.remote.is_some()
+        || written.on_activate.is_some()
+        || written
+            .vars
+            .keys()
+            .any(|name| trust::flagged(name).is_some());
+    if !needs {
+        return Ok(());
+    }
+    let review = Review::of(cx, settings)?;
+    match review.trusted {
+        true => Ok(()),
+        false => Err(review.untrusted(settings)),
+    }
+}
+
+/// `envact trust`: shows what the manifest or template does and trusts
+/// its content, without asking.
+pub fn trust(cx: &Context, place: &Place) -> Result<(String, String), Error> {
+    let settings = cx.settings_at(place)?;
+    let review = Review::of(cx, &settings)?;
+    review.record(cx)?;
+    Ok((review.shown, review.subject.source))
+}
+
+/// The record a manifest's trust is kept under.
+pub fn subject(settings: &Settings, text: &str) -> Subject {
+    match &settings.project.remote {
+        Some(remote) => Subject {
+            identity: remote_id(&remote.url, &remote.template),
+            source: remote.name.clone(),
+            url: remote.url.clone(),
+            commit: remote.commit.clone(),
+            content_hash: remote.content_hash.clone(),
+        },
+        None => {
+            let path = settings.project.manifest.display().to_string();
+            Subject {
+                identity: format!("local-{}", settings.env_id),
+                source: path.clone(),
+                url: path,
+                commit: String::new(),
+                content_hash: Sha256::digest(text.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            }
+        }
+    }
+}
+
+/// A manifest's content as the person is shown it before trusting, and
+/// what recording that trust needs.
+struct Review {
+    subject: Subject,
+    text: String,
+    shown: String,
+    trusted: bool,
+    changed: bool,
+}
+
+impl Review {
+    fn of(cx: &Context, settings: &Settings) -> Result<Review, Error> {
+        let text =
+            crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST)
+                .map_err(|source| crate::manifest::ManifestError::Read {
+                    path: settings.project.manifest.clone(),
+                    source,
+                })?;
+        let subject = subject(settings, &text);
+        let before = trust::last_trusted(&cx.dirs, &subject.identity);
+        let trusted = before
+            .as_ref()
+            .is_some_and(|r| r.content_hash == subject.content_hash);
+        let shown = trust::review(&subject, &settings.written, &text, before.as_ref());
+        Ok(Review {
+            changed: before.is_some(),
+            subject,
+            text,
+            shown,
+            trusted,
+        })
+    }
+
+    fn record(&self, cx: &Context) -> Result<(), Error> {
+        trust::trust(&cx.dirs, &self.subject, &self.text).map_err(|source| Error::Write {
+            path: trust::record_path(&cx.dirs, &self.subject.identity),
+            source,
+        })
+    }
+
+    fn untrusted(&self, settings: &Settings) -> Error {
+        match settings.project.remote {
+            Some(_) => Error::Untrusted {
+                name: self.subject.source.clone(),
+                changed: self.changed,
+            },
+            None => Error::UntrustedManifest {
+                manifest: settings.project.manifest.clone(),
+                dir: settings.project.dir.clone(),
+                changed: self.changed,
+            },
+        }
+    }
+}
