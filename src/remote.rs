@@ -2,7 +2,7 @@
 //! (`envact registry`), a template's project (the pinned copy, activated in
 //! the current directory), moving a pin (`envact pull`), copying a template
 //! into a project (`pull --copy`) and publishing one (`envact push`). The
-//! trust gate they pass is [`crate::trust`].
+//! trust gate they pass is the `trust` module.
 
 use std::path::{Path, PathBuf};
 
