@@ -84,6 +84,12 @@ pub enum Error {
     #[error("the template {name} {}: nothing of it runs before you trust it", if *changed { "has changed since you trusted it" } else { "is not trusted yet" })]
     Untrusted { name: String, changed: bool },
 
+    #[error("{}: inject = \"shell\" cannot work under direnv: direnv would copy the credentials into DIRENV_DIFF and into every process", manifest.display())]
+    ShellUnderDirenv { manifest: PathBuf },
+
+    #[error("{name} is {reason}")]
+    BadEnvVar { name: &'static str, reason: String },
+
     #[error("{} {}: direnv loads nothing of it before you trust it", manifest.display(), if *changed { "has changed since you trusted it" } else { "has a hook or a flagged variable and is not trusted yet" })]
     UntrustedManifest {
         manifest: PathBuf,
@@ -303,6 +309,8 @@ impl Error {
             Error::Registries(_) => "fix the file, or add the registries again with `envact registry add`".into(),
             Error::BadRegistry { .. } => "name it with letters, digits, `-`, `_` and `.`".into(),
             Error::BadRegistryUrl { .. } => "give the URL as git would clone it, without a password".into(),
+            Error::ShellUnderDirenv { .. } => "use inject = \"per-command\" (the default) or \"server\" with direnv; `envact activate` still gives shell mode".into(),
+            Error::BadEnvVar { .. } => "leave the directory and enter it again, so that direnv loads it anew".into(),
             Error::UntrustedManifest { dir, .. } => format!("read what it does, then: envact trust -d {}", dir.display()),
             Error::Untrusted { name, .. } => format!("read what it does and trust it: run it in a terminal, or `envact trust -r {name}`"),
             Error::Denied { .. } => "trust it when you have checked it: `envact trust -r REGISTRY/TEMPLATE`".into(),

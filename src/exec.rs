@@ -1,41 +1,52 @@
 //! `envact exec`: one command with fresh AWS credentials in its environment.
 //! Inside an activation they come from its agent (an MFA code is typed here
 //! only when the agent's session expired), and only from an agent that is
-//! the user's own; outside one, or with `-d DIR`, they are resolved here.
-//! envact then becomes the command.
+//! the user's own; under direnv from the environment's background agent
+//! (started here when none runs); outside both, or with `-d DIR`, they are
+//! resolved here. envact then becomes the command.
 
-use secrecy::SecretString;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::activation::ActiveEnv;
-use crate::agent::protocol::{fetch, FetchError, Response, SOCKET};
+use crate::agent::protocol::SOCKET;
 use crate::aws::export::variables;
-use crate::aws::flow::{FlowError, MFA_ATTEMPTS};
 use crate::aws::Credentials;
 use crate::context::Context;
-use crate::credentials::{ask_mfa_code, obtain};
+use crate::credentials::obtain;
 use crate::remote::Place;
 use crate::Error;
 
 /// Runs `command` (program and arguments) with the credentials; returns only
 /// when it cannot be started.
-pub fn exec(cx: &Context, place: &Place, command: &[OsString]) -> Error {
-    match credentials(cx, place) {
+pub fn exec(cx: &Context, place: &Place, command: &[OsString], envact_bin: &Path) -> Error {
+    match credentials(cx, place, envact_bin) {
         Ok((credentials, region)) => become_command(cx, command, credentials, region.as_deref()),
         Err(e) => e,
     }
 }
 
-fn credentials(cx: &Context, place: &Place) -> Result<(Credentials, Option<String>), Error> {
+fn credentials(
+    cx: &Context,
+    place: &Place,
+    envact_bin: &Path,
+) -> Result<(Credentials, Option<String>), Error> {
     let active = ActiveEnv::from_vars(|k| cx.var(k));
+    let direnv = cx
+        .var(crate::direnv::ENV_DIRENV)
+        .and_then(|v| v.into_string().ok());
     match (active, place) {
+        // Under direnv: the environment's background agent.
+        (Some(active), Place::Dir(None)) if direnv.is_some() => {
+            let direnv = direnv.unwrap_or_default();
+            crate::direnv::credentials(cx, &active, &direnv, envact_bin)
+        }
         // Inside an activation its agent answers, or no one does: resolving
         // from the current directory could be another project's credentials.
         (Some(active), Place::Dir(None)) => match agent_dir(&active) {
-            Some(agent) => from_agent(cx, &agent),
+            Some(agent) => crate::credentials::from_agent(cx, &agent),
             None => Err(Error::NoAgent {
                 live: active.is_live(),
                 name: active.name,
@@ -61,35 +72,6 @@ fn agent_dir(active: &ActiveEnv) -> Option<PathBuf> {
         .filter(|a| a.is_live())
         .and_then(|a| a.runtime_dir.clone())
         .filter(|dir| dir.join(SOCKET).exists())
-}
-
-/// Asks the activation's agent, typing an MFA code when it needs one.
-fn from_agent(cx: &Context, dir: &Path) -> Result<(Credentials, Option<String>), Error> {
-    let mut code: Option<SecretString> = None;
-    for attempt in 1..=MFA_ATTEMPTS + 1 {
-        let response = fetch(dir, code.as_ref()).map_err(|e| match e {
-            FetchError::Io(e) => Error::AgentFailed(e.to_string()),
-            untrusted => Error::AgentUntrusted(untrusted.to_string()),
-        })?;
-        match response {
-            Response::Credentials {
-                credentials,
-                region,
-            } => return Ok((credentials, region)),
-            Response::Error { message } => return Err(Error::AgentFailed(message)),
-            Response::NeedMfa { serial } if attempt <= MFA_ATTEMPTS => {
-                code = Some(ask_mfa_code(cx.ui.as_ref(), &serial, attempt, true)?);
-            }
-            Response::NeedMfa { serial } => {
-                return Err(FlowError::MfaRejected {
-                    serial,
-                    attempts: MFA_ATTEMPTS,
-                }
-                .into())
-            }
-        }
-    }
-    unreachable!("the loop returns")
 }
 
 /// envact becomes the command: its exit code, its signals, its terminal are

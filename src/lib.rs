@@ -17,6 +17,7 @@ pub mod aws;
 pub mod config;
 pub mod context;
 pub mod credentials;
+pub mod direnv;
 pub mod error;
 pub mod exec;
 pub mod hardening;

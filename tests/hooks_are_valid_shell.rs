@@ -34,7 +34,8 @@ fn check(program: &str, args: &[&str], file: &Path) {
 
 #[test]
 fn bash_hooks_parse_and_pass_shellcheck() {
-    for f in hooks("bash") {
+    // direnv's stdlib is bash: `use_envact` is checked as bash too.
+    for f in hooks("bash").into_iter().chain(hooks("direnv")) {
         check("bash", &["-n"], &f);
         check("shellcheck", &["--shell=bash"], &f);
     }

@@ -13,6 +13,7 @@
 //! no client, no slow STS call and no held lock can stall another client's
 //! answer or the handling of SIGTERM and SIGHUP.
 
+pub mod background;
 mod ecs;
 pub mod protocol;
 mod worker;

@@ -80,7 +80,7 @@ impl Response {
         Zeroizing::new(format!("{value}\n"))
     }
 
-    fn from_line(line: &str) -> Option<Response> {
+    pub fn from_line(line: &str) -> Option<Response> {
         Some(match serde_json::from_str::<Wire>(line).ok()? {
             Wire::Ok {
                 access_key_id,

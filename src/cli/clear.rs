@@ -1,7 +1,6 @@
 //! `envact clear`: forget the environment's cached STS credentials.
 
 use envact::context::Context;
-use envact::credentials::Cleared;
 
 use super::args::ProjectDir;
 use super::Outcome;
@@ -23,11 +22,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    match envact::credentials::clear(cx, &args.project.place())? {
-        (name, Cleared::NothingKept) => eprintln!(
+    let (name, cleared) = envact::credentials::clear(cx, &args.project.place())?;
+    if cleared.agent_stopped {
+        eprintln!("stopped the background agent of {name:?} (direnv's)");
+    }
+    match cleared.forgotten {
+        true => eprintln!("forgot the cached STS credentials of {name:?}"),
+        false => eprintln!(
             "nothing is cached for {name:?}: persistence.sts_session is off, so sessions last one activation"
         ),
-        (name, Cleared::Forgotten) => eprintln!("forgot the cached STS credentials of {name:?}"),
     }
     Ok(0)
 }

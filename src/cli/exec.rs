@@ -15,8 +15,10 @@ Examples:
 /// Run one command with fresh AWS credentials in its environment.
 ///
 /// Inside an activation the credentials come from its agent (which refreshes
-/// them; you are asked for an MFA code only when the session itself expired).
-/// Outside one, or with -d, envact resolves them itself: the cache, then STS.
+/// them; you are asked for an MFA code only when the session itself expired);
+/// under direnv's `use envact`, from the environment's background agent,
+/// started here when none runs. Outside both, or with -d, envact resolves
+/// them itself: the cache, then STS.
 /// The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 /// AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION and
 /// AWS_CREDENTIAL_EXPIRATION. envact then becomes the command (exec): its exit
@@ -33,5 +35,20 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    Err(envact::exec::exec(cx, &args.project.place(), &args.command))
+    let bin = super::envact_bin();
+    Err(envact::exec::exec(
+        cx,
+        &args.project.place(),
+        &args.command,
+        &bin,
+    ))
+}
+
+/// A shim's command, run as `envact exec -- COMMAND` would run it.
+pub fn shim(command: Vec<OsString>) -> std::process::ExitCode {
+    let (cx, terminal) = super::context();
+    let place = envact::remote::Place::Dir(None);
+    let err = envact::exec::exec(&cx, &place, &command, &super::envact_bin());
+    super::report(&err, terminal.colour);
+    std::process::ExitCode::from(err.exit_code())
 }

@@ -7,6 +7,7 @@ mod activate;
 mod add;
 mod args;
 mod clear;
+mod direnv;
 mod exec;
 mod export;
 mod init;
@@ -62,17 +63,27 @@ enum Command {
     Pull(pull::Args),
     Push(push::Args),
     Trust(trust::Args),
+    Hook(direnv::HookArgs),
+    Stop(direnv::StopArgs),
+    #[command(hide = true, name = "direnv-load")]
+    DirenvLoad(direnv::LoadArgs),
+    #[command(hide = true)]
+    Agent(direnv::AgentArgs),
 }
 
 /// What a subcommand returns when it did not fail: the exit code.
 type Outcome = Result<u8, Error>;
 
 pub fn run() -> ExitCode {
+    // Run as a shim (`aws`, linked to envact by direnv's `use envact`): the
+    // real command, through `envact exec`.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(command) = envact::direnv::shim_call(&argv, |k| std::env::var_os(k)) {
+        return exec::shim(command);
+    }
     let cli = Cli::parse();
     // Before anything holds a secret.
-    let core_limit = envact::hardening::protect_memory();
-    let terminal = terminal::Terminal::detect();
-    let cx = Context::new(|k| std::env::var_os(k), Arc::new(terminal), core_limit);
+    let (cx, terminal) = context();
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::Activate(args) => activate::run(args, &cx),
@@ -88,6 +99,10 @@ pub fn run() -> ExitCode {
         Command::Pull(args) => pull::run(args, &cx),
         Command::Push(args) => push::run(args, &cx),
         Command::Trust(args) => trust::run(args, &cx),
+        Command::Hook(args) => direnv::hook(args),
+        Command::Stop(args) => direnv::stop(args, &cx),
+        Command::DirenvLoad(args) => direnv::load(args, &cx),
+        Command::Agent(args) => direnv::agent(args, &cx),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -96,6 +111,20 @@ pub fn run() -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// The context every command runs in: memory protected first (before
+/// anything holds a secret), the terminal checked once.
+fn context() -> (Context, terminal::Terminal) {
+    let core_limit = envact::hardening::protect_memory();
+    let terminal = terminal::Terminal::detect();
+    let cx = Context::new(|k| std::env::var_os(k), Arc::new(terminal), core_limit);
+    (cx, terminal)
+}
+
+/// This program, for what runs it again (shims, wrappers, the agent).
+fn envact_bin() -> std::path::PathBuf {
+    std::env::current_exe().unwrap_or_else(|_| "envact".into())
 }
 
 /// `error: what`, the manifest line when there is one, then `help: what to

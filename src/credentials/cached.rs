@@ -30,21 +30,36 @@ pub fn kept(cx: &Context, settings: &Settings) -> Vec<(&'static str, SystemTime)
 }
 
 /// What `envact clear` did.
-pub enum Cleared {
-    /// `persistence.sts_session` is off: sessions last one activation.
-    NothingKept,
-    Forgotten,
+pub struct Cleared {
+    /// False when `persistence.sts_session` is off: sessions last one
+    /// activation, and nothing was kept.
+    pub forgotten: bool,
+    /// direnv's background agent for the environment ran, and was stopped.
+    pub agent_stopped: bool,
 }
 
-/// `envact clear`: forgets the environment's kept STS credentials; returns
-/// the environment's name with what was done.
+/// `envact clear`: forgets the environment's kept STS credentials and ends
+/// its background agent (direnv's); returns the environment's name with
+/// what was done.
 pub fn clear(cx: &Context, place: &crate::remote::Place) -> Result<(String, Cleared), Error> {
     let settings = cx.settings_at(place)?;
     let name = settings.effective().name.clone();
-    if !settings.effective().persistence.keep_sts_session() {
-        return Ok((name, Cleared::NothingKept));
+    let base = crate::shell::RuntimeDir::default_base(
+        cx.var("XDG_RUNTIME_DIR").map(std::path::PathBuf::from),
+    );
+    let agent_stopped =
+        crate::agent::background::stop(&crate::agent::background::dir(&base, &settings.env_id))
+            .map_err(Error::Agent)?;
+    let forgotten = settings.effective().persistence.keep_sts_session();
+    if forgotten {
+        let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));
+        KeyringCache::new(store, &settings.env_id, "").clear()?;
     }
-    let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));
-    KeyringCache::new(store, &settings.env_id, "").clear()?;
-    Ok((name, Cleared::Forgotten))
+    Ok((
+        name,
+        Cleared {
+            forgotten,
+            agent_stopped,
+        },
+    ))
 }

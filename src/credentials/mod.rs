@@ -6,6 +6,7 @@
 //! called), STS, and MFA codes from the backend's TOTP field, the person, or a
 //! code handed to the agent. It talks to the person only through [`Ui`].
 
+mod agent_client;
 mod cached;
 mod keyring_cache;
 mod lock;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+pub use agent_client::from_agent;
 pub use cached::{clear, kept, Cleared};
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
 use lock::ResolutionLock;
@@ -200,6 +202,11 @@ impl Resolver {
             margin: aws.refresh_margin.unwrap_or(flow::DEFAULT_MARGIN),
             ui: cx.ui(),
         }))
+    }
+
+    /// The region commands get with the credentials.
+    pub fn region(&self) -> Option<String> {
+        self.region.clone()
     }
 
     /// Credentials no nearer their expiry than the refresh margin.

@@ -88,6 +88,11 @@ pub fn pull(
     Ok((before, after))
 }
 
+/// The file that holds the template's pin (which may not exist yet).
+pub fn pin_file(dirs: &Dirs, tref: &TemplateRef) -> Result<PathBuf, TemplateError> {
+    Ok(Place::find(dirs, tref)?.pin_path())
+}
+
 /// The template's pin, without fetching anything.
 pub fn pin_of(dirs: &Dirs, tref: &TemplateRef) -> Result<Option<Pin>, TemplateError> {
     Ok(Place::find(dirs, tref)?.pin())

@@ -1,0 +1,282 @@
+//! `use envact` in an `.envrc`: what direnv may export, and where the
+//! credentials come from without an activation. direnv copies every value it
+//! exports into `DIRENV_DIFF` and into every process, so nothing secret is
+//! ever exported: [`load`] gives the environment's `[vars]`, the `ENVACT_*`
+//! variables, and per-command a PATH entry of shims ([`shims`]), or in
+//! server mode the ECS endpoint's URL and its token *file*. The credentials
+//! live in a background agent per environment (`crate::agent::background`),
+//! started by the first command that needs them ([`credentials`], from
+//! `envact exec` or a shim) or, in server mode, by [`load`].
+
+mod agent;
+pub mod shims;
+
+pub use agent::{credentials, detach, serve_agent, stop};
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::activation::{ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_REMOTE, ENV_RUNTIME_DIR};
+use crate::agent::background::{BIN, ECS_TOKEN, ECS_URL};
+use crate::context::Context;
+use crate::manifest::InjectMode;
+use crate::remote::Place;
+use crate::settings::Settings;
+use crate::template::TemplateRef;
+use crate::Error;
+
+/// The `use_envact` function, for direnv's lib directory; `ENVACT_BIN` is
+/// replaced with this program's path.
+const HOOK: &str = include_str!("../../hooks/direnv/use_envact.sh");
+
+/// Set by `use envact`: `.` for the project in `ENVACT_DIR`, else the
+/// template (`team/aws`) as `use envact -r` named it.
+pub const ENV_DIRENV: &str = "ENVACT_DIRENV";
+
+/// `envact hook direnv`.
+pub fn hook(envact_bin: &Path) -> String {
+    HOOK.replace("ENVACT_BIN", &quote(&envact_bin.display().to_string()))
+}
+
+/// What `use envact` gives direnv: bash for it to evaluate, and notes for
+/// the person.
+pub struct Loaded {
+    pub script: String,
+    pub notes: Vec<String>,
+}
+
+/// `use envact`: checks trust (never asking), exports what is not secret,
+/// makes the shims or starts the server-mode agent, and runs the hook.
+pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Error> {
+    let settings = cx.settings_at(place)?;
+    crate::trust::ensure_trusted_unasked(cx, &settings)?;
+    if settings.needs_answers() {
+        return Err(Error::Unanswered {
+            manifest: settings.project.manifest.clone(),
+            flags: settings.missing_flags(),
+        });
+    }
+    let manifest = settings.effective();
+    let mut script = String::new();
+    let mut watch = watched(cx, &settings, place);
+
+    let dir = agent::state_dir(cx, &settings)?;
+    let mut exports: Vec<(String, String)> = manifest
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    exports.extend([
+        (ENV_NAME.to_string(), manifest.name.clone()),
+        (
+            ENV_DIR.to_string(),
+            settings.project.dir.display().to_string(),
+        ),
+        (
+            ENV_MANIFEST.to_string(),
+            settings.project.manifest.display().to_string(),
+        ),
+        (ENV_RUNTIME_DIR.to_string(), dir.display().to_string()),
+        (ENV_DIRENV.to_string(), place_name(place)),
+    ]);
+    if let Some(remote) = &settings.project.remote {
+        let short = remote.commit.get(..12).unwrap_or(&remote.commit);
+        exports.push((ENV_REMOTE.to_string(), format!("{}@{short}", remote.name)));
+    }
+    let mut path_add = None;
+    if let Some(aws) = &manifest.aws {
+        match aws.inject {
+            InjectMode::Shell => {
+                return Err(Error::ShellUnderDirenv {
+                    manifest: settings.project.manifest.clone(),
+                })
+            }
+            InjectMode::PerCommand => {
+                let bin = dir.join(BIN);
+                shims::install(&bin, &aws.wrap, envact_bin).map_err(|source| Error::Write {
+                    path: bin.clone(),
+                    source,
+                })?;
+                path_add = Some(bin);
+            }
+            InjectMode::Server => {
+                let url = agent::server_agent(cx, &settings, place, &dir, envact_bin)?;
+                exports.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI".into(), url));
+                exports.push((
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE".into(),
+                    dir.join(ECS_TOKEN).display().to_string(),
+                ));
+                // The agent removes it when it ends: direnv loads anew, and
+                // the next load starts another.
+                watch.push(dir.join(ECS_URL));
+            }
+        }
+    }
+
+    if let Some(hook) = &manifest.on_activate {
+        run_hook(cx, &settings, &hook.script, &exports).and_then(|code| match code {
+            0 => Ok(()),
+            code => Err(Error::HookFailed {
+                manifest: settings.project.manifest.clone(),
+                location: hook.location,
+                code,
+            }),
+        })?;
+    }
+
+    script.push_str(&watch_lines(&watch));
+    for (name, value) in &exports {
+        let _ = writeln!(script, "export {name}={}", quote(value));
+    }
+    if let Some(bin) = path_add {
+        let _ = writeln!(script, "PATH_add {}", quote(&bin.display().to_string()));
+    }
+    let p = &manifest.profile;
+    let has_profile = [&p.common, &p.bash, &p.zsh, &p.fish]
+        .iter()
+        .any(|code| code.as_ref().is_some_and(|c| !c.trim().is_empty()));
+    let notes = has_profile
+        .then(|| {
+            format!(
+                "{}: [profile] is shell code, which direnv cannot apply; it is left out here (`envact activate` applies it)",
+                settings.project.manifest.display()
+            )
+        })
+        .into_iter()
+        .collect();
+    Ok(Loaded { script, notes })
+}
+
+/// What direnv watches: the manifest, the person's answers, the trust
+/// record and the template's pin; a change to any loads anew.
+fn watched(cx: &Context, settings: &Settings, place: &Place) -> Vec<PathBuf> {
+    let mut watch = vec![
+        settings.project.manifest.clone(),
+        settings.answers_path.clone(),
+    ];
+    let text =
+        crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST)
+            .unwrap_or_default();
+    let subject = crate::trust::subject(settings, &text);
+    watch.push(crate::template::trust::record_path(
+        &cx.dirs,
+        &subject.identity,
+    ));
+    if let Place::Remote(tref) = place {
+        watch.extend(crate::template::fetch::pin_file(&cx.dirs, tref).ok());
+    }
+    watch
+}
+
+/// When `use envact` fails: what direnv should still watch, so that fixing
+/// the manifest or trusting it loads anew (as much as can be found).
+pub fn watch_after_failure(cx: &Context, place: &Place) -> String {
+    let Ok(project) = cx.project_at(place) else {
+        return String::new();
+    };
+    let paths = match Settings::load(project.clone(), &cx.dirs) {
+        Ok(settings) => watched(cx, &settings, place),
+        Err(_) => vec![project.manifest],
+    };
+    watch_lines(&paths)
+}
+
+fn watch_lines(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|path| format!("watch_file {}\n", quote(&path.display().to_string())))
+        .collect()
+}
+
+/// Runs the on-activate hook with what `use envact` exports; its output
+/// goes to stderr (stdout is the script direnv evaluates). Its exit code.
+fn run_hook(
+    cx: &Context,
+    settings: &Settings,
+    script: &str,
+    exports: &[(String, String)],
+) -> Result<i32, Error> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(script)
+        .current_dir(&settings.project.dir)
+        .stdin(Stdio::null())
+        .envs(exports.iter().map(|(k, v)| (k, v)));
+    if let Ok(stderr) = std::io::stderr().as_fd().try_clone_to_owned() {
+        cmd.stdout(Stdio::from(stderr));
+    }
+    cx.core_limit.give_to(&mut cmd);
+    let status = cmd.status().map_err(|source| Error::Spawn {
+        program: "/bin/sh".into(),
+        source,
+    })?;
+    Ok(status.code().unwrap_or(1))
+}
+
+/// What `ENVACT_DIRENV` says for `place`.
+fn place_name(place: &Place) -> String {
+    match place {
+        Place::Dir(_) => ".".into(),
+        Place::Remote(tref) => tref.to_string(),
+    }
+}
+
+/// The place `ENVACT_DIRENV` names, the project being `dir`.
+pub(super) fn place_of(direnv: &str, dir: &Path) -> Result<Place, Error> {
+    match direnv {
+        "." => Ok(Place::Dir(Some(dir.to_path_buf()))),
+        tref => tref
+            .parse::<TemplateRef>()
+            .map(Place::Remote)
+            .map_err(|reason| Error::BadEnvVar {
+                name: ENV_DIRENV,
+                reason,
+            }),
+    }
+}
+
+/// `value` quoted for bash.
+fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// When this process was run as a shim: the command it stands for (the
+/// real program of that name on PATH past the shims, else the bare name,
+/// which then fails as a missing command) and its arguments.
+pub fn shim_call(
+    args: &[OsString],
+    var: impl Fn(&str) -> Option<OsString>,
+) -> Option<Vec<OsString>> {
+    let (argv0, rest) = args.split_first()?;
+    var(ENV_DIRENV)?;
+    let bin = PathBuf::from(var(ENV_RUNTIME_DIR)?).join(BIN);
+    let name = shims::shim_name(argv0, &bin)?;
+    let real = var("PATH")
+        .and_then(|path| shims::real_command(&name, &path, &bin))
+        .map_or(name, PathBuf::into_os_string);
+    Some(std::iter::once(real).chain(rest.iter().cloned()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_quoted_for_bash() {
+        assert_eq!(quote("plain"), "'plain'");
+        assert_eq!(quote("it's $HOME `x`"), r"'it'\''s $HOME `x`'");
+    }
+
+    #[test]
+    fn the_place_survives_the_variable() {
+        let dir = Path::new("/p");
+        assert!(matches!(place_of(".", dir), Ok(Place::Dir(Some(d))) if d == dir));
+        let tref: TemplateRef = "team/aws@v1".parse().unwrap();
+        assert_eq!(place_name(&Place::Remote(tref.clone())), "team/aws@v1");
+        assert!(matches!(place_of("team/aws@v1", dir), Ok(Place::Remote(t)) if t == tref));
+        assert!(place_of("nonsense", dir).is_err());
+    }
+}

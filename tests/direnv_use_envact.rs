@@ -1,0 +1,380 @@
+//! A team that lives in direnv writes `use envact` in its `.envrc`: entering
+//! the project brings the environment, leaving it takes it away, and no
+//! credential ever sits in the shell, in direnv's export or in DIRENV_DIFF.
+//! Real direnv hooked into bash and zsh on a pseudo-terminal, the real AWS
+//! CLI, moto's STS behind the logging endpoint, the long-term keys in pass.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use support::pass_store::PassStore;
+use support::sts::{Endpoint, Moto};
+use support::{
+    eventually, keys_input, run, run_with_stdin, spawn_pty, stderr, stdout, which, PtySession,
+    Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY,
+};
+
+const ROLE: &str = "arn:aws:sts::123456789012:assumed-role/direnv-role/envact-";
+
+fn manifest(aws: &str, persistence: &str) -> String {
+    format!(
+        "version = 1\nname = \"team\"\n[vars]\nAWS_DEFAULT_REGION = \"us-east-1\"\nGREETING = \"hi there\"\n\
+         [secrets]\nbackend = \"pass\"\nvault = \"aws\"\nitem = \"dev\"\n\
+         [aws]\nrole_arn = \"arn:aws:iam::123456789012:role/direnv-role\"\n{aws}\n\
+         [persistence]\n{persistence}\n\
+         [hook]\non-activate = \"echo hook-ran >> \\\"$HOME/hook.log\\\"\"\n"
+    )
+}
+
+struct Project {
+    sb: Sandbox,
+    _moto: Moto,
+    endpoint: Endpoint,
+    pass: PassStore,
+}
+
+impl Project {
+    /// A project with `use envact` in its `.envrc`, allowed and trusted.
+    fn new(aws: &str, persistence: &str) -> Project {
+        let sb = Sandbox::with_manifest(&manifest(aws, persistence));
+        let moto = Moto::start(&sb);
+        let endpoint = Endpoint::start(&sb, &moto, "proxy");
+        let pass = PassStore::init(&sb);
+        let p = Project {
+            sb,
+            _moto: moto,
+            endpoint,
+            pass,
+        };
+        // The long-term keys in pass (encrypted): nothing to find in a scan.
+        let added = run_with_stdin(p.envact(&["add", "dev", "--stdin"]), &keys_input());
+        assert!(added.status.success(), "{}", stderr(&added));
+        let lib = p.sb.config.join("direnv/lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        let hook = run(p.envact(&["hook", "direnv"]));
+        assert!(hook.status.success(), "{}", stderr(&hook));
+        std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
+        std::fs::write(p.sb.project.join(".envrc"), "use envact\n").unwrap();
+        p.direnv_allow();
+        let trusted = run(p.envact(&["trust"]));
+        assert!(trusted.status.success(), "{}", stderr(&trusted));
+        p
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        self.sb.apply_env(cmd);
+        self.pass.apply(cmd);
+        cmd.env("AWS_ENDPOINT_URL_STS", &self.endpoint.url)
+            .env("AWS_REGION", "us-east-1");
+    }
+
+    fn envact(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(support::envact_bin());
+        self.env(&mut cmd);
+        cmd.args(args);
+        cmd
+    }
+
+    fn direnv_allow(&self) {
+        let mut cmd = Command::new("direnv");
+        self.env(&mut cmd);
+        cmd.arg("allow").arg(&self.sb.project);
+        let out = run(cmd);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    /// `shell` (bash or zsh) with direnv hooked in, outside the project.
+    fn shell(&self, shell: &str) -> PtySession {
+        let mut cmd = Command::new(which(shell));
+        self.env(&mut cmd);
+        cmd.current_dir(&self.sb.root).env("PS1", "outer$ ");
+        match shell {
+            "zsh" => cmd.args(["-f", "-i"]),
+            _ => cmd.args(["--norc", "--noprofile", "-i"]),
+        };
+        let mut p = spawn_pty(cmd);
+        p.exp_string("outer$ ").unwrap();
+        p.send_line(&format!("eval \"$(direnv hook {shell})\""))
+            .unwrap();
+        p.exp_string("outer$ ").unwrap();
+        p
+    }
+
+    fn enter(&self, p: &mut PtySession) {
+        p.send_line(&format!("cd {}", self.sb.project.display()))
+            .unwrap();
+        p.exp_string("direnv: export").unwrap();
+        p.exp_string("outer$ ").unwrap();
+    }
+
+    /// The directory of the environment's background agent.
+    fn agent_dir(&self) -> PathBuf {
+        let base = std::fs::read_dir(&self.sb.runtime)
+            .unwrap()
+            .flatten()
+            .find(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("envact-direnv-")
+            })
+            .expect("the environment's directory")
+            .path();
+        std::fs::read_dir(base)
+            .unwrap()
+            .flatten()
+            .next()
+            .unwrap()
+            .path()
+    }
+
+    /// Files under HOME, the XDG dirs (inside HOME or the runtime dir) and
+    /// the temp dir that hold any of `values`.
+    fn files_holding(&self, values: &[&str]) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for dir in [&self.sb.home, &self.sb.runtime, &self.sb.root.join("tmp")] {
+            found.extend(support::files_containing(dir, values, &[]));
+        }
+        found
+    }
+}
+
+/// Runs `line` and waits until it is done (a marker the typed line itself
+/// does not show: the terminal echoes what is typed).
+fn type_line(p: &mut PtySession, line: &str) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    p.send_line(&format!("{line}; echo \"do\"\"ne-{n}\""))
+        .unwrap();
+    p.exp_string(&format!("done-{n}")).unwrap();
+}
+
+/// `printenv NAME` through a shim: the value the wrapped command got.
+fn wrapped_value(p: &mut PtySession, name: &str) -> String {
+    p.send_line(&format!("printenv {name} | sed 's/^/got=[/; s/$/]/'"))
+        .unwrap();
+    let (_, line) = p.exp_regex(r"got=\[[^\]\r\n]+\]").unwrap();
+    line["got=[".len()..line.len() - 1].to_string()
+}
+
+#[test]
+fn entering_the_project_brings_its_environment_with_no_credential_in_the_shell() {
+    for shell in ["bash", "zsh"] {
+        let e = Project::new("wrap = [\"aws\", \"printenv\"]", "agent_idle = \"60s\"");
+        let mut p = e.shell(shell);
+        let outside = e.sb.root.join("outside");
+        type_line(&mut p, &format!("echo \"$PATH\" > {}", outside.display()));
+        e.enter(&mut p);
+
+        p.send_line("echo \"g=[$GREETING] e=[$ENVACT_ENV]\"")
+            .unwrap();
+        p.exp_string("g=[hi there] e=[team]").unwrap();
+        p.send_line("aws sts get-caller-identity --output text --query Arn")
+            .unwrap();
+        p.exp_string(ROLE).unwrap();
+        // What the wrapped command got: short-lived credentials.
+        let token = wrapped_value(&mut p, "AWS_SESSION_TOKEN");
+        let key_id = wrapped_value(&mut p, "AWS_ACCESS_KEY_ID");
+        assert_ne!(
+            key_id, ACCESS_KEY_ID,
+            "{shell}: the long-term key reached a command"
+        );
+        // The real `aws` (past the shim on PATH) has no credentials of its own.
+        p.send_line(&format!(
+            "{} sts get-caller-identity",
+            which("aws").display()
+        ))
+        .unwrap();
+        p.exp_string("Unable to locate credentials").unwrap();
+
+        // The shell's environment, direnv's export and DIRENV_DIFF decoded.
+        let seen = e.sb.root.join("seen");
+        type_line(
+            &mut p,
+            &format!(
+                "{{ env; direnv export bash; python3 -c 'import os,zlib,base64; d=os.environ[\"DIRENV_DIFF\"]; print(zlib.decompress(base64.urlsafe_b64decode(d + \"=\" * (-len(d) % 4))).decode())'; }} > {} 2>&1",
+                seen.display()
+            ),
+        );
+        let seen_text = std::fs::read_to_string(&seen).unwrap();
+        assert!(seen_text.contains("GREETING"), "{shell}: {seen_text}");
+        for secret in [ACCESS_KEY_ID, SECRET_ACCESS_KEY, &token, &key_id] {
+            assert!(
+                !seen_text.contains(secret),
+                "{shell}: a credential in {seen_text}"
+            );
+        }
+        for name in [
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_ACCESS_KEY_ID",
+        ] {
+            assert!(!seen_text.contains(name), "{shell}: {name} exported");
+        }
+        std::fs::remove_file(&seen).unwrap();
+
+        // Leaving: the variables go, PATH is as it was.
+        type_line(&mut p, "cd ..");
+        let left = e.sb.root.join("left");
+        type_line(
+            &mut p,
+            &format!(
+                "echo \"$PATH\" > {}; echo \"g=[${{GREETING-absent}}]\"",
+                left.display()
+            ),
+        );
+        assert_eq!(
+            std::fs::read_to_string(&left).unwrap(),
+            std::fs::read_to_string(&outside).unwrap(),
+            "{shell}: PATH after leaving"
+        );
+        p.send_line("echo \"g=[${GREETING-absent}]\"").unwrap();
+        p.exp_string("g=[absent]").unwrap();
+
+        let log = std::fs::read_to_string(e.sb.home.join("hook.log")).unwrap();
+        assert_eq!(log, "hook-ran\n", "{shell}: the hook runs once per load");
+        let stopped = run(e.envact(&["stop"]));
+        assert!(
+            stderr(&stopped).contains("stopped the background agent"),
+            "{}",
+            stderr(&stopped)
+        );
+        let leaked = e.files_holding(&[ACCESS_KEY_ID, SECRET_ACCESS_KEY, &token, &key_id]);
+        assert!(leaked.is_empty(), "{shell}: credentials in {leaked:?}");
+        p.send_line("exit").unwrap();
+        p.exp_eof().unwrap();
+    }
+}
+
+#[test]
+fn an_edited_manifest_reloads_and_an_untrusted_one_exports_nothing() {
+    let e = Project::new("wrap = [\"aws\"]", "agent_idle = \"60s\"");
+    let mut p = e.shell("bash");
+    e.enter(&mut p);
+    p.send_line("echo \"g=[$GREETING]\"").unwrap();
+    p.exp_string("g=[hi there]").unwrap();
+
+    // Changed content is not trusted: direnv loads nothing of it.
+    let path = e.sb.project.join(".envact/manifest.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(&path, text.replace("hi there", "hello again")).unwrap();
+    p.send_line("true").unwrap();
+    p.exp_string("has changed since you trusted it").unwrap();
+    p.exp_string(&format!("envact trust -d {}", e.sb.project.display()))
+        .unwrap();
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("echo \"g=[${GREETING-absent}]\"").unwrap();
+    p.exp_string("g=[absent]").unwrap();
+
+    // Trusted, it loads again at the next prompt. (direnv compares
+    // modification times in whole seconds: a person never trusts within
+    // the second of the first trust, this test might.)
+    std::thread::sleep(Duration::from_millis(1100));
+    let trusted = run(e.envact(&["trust"]));
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    p.send_line("true").unwrap();
+    p.exp_string("direnv: export").unwrap();
+    p.send_line("echo \"g=[$GREETING]\"").unwrap();
+    p.exp_string("g=[hello again]").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn the_background_agent_ends_when_idle_and_leaves_no_socket() {
+    let e = Project::new("wrap = [\"aws\"]", "agent_idle = \"2s\"");
+    let mut p = e.shell("bash");
+    e.enter(&mut p);
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    let socket = e.agent_dir().join("agent.sock");
+    assert!(socket.exists(), "the agent listens");
+    // A second command asks the agent: no new STS call.
+    let calls = e.endpoint.actions().len();
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    let asked = e.endpoint.actions();
+    assert_eq!(
+        asked[calls..]
+            .iter()
+            .filter(|a| *a != "GetCallerIdentity")
+            .count(),
+        0,
+        "{asked:?}"
+    );
+    eventually(Duration::from_secs(15), "the idle agent ends", || {
+        !socket.exists()
+    });
+    assert!(!agent_running(&e.sb.project), "an agent process is left");
+    // The next command starts it again.
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    assert!(socket.exists());
+    assert!(run(e.envact(&["stop"])).status.success());
+    assert!(!socket.exists());
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn server_mode_works_with_the_aws_cli_and_exports_only_a_token_file() {
+    let e = Project::new("inject = \"server\"", "agent_idle = \"60s\"");
+    let mut p = e.shell("bash");
+    e.enter(&mut p);
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    p.send_line("echo \"file=[${AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE:+set}] token=[${AWS_CONTAINER_AUTHORIZATION_TOKEN-absent}]\"")
+        .unwrap();
+    p.exp_string("file=[set] token=[absent]").unwrap();
+    let token_file = e.agent_dir().join("ecs.token");
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let seen = e.sb.root.join("seen");
+    type_line(
+        &mut p,
+        &format!("{{ env; direnv export bash; }} > {} 2>&1", seen.display()),
+    );
+    assert!(!std::fs::read_to_string(&seen).unwrap().contains(&token));
+    assert!(run(e.envact(&["stop"])).status.success());
+    assert!(!token_file.exists(), "the token outlived the agent");
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+    let leaked = e.files_holding(&[ACCESS_KEY_ID, SECRET_ACCESS_KEY]);
+    assert!(leaked.is_empty(), "credentials in {leaked:?}");
+}
+
+#[test]
+fn shell_mode_is_refused_under_direnv_saying_why() {
+    let e = Project::new("inject = \"shell\"", "");
+    let out = run(e.envact(&["direnv-load"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[
+            "inject = \"shell\" cannot work under direnv",
+            "DIRENV_DIFF",
+            "per-command",
+        ],
+    );
+    // Only what to watch, so that a fixed manifest loads: nothing exported.
+    assert!(!stdout(&out).contains("export "), "{}", stdout(&out));
+    assert!(stdout(&out).contains("watch_file "), "{}", stdout(&out));
+}
+
+/// Whether an `envact agent` runs in `project` (its working directory).
+fn agent_running(project: &Path) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let is_agent = cmdline.split(|b| *b == 0).nth(1) == Some(b"agent".as_slice());
+        is_agent && std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd == project)
+    })
+}
