@@ -370,6 +370,101 @@ fn shell_mode_is_refused_under_direnv_saying_why() {
     assert!(stdout(&out).contains("watch_file "), "{}", stdout(&out));
 }
 
+#[test]
+fn the_background_agent_asks_for_mfa_on_the_terminal_of_the_command_that_needs_it() {
+    // Session and role live an hour, inside a margin of an hour: what the
+    // agent holds counts as expired, so it needs a code for each session.
+    let e = Project::new(
+        "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\nsession_duration = \"1h\"\nrefresh_margin = \"1h\"\nwrap = [\"aws\"]",
+        "agent_idle = \"60s\"",
+    );
+    let mut p = e.shell("bash");
+    e.enter(&mut p);
+    // No agent yet: the command resolves them itself, asking here.
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("123456").unwrap();
+    p.exp_string(ROLE).unwrap();
+    // The agent runs now; its session is spent: it asks through the command.
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string("The session expired. MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("654321").unwrap();
+    p.exp_string(ROLE).unwrap();
+    let sessions = e
+        .endpoint
+        .actions()
+        .iter()
+        .filter(|a| *a == "GetSessionToken")
+        .count();
+    assert_eq!(sessions, 2);
+    assert!(run(e.envact(&["stop"])).status.success());
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn init_writes_the_envrc_and_a_profile_is_named_as_left_out() {
+    let sb = Sandbox::new();
+    let dir = sb.root.join("fresh");
+    let d = dir.to_str().unwrap();
+    let out = run(sb.envact(["init", "--template", "aws-pass", "--direnv", "-d", d]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join(".envact/manifest.toml").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".envrc")).unwrap(),
+        "use envact\n"
+    );
+    assert!(
+        stdout(&out).contains("envact hook direnv"),
+        "{}",
+        stdout(&out)
+    );
+    // An .envrc of the person's own gets the line once.
+    std::fs::write(dir.join(".envrc"), "export FOO=1").unwrap();
+    let again = || run(sb.envact(["init", "--direnv", "--force", "-d", d]));
+    assert!(again().status.success());
+    assert!(again().status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".envrc")).unwrap(),
+        "export FOO=1\nuse envact\n"
+    );
+    // A team's template: only the .envrc.
+    let team = sb.root.join("team-project");
+    let out = run(sb.envact([
+        "init",
+        "--direnv",
+        "-r",
+        "team/aws",
+        "-d",
+        team.to_str().unwrap(),
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(team.join(".envrc")).unwrap(),
+        "use envact -r 'team/aws'\n"
+    );
+    assert!(!team.join(".envact").exists());
+    assert!(
+        stdout(&out).contains("envact trust -r team/aws"),
+        "{}",
+        stdout(&out)
+    );
+
+    // [profile] is shell code: direnv cannot apply it, and says so.
+    sb.write_manifest("version = 1\nname = \"p\"\n[profile]\ncommon = \"alias ll='ls -l'\"\n");
+    let out = run(sb.envact(["direnv-load"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("[profile] is shell code, which direnv cannot apply"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// Whether an `envact agent` runs in `project` (its working directory).
 fn agent_running(project: &Path) -> bool {
     std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {

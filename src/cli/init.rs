@@ -10,7 +10,9 @@ const EXAMPLES: &str = "\
 Examples:
   envact init                                # the plain template, in this directory
   envact init --template aws-keyring         # long-term keys in the OS keyring
-  envact init -d ../payments --force         # replace the manifest of another project";
+  envact init -d ../payments --force         # replace the manifest of another project
+  envact init --template aws-pass --direnv   # and an .envrc with `use envact`
+  envact init --direnv -r team/aws           # only the .envrc: `use envact -r team/aws`";
 
 /// Create .envact/manifest.toml from a built-in template.
 ///
@@ -31,17 +33,51 @@ pub struct Args {
     /// Replace an existing manifest.
     #[arg(long)]
     force: bool,
+
+    /// Also write `use envact` into DIR/.envrc, for direnv (added to an
+    /// .envrc that is there). See `envact hook direnv`.
+    #[arg(long)]
+    direnv: bool,
+
+    /// With --direnv: the project uses a team's template
+    /// (REGISTRY/TEMPLATE[@REF]); only the .envrc is written.
+    #[arg(
+        short = 'r',
+        long = "remote",
+        value_name = "TEMPLATE",
+        requires = "direnv"
+    )]
+    remote: Option<envact::template::TemplateRef>,
 }
 
 pub fn run(args: Args) -> Outcome {
-    let template = template::find(&args.template)?;
-    let path = template.write_into(&args.dir, args.force)?;
-    println!(
-        "created {} from template {:?} ({})",
-        path.display(),
-        template.name,
-        template.summary
-    );
+    if args.remote.is_none() {
+        let template = template::find(&args.template)?;
+        let path = template.write_into(&args.dir, args.force)?;
+        println!(
+            "created {} from template {:?} ({})",
+            path.display(),
+            template.name,
+            template.summary
+        );
+    }
+    if args.direnv {
+        use envact::direnv::Envrc;
+        let (path, change) = envact::direnv::write_envrc(&args.dir, args.remote.as_ref())?;
+        match change {
+            Envrc::Created => println!("created {}", path.display()),
+            Envrc::Appended => println!("added `use envact` to {}", path.display()),
+            Envrc::Unchanged => println!("{} says `use envact` already", path.display()),
+        }
+        let trust = match &args.remote {
+            Some(tref) => format!("envact trust -r {tref}"),
+            None => "envact trust".into(),
+        };
+        println!(
+            "next: `envact hook direnv > ~/.config/direnv/lib/envact.sh` (once), review the manifest, `{trust}`, then `direnv allow`"
+        );
+        return Ok(0);
+    }
     println!("next: review it, then run `envact activate`");
     Ok(0)
 }

@@ -41,6 +41,54 @@ pub fn hook(envact_bin: &Path) -> String {
     HOOK.replace("ENVACT_BIN", &quote(&envact_bin.display().to_string()))
 }
 
+/// What [`write_envrc`] did to the `.envrc`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Envrc {
+    Created,
+    /// It was there: the line was added at its end.
+    Appended,
+    /// It says `use envact` already.
+    Unchanged,
+}
+
+/// `envact init --direnv`: `use envact` (with `-r TEMPLATE` for a team's
+/// template) in `dir/.envrc`, added to one that is there.
+pub fn write_envrc(dir: &Path, remote: Option<&TemplateRef>) -> Result<(PathBuf, Envrc), Error> {
+    let path = dir.join(".envrc");
+    let line = match remote {
+        Some(tref) => format!("use envact -r {}\n", quote(&tref.to_string())),
+        None => "use envact\n".to_string(),
+    };
+    let write = |source| Error::Write {
+        path: path.clone(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text)
+            if text
+                .lines()
+                .any(|l| l.trim_start().starts_with("use envact")) =>
+        {
+            Ok((path, Envrc::Unchanged))
+        }
+        Ok(text) => {
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            std::fs::write(&path, format!("{text}{sep}{line}")).map_err(write)?;
+            Ok((path, Envrc::Appended))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(write)?;
+            std::fs::write(&path, line).map_err(write)?;
+            Ok((path, Envrc::Created))
+        }
+        Err(source) => Err(Error::Write { path, source }),
+    }
+}
+
 /// What `use envact` gives direnv: bash for it to evaluate, and notes for
 /// the person.
 pub struct Loaded {
