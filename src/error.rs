@@ -172,8 +172,12 @@ pub enum Error {
         help: &'static str,
     },
 
-    #[error("already inside the envact environment {name:?} (from {})", dir.display())]
-    Nested { name: String, dir: PathBuf },
+    #[error("already inside the envact environment {name:?} (from {}{})", dir.display(), if *direnv { ", loaded by direnv" } else { "" })]
+    Nested {
+        name: String,
+        dir: PathBuf,
+        direnv: bool,
+    },
 
     #[error("the on-activate hook ({}:{}:{}) failed with exit code {code}; the environment was not activated",
         manifest.display(), location.line, location.column)]
@@ -334,6 +338,10 @@ impl Error {
             }
             Error::UnsupportedShell(_) => {
                 "choose a supported shell with --shell PATH or ENVACT_SHELL=PATH, e.g. --shell bash"
+                    .into()
+            }
+            Error::Nested { direnv: true, .. } => {
+                "nesting is not supported: leave the directory (direnv unloads it) or run `direnv deny` there, then activate"
                     .into()
             }
             Error::Nested { .. } => {

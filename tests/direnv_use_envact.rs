@@ -255,6 +255,11 @@ fn an_edited_manifest_reloads_and_an_untrusted_one_exports_nothing() {
     e.enter(&mut p);
     p.send_line("echo \"g=[$GREETING]\"").unwrap();
     p.exp_string("g=[hi there]").unwrap();
+    // Loaded by direnv, it is active: activating inside it is named as such.
+    p.send_line("envact activate -- true").unwrap();
+    p.exp_string("already inside the envact environment \"team\"")
+        .unwrap();
+    p.exp_string("loaded by direnv").unwrap();
 
     // Changed content is not trusted: direnv loads nothing of it.
     let path = e.sb.project.join(".envact/manifest.toml");

@@ -11,6 +11,9 @@ pub const ENV_MANIFEST: &str = "ENVACT_MANIFEST";
 pub const ENV_RUNTIME_DIR: &str = "ENVACT_RUNTIME_DIR";
 /// `team/aws@COMMIT` when the environment is a registry's template.
 pub const ENV_REMOTE: &str = "ENVACT_REMOTE";
+/// Set by direnv's `use envact`: `.` for the project in `ENVACT_DIR`, else
+/// the template (`team/aws`) as `use envact -r` named it.
+pub const ENV_DIRENV: &str = "ENVACT_DIRENV";
 
 /// The activation this process runs in, as its environment describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub use active_env::{
-    status, ActiveEnv, Status, ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_REMOTE, ENV_RUNTIME_DIR,
+    status, ActiveEnv, Status, ENV_DIR, ENV_DIRENV, ENV_MANIFEST, ENV_NAME, ENV_REMOTE,
+    ENV_RUNTIME_DIR,
 };
 
 use crate::active::Active;
@@ -57,6 +58,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         return Err(Error::Nested {
             name: active.name,
             dir: active.dir,
+            direnv: cx.var(ENV_DIRENV).is_some(),
         });
     }
     let mut settings = Settings::load(project, &cx.dirs)?;

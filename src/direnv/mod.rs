@@ -19,6 +19,7 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+pub use crate::activation::ENV_DIRENV;
 use crate::activation::{ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_REMOTE, ENV_RUNTIME_DIR};
 use crate::agent::background::{BIN, ECS_TOKEN, ECS_URL};
 use crate::context::Context;
@@ -31,10 +32,6 @@ use crate::Error;
 /// The `use_envact` function, for direnv's lib directory; `ENVACT_BIN` is
 /// replaced with this program's path.
 const HOOK: &str = include_str!("../../hooks/direnv/use_envact.sh");
-
-/// Set by `use envact`: `.` for the project in `ENVACT_DIR`, else the
-/// template (`team/aws`) as `use envact -r` named it.
-pub const ENV_DIRENV: &str = "ENVACT_DIRENV";
 
 /// `envact hook direnv`.
 pub fn hook(envact_bin: &Path) -> String {
