@@ -10,6 +10,7 @@
 
 mod agent;
 pub mod shims;
+mod watches;
 
 pub use agent::{credentials, detach, serve_agent, stop};
 
@@ -172,7 +173,7 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
         })?;
     }
 
-    script.push_str(&watch_lines(&watch));
+    script.push_str(&watch_lines(&watch, direnv_watches(cx)));
     for (name, value) in &exports {
         let _ = writeln!(script, "export {name}={}", quote(value));
     }
@@ -226,14 +227,30 @@ pub fn watch_after_failure(cx: &Context, place: &Place) -> String {
         Ok(settings) => watched(cx, &settings, place),
         Err(_) => vec![project.manifest],
     };
-    watch_lines(&paths)
+    watch_lines(&paths, direnv_watches(cx))
 }
 
-fn watch_lines(paths: &[PathBuf]) -> String {
-    paths
+/// What direnv watches so far, as the .envrc sees it.
+fn direnv_watches(cx: &Context) -> Option<String> {
+    cx.var("DIRENV_WATCHES").and_then(|v| v.into_string().ok())
+}
+
+/// Adds `paths` to direnv's watches: `DIRENV_WATCHES` brought up to date
+/// here when it can be read (`current`), else one `watch_file` for all (each
+/// call runs `direnv watch`).
+fn watch_lines(paths: &[PathBuf], current: Option<String>) -> String {
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    if let Some(new) = current.and_then(|c| watches::updated(&c, &refs)) {
+        return format!("export DIRENV_WATCHES={}\n", quote(&new));
+    }
+    let quoted: Vec<String> = paths
         .iter()
-        .map(|path| format!("watch_file {}\n", quote(&path.display().to_string())))
-        .collect()
+        .map(|path| quote(&path.display().to_string()))
+        .collect();
+    match quoted.is_empty() {
+        true => String::new(),
+        false => format!("watch_file {}\n", quoted.join(" ")),
+    }
 }
 
 /// Runs the on-activate hook with what `use envact` exports; its output
