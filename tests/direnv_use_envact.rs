@@ -130,6 +130,15 @@ impl Project {
             .path()
     }
 
+    /// No long-term key, nor any of `more`, in a file under HOME, the XDG
+    /// dirs or the temp dir.
+    fn assert_nothing_leaked(&self, more: &[&str]) {
+        let mut values = vec![ACCESS_KEY_ID, SECRET_ACCESS_KEY];
+        values.extend(more);
+        let leaked = self.files_holding(&values);
+        assert!(leaked.is_empty(), "credentials in {leaked:?}");
+    }
+
     /// Files under HOME, the XDG dirs (inside HOME or the runtime dir) and
     /// the temp dir that hold any of `values`.
     fn files_holding(&self, values: &[&str]) -> Vec<PathBuf> {
@@ -241,8 +250,7 @@ fn entering_the_project_brings_its_environment_with_no_credential_in_the_shell()
             "{}",
             stderr(&stopped)
         );
-        let leaked = e.files_holding(&[ACCESS_KEY_ID, SECRET_ACCESS_KEY, &token, &key_id]);
-        assert!(leaked.is_empty(), "{shell}: credentials in {leaked:?}");
+        e.assert_nothing_leaked(&[&token, &key_id]);
         p.send_line("exit").unwrap();
         p.exp_eof().unwrap();
     }
@@ -284,6 +292,7 @@ fn an_edited_manifest_reloads_and_an_untrusted_one_exports_nothing() {
     p.exp_string("direnv: export").unwrap();
     p.send_line("echo \"g=[$GREETING]\"").unwrap();
     p.exp_string("g=[hello again]").unwrap();
+    e.assert_nothing_leaked(&[]);
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
@@ -321,8 +330,15 @@ fn the_background_agent_ends_when_idle_and_leaves_no_socket() {
         .unwrap();
     p.exp_string(ROLE).unwrap();
     assert!(socket.exists());
-    assert!(run(e.envact(&["stop"])).status.success());
+    // `envact clear` ends it too.
+    let cleared = run(e.envact(&["clear"]));
+    assert!(
+        stderr(&cleared).contains("stopped the background agent"),
+        "{}",
+        stderr(&cleared)
+    );
     assert!(!socket.exists());
+    e.assert_nothing_leaked(&[]);
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
@@ -353,8 +369,7 @@ fn server_mode_works_with_the_aws_cli_and_exports_only_a_token_file() {
     assert!(!token_file.exists(), "the token outlived the agent");
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
-    let leaked = e.files_holding(&[ACCESS_KEY_ID, SECRET_ACCESS_KEY]);
-    assert!(leaked.is_empty(), "credentials in {leaked:?}");
+    e.assert_nothing_leaked(&[&token]);
 }
 
 #[test]
@@ -407,6 +422,7 @@ fn the_background_agent_asks_for_mfa_on_the_terminal_of_the_command_that_needs_i
         .count();
     assert_eq!(sessions, 2);
     assert!(run(e.envact(&["stop"])).status.success());
+    e.assert_nothing_leaked(&[]);
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
