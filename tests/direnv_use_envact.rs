@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::pass_store::PassStore;
+use support::secret_service::SecretService;
 use support::sts::{Endpoint, Moto};
 use support::{
     eventually, keys_input, run, run_with_stdin, spawn_pty, stderr, stdout, which, PtySession,
@@ -34,12 +35,19 @@ struct Project {
     _moto: Moto,
     endpoint: Endpoint,
     pass: PassStore,
+    keyring: Option<SecretService>,
 }
 
 impl Project {
     /// A project with `use envact` in its `.envrc`, allowed and trusted.
     fn new(aws: &str, persistence: &str) -> Project {
+        Project::build(aws, persistence, false)
+    }
+
+    /// `keyring`: a Secret Service runs (for the session cache).
+    fn build(aws: &str, persistence: &str, keyring: bool) -> Project {
         let sb = Sandbox::with_manifest(&manifest(aws, persistence));
+        let keyring = keyring.then(|| SecretService::start(&sb));
         let moto = Moto::start(&sb);
         let endpoint = Endpoint::start(&sb, &moto, "proxy");
         let pass = PassStore::init(&sb);
@@ -48,6 +56,7 @@ impl Project {
             _moto: moto,
             endpoint,
             pass,
+            keyring,
         };
         // The long-term keys in pass (encrypted): nothing to find in a scan.
         let added = run_with_stdin(p.envact(&["add", "dev", "--stdin"]), &keys_input());
@@ -67,6 +76,9 @@ impl Project {
     fn env(&self, cmd: &mut Command) {
         self.sb.apply_env(cmd);
         self.pass.apply(cmd);
+        if let Some(keyring) = &self.keyring {
+            keyring.apply(cmd);
+        }
         cmd.env("AWS_ENDPOINT_URL_STS", &self.endpoint.url)
             .env("AWS_REGION", "us-east-1");
     }
@@ -421,6 +433,35 @@ fn the_background_agent_asks_for_mfa_on_the_terminal_of_the_command_that_needs_i
         .filter(|a| *a == "GetSessionToken")
         .count();
     assert_eq!(sessions, 2);
+    assert!(run(e.envact(&["stop"])).status.success());
+    e.assert_nothing_leaked(&[]);
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn with_the_keyring_session_cache_a_new_agent_starts_from_the_cache() {
+    let e = Project::build(
+        "wrap = [\"aws\"]",
+        "sts_session = true\nagent_idle = \"60s\"",
+        true,
+    );
+    let mut p = e.shell("bash");
+    e.enter(&mut p);
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    assert!(run(e.envact(&["stop"])).status.success());
+    let calls = e.endpoint.actions().len();
+    // A new agent: the session comes from the keyring, not from STS.
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    let asked = e.endpoint.actions();
+    assert!(
+        asked[calls..].iter().all(|a| a == "GetCallerIdentity"),
+        "{asked:?}"
+    );
     assert!(run(e.envact(&["stop"])).status.success());
     e.assert_nothing_leaked(&[]);
     p.send_line("exit").unwrap();
