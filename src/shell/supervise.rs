@@ -126,20 +126,7 @@ impl SignalGuard {
     /// or a termination request comes (returns it).
     pub fn serve(&mut self, service: &mut dyn Service) -> io::Result<Option<Signal>> {
         loop {
-            let ready: Vec<usize> = {
-                let served = service.fds();
-                let mut fds = vec![PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
-                fds.extend(served.iter().map(|fd| PollFd::new(*fd, PollFlags::POLLIN)));
-                match poll(&mut fds, PollTimeout::from(TICK_MS)) {
-                    Ok(_) | Err(Errno::EINTR) => {}
-                    Err(e) => return Err(e.into()),
-                }
-                ready_indices(&fds)
-            };
-            if !ready.is_empty() {
-                service.ready(&ready);
-            }
-            service.tick();
+            self.poll(service, PollTimeout::from(TICK_MS))?;
             while let Some(info) = self.fd.read_signal()? {
                 match Signal::try_from(info.ssi_signo as i32) {
                     Ok(sig @ (Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP)) => {
@@ -224,20 +211,7 @@ impl SignalGuard {
                         .unwrap_or(PollTimeout::MAX)
                 }
             };
-            let ready: Vec<usize> = {
-                let served = service.fds();
-                let mut fds = vec![PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
-                fds.extend(served.iter().map(|fd| PollFd::new(*fd, PollFlags::POLLIN)));
-                match poll(&mut fds, timeout) {
-                    Ok(_) | Err(Errno::EINTR) => {}
-                    Err(e) => return Err(e.into()),
-                }
-                ready_indices(&fds)
-            };
-            if !ready.is_empty() {
-                service.ready(&ready);
-            }
-            service.tick();
+            self.poll(service, timeout)?;
             while let Some(info) = self.fd.read_signal()? {
                 let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
                     continue;
@@ -265,14 +239,31 @@ impl SignalGuard {
     }
 }
 
-/// The served descriptors (all but the first, the signals) that are ready.
-fn ready_indices(fds: &[PollFd]) -> Vec<usize> {
-    fds[1..]
-        .iter()
-        .enumerate()
-        .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
-        .map(|(i, _)| i)
-        .collect()
+impl SignalGuard {
+    /// Waits up to `timeout` for a signal or a request, hands the service
+    /// what is ready, and gives it its tick.
+    fn poll(&mut self, service: &mut dyn Service, timeout: PollTimeout) -> io::Result<()> {
+        let ready: Vec<usize> = {
+            let served = service.fds();
+            let mut fds = vec![PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
+            fds.extend(served.iter().map(|fd| PollFd::new(*fd, PollFlags::POLLIN)));
+            match poll(&mut fds, timeout) {
+                Ok(_) | Err(Errno::EINTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+            fds[1..]
+                .iter()
+                .enumerate()
+                .filter(|(_, fd)| fd.revents().is_some_and(|r| !r.is_empty()))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        if !ready.is_empty() {
+            service.ready(&ready);
+        }
+        service.tick();
+        Ok(())
+    }
 }
 
 impl Drop for SignalGuard {
