@@ -342,7 +342,8 @@ fn exec_asks_no_agent_that_is_not_the_users_own() {
     eventually(
         Duration::from_secs(5),
         "the fake agent saw the connection",
-        || log.exists(),
+        // The agent creates the log, then writes to it: wait for the words.
+        || std::fs::metadata(&log).is_ok_and(|m| m.len() > 0),
     );
     assert_eq!(
         std::fs::read(&log).unwrap(),
