@@ -385,6 +385,36 @@ fn server_mode_works_with_the_aws_cli_and_exports_only_a_token_file() {
 }
 
 #[test]
+fn in_server_mode_an_mfa_code_reaches_the_agent_through_envact_exec() {
+    let e = Project::new(
+        "inject = \"server\"\nmfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"",
+        "agent_idle = \"60s\"",
+    );
+    let mut p = e.shell("bash");
+    e.enter(&mut p);
+    // An SDK cannot type a code: the agent says one is needed.
+    p.send_line(
+        "aws sts get-caller-identity --output text --query Arn 2>&1 | grep -c -i credentials | sed 's/^/lines=/'",
+    )
+    .unwrap();
+    p.exp_regex(r"lines=[1-9]").unwrap();
+    p.send_line("envact exec -- true && echo \"ex\"\"ec-ok\"")
+        .unwrap();
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+        .unwrap();
+    p.send_line("123456").unwrap();
+    p.exp_string("exec-ok").unwrap();
+    // Now the agent holds a session: the SDK gets the role.
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+    assert!(run(e.envact(&["stop"])).status.success());
+    e.assert_nothing_leaked(&[]);
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
 fn shell_mode_is_refused_under_direnv_saying_why() {
     let e = Project::new("inject = \"shell\"", "");
     let out = run(e.envact(&["direnv-load"]));
