@@ -415,6 +415,84 @@ fn in_server_mode_an_mfa_code_reaches_the_agent_through_envact_exec() {
 }
 
 #[test]
+fn a_team_template_loads_once_trusted_and_a_pull_reloads_it() {
+    let e = Project::new("wrap = [\"aws\"]", "agent_idle = \"60s\"");
+    // The team's template in a plain-directory registry.
+    let shared = e.sb.root.join("shared-envs");
+    let template = shared.join("aws/manifest.toml");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    let text = manifest("wrap = [\"aws\"]", "agent_idle = \"60s\"")
+        .replace("name = \"team\"", "name = \"aws\"");
+    std::fs::write(&template, &text).unwrap();
+    let added = run(e.envact(&["registry", "add", "local", shared.to_str().unwrap()]));
+    assert!(added.status.success(), "{}", stderr(&added));
+    let dir = e.sb.root.join("team-project");
+    let init = run(e.envact(&[
+        "init",
+        "--direnv",
+        "-r",
+        "local/aws",
+        "-d",
+        dir.to_str().unwrap(),
+    ]));
+    assert!(init.status.success(), "{}", stderr(&init));
+    let mut allow = Command::new("direnv");
+    e.env(&mut allow);
+    allow.arg("allow").arg(&dir);
+    assert!(run(allow).status.success());
+
+    // Untrusted: nothing of it is exported, and the command to run is named.
+    let mut p = e.shell("bash");
+    p.send_line(&format!("cd {}", dir.display())).unwrap();
+    p.exp_string("the template local/aws is not trusted yet")
+        .unwrap();
+    p.exp_string("envact trust -r local/aws").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("echo \"g=[${GREETING-absent}]\"").unwrap();
+    p.exp_string("g=[absent]").unwrap();
+    assert!(
+        !e.sb.home.join("hook.log").exists(),
+        "an untrusted hook ran"
+    );
+
+    // Trusted: the next prompt loads it, and a wrapped aws has the role.
+    std::thread::sleep(Duration::from_millis(1100));
+    let trusted = run(e.envact(&["trust", "-r", "local/aws"]));
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    p.send_line("true").unwrap();
+    p.exp_string("direnv: export").unwrap();
+    p.send_line("echo \"g=[$GREETING] e=[$ENVACT_ENV]\"")
+        .unwrap();
+    p.exp_string("g=[hi there] e=[aws]").unwrap();
+    p.send_line("aws sts get-caller-identity --output text --query Arn")
+        .unwrap();
+    p.exp_string(ROLE).unwrap();
+
+    // A pull moves the pin, which direnv watches: the changed template
+    // is not trusted yet, so the next prompt unloads it.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(&template, text.replace("hi there", "hello team")).unwrap();
+    assert!(run(e.envact(&["pull", "-r", "local/aws"])).status.success());
+    p.send_line("true").unwrap();
+    p.exp_string("has changed since you trusted it").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("echo \"g=[${GREETING-absent}]\"").unwrap();
+    p.exp_string("g=[absent]").unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(run(e.envact(&["trust", "-r", "local/aws"]))
+        .status
+        .success());
+    p.send_line("true").unwrap();
+    p.exp_string("direnv: export").unwrap();
+    p.send_line("echo \"g=[$GREETING]\"").unwrap();
+    p.exp_string("g=[hello team]").unwrap();
+    assert!(run(e.envact(&["stop", "-r", "local/aws"])).status.success());
+    e.assert_nothing_leaked(&[]);
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
 fn shell_mode_is_refused_under_direnv_saying_why() {
     let e = Project::new("inject = \"shell\"", "");
     let out = run(e.envact(&["direnv-load"]));
