@@ -142,14 +142,15 @@ impl Resolver {
         };
         let (config_path, credentials_path) =
             AwsFiles::paths(|k| aws_var(k).map(Into::into), &cx.dirs.home);
-        let files = AwsFiles::load(&config_path, &credentials_path)?;
-        for profile in files.plaintext_keys() {
+        let env_profile = aws_var("AWS_PROFILE");
+        let selected = aws.profile.as_deref().or(env_profile.as_deref());
+        let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
+        for (profile, file) in files.plaintext_keys() {
             cx.ui.warn(&Warning::PlaintextKeys {
                 profile,
-                file: files.credentials_path().to_path_buf(),
+                file: file.to_path_buf(),
             });
         }
-        let env_profile = aws_var("AWS_PROFILE");
         let chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
         let region = region(&aws_var, chain.region.as_deref());
         // The profile's own region was checked where the profile was read.
@@ -178,9 +179,7 @@ impl Resolver {
         let opened = open_for(cx, manifest)?.ok_or_else(|| Error::AwsWithoutSecrets {
             manifest: manifest_path.clone(),
         })?;
-        let endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-            .iter()
-            .find_map(|k| aws_var(k));
+        let endpoint = files.sts_endpoint(aws_var);
         let sts = SdkSts::new(
             region.as_deref().unwrap_or("us-east-1"),
             endpoint,
@@ -382,6 +381,7 @@ mod tests {
     fn chain(mfa: Option<&str>, duration: u64, roles: &[(&str, Option<&str>)]) -> ProfileChain {
         ProfileChain {
             region: None,
+            base_profile: None,
             mfa_serial: mfa.map(|m| m.parse().unwrap()),
             session_duration: Duration::from_secs(duration),
             roles: roles

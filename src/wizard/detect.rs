@@ -44,7 +44,7 @@ impl Detected {
                 Vec::new()
             },
             op_token_in_env: var("OP_SERVICE_ACCOUNT_TOKEN").is_some_and(|t| !t.is_empty()),
-            aws_profiles: AwsFiles::load(&config, &credentials)
+            aws_profiles: AwsFiles::load(&config, &credentials, None)
                 .map(|files| files.profiles())
                 .unwrap_or_default(),
             env_profile: var("AWS_PROFILE")
