@@ -214,10 +214,12 @@ impl AwsFiles {
 
     /// A profile's value for `key` (any case), empty counting as unset.
     pub fn get(&self, profile: &str, key: &str) -> Option<&str> {
-        self.set
-            .get_profile(profile)
-            .and_then(|p| p.get(key))
-            .filter(|v| !v.is_empty())
+        self.value(profile, key).filter(|v| !v.is_empty())
+    }
+
+    /// A profile's value for `key` (any case) as the file has it, empty or not.
+    pub fn value(&self, profile: &str, key: &str) -> Option<&str> {
+        self.set.get_profile(profile).and_then(|p| p.get(key))
     }
 
     pub fn exists(&self, profile: &str) -> bool {
