@@ -7,6 +7,7 @@ mod activate;
 mod add;
 mod args;
 mod clear;
+mod completions;
 mod direnv;
 mod exec;
 mod export;
@@ -65,6 +66,9 @@ enum Command {
     Trust(trust::Args),
     Hook(direnv::HookArgs),
     Stop(direnv::StopArgs),
+    Completions(completions::Args),
+    #[command(hide = true)]
+    Man(completions::ManArgs),
     #[command(hide = true, name = "direnv-load")]
     DirenvLoad(direnv::LoadArgs),
     #[command(hide = true)]
@@ -101,6 +105,8 @@ pub fn run() -> ExitCode {
         Command::Trust(args) => trust::run(args, &cx),
         Command::Hook(args) => direnv::hook(args),
         Command::Stop(args) => direnv::stop(args, &cx),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => completions::man(args),
         Command::DirenvLoad(args) => direnv::load(args, &cx),
         Command::Agent(args) => direnv::agent(args, &cx),
     };

@@ -1,0 +1,217 @@
+//! What a packager installs and a person meets after installing: shell
+//! completions that complete in real bash, zsh and fish (TAB typed on a
+//! pseudo-terminal), man pages that render without a warning, no colour
+//! codes under NO_COLOR, and a flake that parses and matches Cargo.toml.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::{run, spawn_pty, stderr, stdout, which, PtySession, Sandbox};
+
+/// `shell` on a pseudo-terminal with envact's completion loaded.
+fn shell_with_completions(sb: &Sandbox, shell: &str) -> PtySession {
+    let script = sb.root.join(format!("envact-completion.{shell}"));
+    let out = run(sb.envact(["completions", shell]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&script, stdout(&out)).unwrap();
+    let mut cmd = Command::new(which(shell));
+    sb.apply_env(&mut cmd);
+    cmd.env("TERM", "xterm");
+    let load = match shell {
+        "bash" => {
+            cmd.args(["--norc", "--noprofile", "-i"])
+                .env("PS1", "ready$ ");
+            format!("source {}", script.display())
+        }
+        "zsh" => {
+            cmd.args(["-f", "-i"]).env("PS1", "ready$ ");
+            format!(
+                "autoload -U compinit && compinit -u && source {}",
+                script.display()
+            )
+        }
+        _ => {
+            cmd.args([
+                "--no-config",
+                "--init-command",
+                "function fish_prompt; printf 'ready$ '; end",
+                "-i",
+            ]);
+            format!("source {}", script.display())
+        }
+    };
+    let mut p = spawn_pty(cmd);
+    p.exp_string("ready$ ").unwrap();
+    p.send_line(&load).unwrap();
+    p.exp_string("ready$ ").unwrap();
+    p
+}
+
+/// Types `partial`, presses TAB, then goes back to the start of the line
+/// and makes it print its words: what the shell completed.
+fn completed(p: &mut PtySession, partial: &str) -> String {
+    p.send(&format!("{partial}\t")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Ctrl-A: the start of the line, Ctrl-E: its end; the words come out
+    // as <word><word>.
+    p.send("\x01printf '<%s>' \x05").unwrap();
+    p.send_line("; echo '|end'").unwrap();
+    let (_, words) = p.exp_regex(r"(<[^>\r\n]*>)+\|end").unwrap();
+    words.trim_end_matches("|end").to_string()
+}
+
+#[test]
+fn bash_zsh_and_fish_complete_subcommands_and_options() {
+    let sb = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let mut p = shell_with_completions(&sb, shell);
+        assert_eq!(
+            completed(&mut p, "envact ac"),
+            "<envact><activate>",
+            "{shell}: envact ac<TAB>"
+        );
+        assert_eq!(
+            completed(&mut p, "envact activate --inj"),
+            "<envact><activate><--inject>",
+            "{shell}: envact activate --inj<TAB>"
+        );
+        p.send_line("exit").unwrap();
+        p.exp_eof().unwrap();
+    }
+}
+
+#[test]
+fn every_man_page_renders_without_a_warning() {
+    let sb = Sandbox::new();
+    let dir = sb.root.join("man");
+    let out = run(sb.envact(["man", "--dir", dir.to_str().unwrap()]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    // One page for envact and one for each command --help lists.
+    let help = stdout(&run(sb.envact(["--help"])));
+    for command in ["activate", "exec", "init", "trust", "completions", "stop"] {
+        assert!(help.contains(command), "{help}");
+        assert!(pages.contains(&format!("envact-{command}.1")), "{pages:?}");
+    }
+    assert!(pages.contains(&"envact.1".to_string()));
+    assert!(
+        !pages
+            .iter()
+            .any(|p| p.contains("agent") || p.contains("direnv-load") || p.contains("envact-man")),
+        "a hidden command has a page: {pages:?}"
+    );
+    for page in &pages {
+        let mut man = Command::new(which("man"));
+        sb.apply_env(&mut man);
+        man.env("MANWIDTH", "80")
+            .args(["--warnings", "-l"])
+            .arg(dir.join(page));
+        let out = run(man);
+        assert!(out.status.success(), "{page}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{page} renders with warnings");
+        assert!(stdout(&out).contains("NAME"), "{page}: {}", stdout(&out));
+    }
+    let activate = std::fs::read_to_string(dir.join("envact-activate.1")).unwrap();
+    assert!(activate.contains("inject"), "{activate}");
+}
+
+/// Everything `args` writes on a pseudo-terminal (TERM=xterm).
+fn on_a_terminal(sb: &Sandbox, args: &[&str], no_color: bool) -> String {
+    let mut cmd = Command::new(support::envact_bin());
+    sb.apply_env(&mut cmd);
+    cmd.env("TERM", "xterm").args(args);
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let mut p = spawn_pty(cmd);
+    p.exp_eof().unwrap()
+}
+
+#[test]
+fn no_color_leaves_no_escape_code_on_a_terminal() {
+    let sb = Sandbox::new();
+    let nowhere = sb.root.join("nowhere");
+    let runs: [&[&str]; 4] = [
+        &["--help"],
+        &["activate", "--help"],
+        &["versoin"],
+        &["status", "-d", nowhere.to_str().unwrap()],
+    ];
+    for args in runs {
+        // Without NO_COLOR the same run is coloured: the check can fail.
+        let coloured = on_a_terminal(&sb, args, false);
+        assert!(
+            coloured.contains('\x1b'),
+            "{args:?} is never coloured: {coloured}"
+        );
+        let plain = on_a_terminal(&sb, args, true);
+        assert!(
+            !plain.contains('\x1b'),
+            "{args:?} under NO_COLOR: {plain:?}"
+        );
+        assert!(!plain.trim().is_empty(), "{args:?} printed nothing");
+    }
+}
+
+fn nix_parse(file: &Path) -> String {
+    let mut cmd = Command::new(which("nix-instantiate"));
+    cmd.arg("--parse").arg(file);
+    let out = run(cmd);
+    assert!(out.status.success(), "{}: {}", file.display(), stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn the_flake_parses_and_builds_what_cargo_toml_says() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let flake = nix_parse(&root.join("flake.nix"));
+    for output in [
+        "packages",
+        "apps",
+        "overlays",
+        "devShells",
+        "checks",
+        "formatter",
+    ] {
+        assert!(
+            flake.contains(&format!("{output} = ")),
+            "no {output}: {flake}"
+        );
+    }
+    let package = nix_parse(&root.join("nix/package.nix"));
+    let cargo: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let version = cargo["package"]["version"].as_str().unwrap();
+    let name = cargo["package"]["name"].as_str().unwrap();
+    assert!(
+        package.contains(&format!("version = \"{version}\";")),
+        "nix/package.nix's version is not Cargo.toml's {version}: {package}"
+    );
+    assert!(
+        package.contains(&format!("pname = \"{name}\";")),
+        "{package}"
+    );
+    // The lock file it pins the build with is the crate's own.
+    let text = std::fs::read_to_string(root.join("nix/package.nix")).unwrap();
+    assert!(
+        text.contains("cargoLock.lockFile = ../Cargo.lock;"),
+        "{text}"
+    );
+    assert!(root.join("nix/../Cargo.lock").is_file());
+    // What the package installs comes from commands that exist.
+    for shell in ["bash", "zsh", "fish"] {
+        assert!(
+            text.contains(&format!("--{shell} <($out/bin/envact completions {shell})")),
+            "{text}"
+        );
+    }
+    assert!(text.contains("$out/bin/envact man --dir man"), "{text}");
+}
