@@ -55,6 +55,7 @@
               direnv
               hyperfine
               awscli
+              man
             ])
             ++ [
               (pkgs.python3.withPackages (ps: [
