@@ -184,34 +184,102 @@ fn the_flake_parses_and_builds_what_cargo_toml_says() {
             "no {output}: {flake}"
         );
     }
-    let package = nix_parse(&root.join("nix/package.nix"));
+    nix_parse(&root.join("nix/package.nix"));
     let cargo: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
         .unwrap()
         .parse()
         .unwrap();
     let version = cargo["package"]["version"].as_str().unwrap();
     let name = cargo["package"]["name"].as_str().unwrap();
-    assert!(
-        package.contains(&format!("version = \"{version}\";")),
-        "nix/package.nix's version is not Cargo.toml's {version}: {package}"
+
+    // The recipe evaluated by Nix, nixpkgs' functions stood in by ones that
+    // hand back what they are given.
+    let package = evaluate_recipe(&root.join("nix/package.nix"));
+    assert_eq!(package["version"], version, "nix/package.nix's version");
+    assert_eq!(package["pname"], name);
+    assert_eq!(
+        package["lockFile"].as_str().map(Path::new),
+        Some(root.join("Cargo.lock").as_path()),
+        "the lock file the build is pinned by"
     );
-    assert!(
-        package.contains(&format!("pname = \"{name}\";")),
-        "{package}"
-    );
-    // The lock file it pins the build with is the crate's own.
-    let text = std::fs::read_to_string(root.join("nix/package.nix")).unwrap();
-    assert!(
-        text.contains("cargoLock.lockFile = ../Cargo.lock;"),
-        "{text}"
-    );
-    assert!(root.join("nix/../Cargo.lock").is_file());
-    // What the package installs comes from commands that exist.
-    for shell in ["bash", "zsh", "fish"] {
-        assert!(
-            text.contains(&format!("--{shell} <($out/bin/envact completions {shell})")),
-            "{text}"
-        );
+    for path in package["fileset"].as_array().unwrap() {
+        let path = Path::new(path.as_str().unwrap());
+        assert!(path.exists(), "the source set names {}", path.display());
     }
-    assert!(text.contains("$out/bin/envact man --dir man"), "{text}");
+
+    // Its postInstall, run against this envact with stand-ins for
+    // nixpkgs' install hooks, installs completions and man pages.
+    let sb = Sandbox::new();
+    let out = sb.root.join("out");
+    std::fs::create_dir_all(out.join("bin")).unwrap();
+    std::os::unix::fs::symlink(support::envact_bin(), out.join("bin/envact")).unwrap();
+    let hooks = r#"
+installShellCompletion() {
+  local cmd=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --cmd) cmd=$2; shift 2 ;;
+      --bash) mkdir -p "$out/share/bash-completion/completions"; cat "$2" > "$out/share/bash-completion/completions/$cmd"; shift 2 ;;
+      --zsh) mkdir -p "$out/share/zsh/site-functions"; cat "$2" > "$out/share/zsh/site-functions/_$cmd"; shift 2 ;;
+      --fish) mkdir -p "$out/share/fish/vendor_completions.d"; cat "$2" > "$out/share/fish/vendor_completions.d/$cmd.fish"; shift 2 ;;
+      *) echo "unexpected: $1" >&2; return 1 ;;
+    esac
+  done
+}
+installManPage() { mkdir -p "$out/share/man/man1"; cp "$@" "$out/share/man/man1/"; }
+set -e
+eval "$postInstall"
+"#;
+    let mut bash = Command::new(which("bash"));
+    sb.apply_env(&mut bash);
+    bash.current_dir(&sb.root)
+        .env("out", &out)
+        .env("postInstall", package["postInstall"].as_str().unwrap())
+        .args(["-c", hooks]);
+    let ran = run(bash);
+    assert!(ran.status.success(), "postInstall: {}", stderr(&ran));
+    let installed = |path: &str, holding: &str| {
+        let text = std::fs::read_to_string(out.join(path)).unwrap_or_default();
+        assert!(text.contains(holding), "{path} lacks {holding:?}");
+    };
+    installed("share/bash-completion/completions/envact", "_envact()");
+    installed("share/zsh/site-functions/_envact", "#compdef envact");
+    installed(
+        "share/fish/vendor_completions.d/envact.fish",
+        "complete -c envact",
+    );
+    installed("share/man/man1/envact.1", ".TH envact 1");
+    installed("share/man/man1/envact-activate.1", ".TH envact-activate 1");
+}
+
+/// nix/package.nix evaluated with stand-ins for what nixpkgs passes it:
+/// its name, version, lock file, source set and postInstall, as JSON.
+fn evaluate_recipe(recipe: &Path) -> serde_json::Value {
+    let expr = format!(
+        r#"let
+  stub = {{
+    lib = {{
+      fileset = {{ toSource = {{ root, fileset }}: {{ inherit root fileset; }}; unions = xs: xs; }};
+      optionalString = c: s: if c then s else "";
+      licenses = {{ mit = "mit"; asl20 = "asl20"; }};
+      platforms.unix = [ "unix" ];
+    }};
+    rustPlatform.buildRustPackage = attrs: attrs;
+    installShellFiles = "installShellFiles";
+    stdenv.buildPlatform.canExecute = _: true;
+    stdenv.hostPlatform = "host";
+  }};
+  p = import {} stub;
+in {{
+  inherit (p) pname version postInstall;
+  lockFile = toString p.cargoLock.lockFile;
+  fileset = map toString p.src.fileset;
+}}"#,
+        recipe.display()
+    );
+    let mut cmd = Command::new(which("nix-instantiate"));
+    cmd.args(["--eval", "--strict", "--json", "-E", &expr]);
+    let out = run(cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
 }
