@@ -117,6 +117,41 @@ fn an_aws_profile_envact_cannot_follow_is_refused_by_name() {
     }
 }
 
+#[test]
+fn a_line_the_aws_sdks_cannot_read_is_named_with_its_file_and_number() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\n[secrets]\nbackend = \"env\"\n[aws]\nprofile = \"dev\"\n",
+    );
+    std::fs::create_dir_all(sb.home.join(".aws")).unwrap();
+    for (file, text, line) in [
+        (
+            "config",
+            "[profile dev] # ours\nregion = eu-west-1\nregion : us-east-1\n",
+            3,
+        ),
+        ("credentials", "[dev]\n  -continued without a property\n", 2),
+    ] {
+        let _ = std::fs::remove_file(sb.home.join(".aws/config"));
+        let _ = std::fs::remove_file(sb.home.join(".aws/credentials"));
+        std::fs::write(sb.home.join(".aws").join(file), text).unwrap();
+        let mut cmd = sb.envact(["export", "--format", "json"]);
+        cmd.env("AWS_ACCESS_KEY_ID", support::ACCESS_KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", support::SECRET_ACCESS_KEY)
+            .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+        support::assert_fails(
+            &run(cmd),
+            1,
+            &[
+                &format!(
+                    "error: {}, line {line} is not valid in an AWS config file",
+                    sb.home.join(".aws").join(file).display()
+                ),
+                "help: fix that line",
+            ],
+        );
+    }
+}
+
 /// `cmd`'s output, or a failure if it has not ended within `limit`.
 fn within(cmd: std::process::Command, limit: std::time::Duration) -> std::process::Output {
     let mut cmd = cmd;

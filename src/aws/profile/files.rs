@@ -37,9 +37,10 @@ pub enum ProfileError {
     #[error("cannot read {}: {reason}", path.display())]
     Read { path: PathBuf, reason: String },
 
-    /// The SDK's words: they name the file and the line.
-    #[error("cannot parse the AWS config: {detail}")]
-    Syntax { detail: String },
+    /// `where_` is `FILE, line N` (the SDK's words when they cannot be
+    /// taken apart), `what` the SDK's own words on what is wrong.
+    #[error("{where_} is not valid in an AWS config file: {what}")]
+    Syntax { where_: String, what: String },
 
     #[error("profile {name:?} does not exist in {}{}", path.display(), referenced_by.as_ref().map(|r| format!(" (it is the source_profile of {r:?})")).unwrap_or_default())]
     Missing {
@@ -75,7 +76,7 @@ impl ProfileError {
     pub fn help(&self) -> &'static str {
         match self {
             ProfileError::Read { .. } => "check the file's permissions, or point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE elsewhere",
-            ProfileError::Syntax { .. } => "fix that line (`aws configure list` reads the file the same way), or point AWS_CONFIG_FILE elsewhere",
+            ProfileError::Syntax { .. } => "fix that line (the AWS SDKs refuse it too), or point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE elsewhere",
             ProfileError::Missing { .. } => "add the profile to ~/.aws/config, or fix the name in the manifest's [aws] profile or the source_profile",
             ProfileError::Loop { .. } => "make one profile in the chain end it: a profile without source_profile",
             ProfileError::TwoSources { .. } => "keep source_profile (envact reads its keys from the backend) and remove credential_source",
@@ -120,9 +121,7 @@ fn parse(
     }
     let fs = Fs::from_slice(&texts);
     let env = Env::from_slice(&[]);
-    let syntax = |detail: String| ProfileError::Syntax {
-        detail: detail.split_whitespace().collect::<Vec<_>>().join(" "),
-    };
+    let syntax = |detail: String| syntax_error(&detail);
     let mut source = now(source::load(&env, &fs, &builder.build()))
         .ok_or_else(|| syntax("the parser did not finish".into()))?
         .map_err(|e| {
@@ -130,6 +129,26 @@ fn parse(
         })?;
     source.profile = Cow::Owned(selected.to_string());
     EnvConfigSections::parse(source).map_err(|e| syntax(e.to_string()))
+}
+
+/// The SDK's "error parsing FILE on line N:\n  WHAT", as `FILE, line N` and
+/// `WHAT`; anything else whole.
+fn syntax_error(detail: &str) -> ProfileError {
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let parts = detail
+        .strip_prefix("error parsing ")
+        .and_then(|rest| rest.split_once(':'))
+        .and_then(|(place, what)| place.rsplit_once(" on line ").map(|(f, n)| (f, n, what)));
+    match parts {
+        Some((file, line, what)) => ProfileError::Syntax {
+            where_: format!("{file}, line {line}"),
+            what: flat(what),
+        },
+        None => ProfileError::Syntax {
+            where_: "a line".into(),
+            what: flat(detail),
+        },
+    }
 }
 
 impl AwsFiles {

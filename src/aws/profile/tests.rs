@@ -353,7 +353,7 @@ fn a_syntax_error_names_the_file_and_the_line() {
     let err = AwsFiles::load(&c, &k, None).unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains(&format!("{} on line 4", c.display())),
+        text.starts_with(&format!("{}, line 4 is not valid", c.display())),
         "{text}"
     );
     assert!(
