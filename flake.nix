@@ -71,6 +71,6 @@
         envact = self.packages.${pkgs.stdenv.hostPlatform.system}.envact;
       });
 
-      formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
+      formatter = forAllSystems (pkgs: pkgs.nixfmt);
     };
 }
