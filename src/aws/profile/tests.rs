@@ -373,3 +373,28 @@ fn without_either_file_there_are_no_profiles_and_the_environment_still_counts() 
     let chain = resolve(&aws(None, None, None), &f, None).unwrap();
     assert_eq!(chain.region, None);
 }
+
+#[test]
+fn the_files_are_where_the_variables_say_with_a_leading_tilde_as_home() {
+    let home = std::path::Path::new("/home/alice");
+    let vars = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        }
+    };
+    let (c, k) = AwsFiles::paths(vars(&[]), home);
+    assert_eq!(c, home.join(".aws/config"));
+    assert_eq!(k, home.join(".aws/credentials"));
+    let (c, k) = AwsFiles::paths(
+        vars(&[
+            ("AWS_CONFIG_FILE", "~/work/aws-config"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/creds"),
+        ]),
+        home,
+    );
+    assert_eq!(c, home.join("work/aws-config"));
+    assert_eq!(k, std::path::PathBuf::from("/etc/aws/creds"));
+}
