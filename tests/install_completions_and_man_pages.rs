@@ -161,7 +161,8 @@ fn no_color_leaves_no_escape_code_on_a_terminal() {
 
 fn nix_parse(file: &Path) -> String {
     let mut cmd = Command::new(which("nix-instantiate"));
-    cmd.arg("--parse").arg(file);
+    // The dummy store: nothing to build or write, and no root needed.
+    cmd.args(["--store", "dummy://", "--parse"]).arg(file);
     let out = run(cmd);
     assert!(out.status.success(), "{}: {}", file.display(), stderr(&out));
     stdout(&out)
@@ -278,7 +279,9 @@ in {{
         recipe.display()
     );
     let mut cmd = Command::new(which("nix-instantiate"));
-    cmd.args(["--eval", "--strict", "--json", "-E", &expr]);
+    cmd.args([
+        "--store", "dummy://", "--eval", "--strict", "--json", "-E", &expr,
+    ]);
     let out = run(cmd);
     assert!(out.status.success(), "{}", stderr(&out));
     serde_json::from_str(&stdout(&out)).unwrap()
