@@ -137,6 +137,10 @@ pub enum Error {
     #[error("the credential agent of this activation failed: {0}")]
     AgentFailed(String),
 
+    /// `said` is the agent's own `error: ...` (and `help: ...`) lines.
+    #[error("the environment's background agent could not start: {}", said.lines().next().unwrap_or("").trim_start_matches("error: "))]
+    BackgroundAgent { log: PathBuf, said: String },
+
     #[error("refusing to ask the credential agent named by ENVACT_RUNTIME_DIR: {0}")]
     AgentUntrusted(String),
 
@@ -301,6 +305,10 @@ impl Error {
             Error::AwsWithoutSecrets { .. } => "add a [secrets] section naming the backend and item of the keys".into(),
             Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
             Error::Agent(_) => "check that the runtime directory is writable and that loopback networking works".into(),
+            Error::BackgroundAgent { log, said } => match said.lines().find_map(|l| l.strip_prefix("help: ")) {
+                Some(help) => format!("{help} (the agent's log: {})", log.display()),
+                None => format!("see the agent's log, {}", log.display()),
+            },
             Error::AgentFailed(_) => "exit the activation and activate again".into(),
             Error::AgentUntrusted(_) => "this shell's ENVACT_* variables point at an agent envact cannot trust (left over from an ended activation, or planted): leave this shell or unset ENVACT_RUNTIME_DIR, and type no MFA code for it".into(),
             Error::NoAgent { live: true, .. } => "run the command directly (with inject = \"shell\" the credentials are in the shell), or pass -d DIR to resolve a project's credentials".into(),

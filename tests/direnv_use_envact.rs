@@ -493,6 +493,49 @@ fn a_team_template_loads_once_trusted_and_a_pull_reloads_it() {
 }
 
 #[test]
+fn a_background_agent_that_cannot_start_says_why_at_once() {
+    let e = Project::new("inject = \"server\"", "");
+    // Only the agent reads ~/.aws/config: what `use envact` exports needs
+    // none of it.
+    std::fs::create_dir_all(e.sb.home.join(".aws")).unwrap();
+    std::fs::write(
+        e.sb.home.join(".aws/config"),
+        "[default]\nregion : eu-west-1\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = run(e.envact(&["direnv-load"]));
+    let err = support::assert_fails(
+        &out,
+        1,
+        &[
+            "the environment's background agent could not start",
+            &format!(
+                "{}, line 2 is not valid in an AWS config file",
+                e.sb.home.join(".aws/config").display()
+            ),
+            "help: fix that line",
+            "the agent's log: ",
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "waited for the agent's deadline: {err}"
+    );
+    // Fixed, the next load starts it, and its log is gone with it.
+    std::fs::write(
+        e.sb.home.join(".aws/config"),
+        "[default]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let out = run(e.envact(&["direnv-load"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run(e.envact(&["stop"])).status.success());
+    assert!(!e.agent_dir().join("agent.log").exists());
+    e.assert_nothing_leaked(&[]);
+}
+
+#[test]
 fn shell_mode_is_refused_under_direnv_saying_why() {
     let e = Project::new("inject = \"shell\"", "");
     let out = run(e.envact(&["direnv-load"]));

@@ -21,6 +21,11 @@ pub const ECS_URL: &str = "ecs.url";
 pub const ECS_TOKEN: &str = "ecs.token";
 /// The PATH shims for the wrapped commands.
 pub const BIN: &str = "bin";
+/// What the agent wrote on its standard error (warnings, the error it
+/// ended with: never a secret), 0600; removed when it ends without one.
+pub const LOG: &str = "agent.log";
+/// The most of the log a message quotes.
+const LOG_MAX: u64 = 16 * 1024;
 
 /// The environment's directory under `runtime_base`.
 pub fn dir(runtime_base: &Path, env_id: &str) -> PathBuf {
@@ -83,6 +88,25 @@ pub fn stop(dir: &Path) -> io::Result<bool> {
     Ok(true)
 }
 
+/// The agent's log in `dir`, emptied: its standard error.
+pub fn new_log(dir: &Path) -> io::Result<std::fs::File> {
+    let path = dir.join(LOG);
+    let _ = std::fs::remove_file(&path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// The error the agent in `dir` ended with (the log's `error:` line and
+/// what follows it), if it did.
+pub fn failure(dir: &Path) -> Option<String> {
+    let text = crate::private_fs::read_text(&dir.join(LOG), LOG_MAX).ok()?;
+    let start = text.find("error:")?;
+    Some(text[start..].trim_end().to_string())
+}
+
 /// Writes the ECS endpoint's token (0600) and then its URL, which tells
 /// whoever waits that the agent listens.
 pub fn publish_ecs(dir: &Path, agent: &Agent) -> io::Result<()> {
@@ -119,6 +143,9 @@ pub fn serve(
     drop(service);
     for name in [SOCKET, ECS_URL, ECS_TOKEN, crate::active::FILE] {
         let _ = std::fs::remove_file(dir.join(name));
+    }
+    if served.is_ok() {
+        let _ = std::fs::remove_file(dir.join(LOG));
     }
     served.map(|_| ())
 }

@@ -54,7 +54,7 @@ pub fn credentials(
         region: obtained.region.clone(),
     }
     .to_line();
-    start_agent(&place, &settings, envact_bin, Some(&initial))?;
+    start_agent(&place, &settings, &dir, envact_bin, Some(&initial))?;
     Ok((obtained.credentials, obtained.region))
 }
 
@@ -150,7 +150,7 @@ pub(super) fn server_agent(
     let url_file = dir.join(ECS_URL);
     if !background::running(dir) {
         let _ = std::fs::remove_file(&url_file);
-        start_agent(place, settings, envact_bin, None)?;
+        start_agent(place, settings, dir, envact_bin, None)?;
     }
     let deadline = Instant::now() + AGENT_START;
     let mut url = Ok(String::new());
@@ -158,6 +158,14 @@ pub(super) fn server_agent(
         match crate::private_fs::read_text(&url_file, 4096) {
             Ok(text) if dir.join(SOCKET).exists() => {
                 url = Ok(text);
+                return;
+            }
+            // It ended with an error: said at once, in its words.
+            _ if background::failure(dir).is_some() => {
+                url = Err(Error::BackgroundAgent {
+                    log: dir.join(background::LOG),
+                    said: background::failure(dir).unwrap_or_default(),
+                });
                 return;
             }
             _ if Instant::now() > deadline => {
@@ -183,9 +191,14 @@ pub(super) fn server_agent(
 fn start_agent(
     place: &Place,
     settings: &Settings,
+    dir: &Path,
     envact_bin: &Path,
     initial: Option<&Zeroizing<String>>,
 ) -> Result<(), Error> {
+    let log = background::new_log(dir).map_err(|source| Error::Write {
+        path: dir.join(background::LOG),
+        source,
+    })?;
     let mut cmd = Command::new(envact_bin);
     cmd.arg("agent");
     match place {
@@ -195,7 +208,7 @@ fn start_agent(
     cmd.current_dir(&settings.project.dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(log);
     // SAFETY: setsid, close_range and close are async-signal-safe, as
     // pre_exec requires.
     unsafe {
