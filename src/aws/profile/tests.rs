@@ -216,7 +216,7 @@ fn profiles_that_get_credentials_another_way_are_refused_by_name() {
 #[test]
 fn bad_values_and_plaintext_keys() {
     let f = files(
-        "[profile x]\nrole_arn = arn:aws:iam::1:role/x\n",
+        "[profile x]\nrole_arn = arn:aws:iam::1:role/x\n[profile c]\naws_secret_access_key = s\n",
         "[a]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[b]\nregion = x\n",
     );
     let err = resolve(&aws(Some("x"), None, None), &f, None).unwrap_err();
@@ -225,8 +225,19 @@ fn bad_values_and_plaintext_keys() {
             .contains("role_arn = \"arn:aws:iam::1:role/x\" is invalid"),
         "{err}"
     );
-    let plain: Vec<String> = f.plaintext_keys().into_iter().map(|(p, _)| p).collect();
-    assert_eq!(plain, ["a"]);
+    // Each with the file it sits in.
+    let plain: Vec<(String, String)> = f
+        .plaintext_keys()
+        .into_iter()
+        .map(|(p, file)| (p, file.file_name().unwrap().to_string_lossy().into()))
+        .collect();
+    assert_eq!(
+        plain,
+        [
+            ("c".to_string(), "config".to_string()),
+            ("a".to_string(), "credentials".to_string())
+        ]
+    );
 }
 
 #[test]
