@@ -53,6 +53,21 @@ pub fn private_dir(dir: &Path, owned: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces the file at `path` with `bytes`, atomically (a temporary file
+/// in the same directory, renamed over it), 0600; its directory is made
+/// private first, up to `owned` (see [`private_dir`]).
+pub fn write_private(path: &Path, owned: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    private_dir(dir, owned)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Opens `path` for reading if it is a regular file, without waiting on a
 /// FIFO or a device.
 pub fn open_regular(path: &Path) -> io::Result<File> {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{protocol::SOCKET, Agent};
+use crate::private_fs::write_private;
 use crate::shell::supervise::{Service, SignalGuard};
 
 /// In server mode: the endpoint's URL, written once it listens.
@@ -113,21 +114,9 @@ pub fn publish_ecs(dir: &Path, agent: &Agent) -> io::Result<()> {
     let Some([(_, url), (_, token)]) = agent.ecs_env() else {
         return Ok(());
     };
-    write_private(&dir.join(ECS_TOKEN), &token)?;
-    write_private(&dir.join(ECS_URL), &url)
-}
-
-fn write_private(path: &Path, text: &str) -> io::Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("new");
-    let _ = std::fs::remove_file(&tmp);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    file.write_all(text.as_bytes())?;
-    std::fs::rename(tmp, path)
+    let owned = dir.parent().unwrap_or(dir);
+    write_private(&dir.join(ECS_TOKEN), owned, token.as_bytes())?;
+    write_private(&dir.join(ECS_URL), owned, url.as_bytes())
 }
 
 /// Serves until idle for `idle` or told to stop; then removes the socket

@@ -5,14 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::Dirs;
 use crate::aws::Mfa;
 use crate::manifest::{Backend, Location, OpSignIn};
-use crate::private_fs::{private_dir, read_text, MAX_FILE};
+use crate::private_fs::{read_text, write_private, MAX_FILE};
 
 /// The field names an answer may set.
 pub const FIELD_NAMES: [&str; 3] = ["access_key_id", "secret_access_key", "mfa_totp"];
@@ -109,16 +107,8 @@ impl Answers {
             path: path.to_path_buf(),
             source,
         };
-        let dir = path.parent().unwrap_or(Path::new("."));
-        private_dir(dir, owned).map_err(err)?;
         let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e.to_string())))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-        tmp.write_all(text.as_bytes()).map_err(err)?;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(err)?;
-        tmp.persist(path).map_err(|e| err(e.error))?;
-        Ok(())
+        write_private(path, owned, text.as_bytes()).map_err(err)
     }
 
     /// Checks what can be checked without a backend.
@@ -140,6 +130,7 @@ impl Answers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn answers(text: &str) -> Answers {
         toml::from_str(text).unwrap()

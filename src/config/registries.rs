@@ -4,12 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::Location;
-use crate::private_fs::{private_dir, read_text, MAX_FILE};
+use crate::private_fs::{read_text, write_private, MAX_FILE};
 
 /// One registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,15 +75,8 @@ impl Registries {
             path: path.clone(),
             source,
         };
-        private_dir(config, config).map_err(err)?;
         let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e)))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(config).map_err(err)?;
-        tmp.write_all(text.as_bytes()).map_err(err)?;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(err)?;
-        tmp.persist(&path).map_err(|e| err(e.error))?;
-        Ok(())
+        write_private(&path, config, text.as_bytes()).map_err(err)
     }
 }
 
@@ -123,6 +114,7 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn a_url_with_a_password_is_refused() {

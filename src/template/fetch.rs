@@ -18,7 +18,7 @@ use super::git;
 use super::TemplateRef;
 use crate::config::registries::{Registries, Registry};
 use crate::config::{hex16, Dirs};
-use crate::private_fs::{private_dir, read_bounded, read_text, MAX_FILE};
+use crate::private_fs::{private_dir, read_bounded, read_text, write_private, MAX_FILE};
 
 /// What a template is pinned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,13 +402,8 @@ impl<'a> Place<'a> {
             path: path.clone(),
             source,
         };
-        let dir = path.parent().unwrap_or(&path);
-        private_dir(dir, &self.dirs.cache).map_err(write)?;
         let text = toml::to_string(pin).map_err(|e| write(std::io::Error::other(e)))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write)?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(write)?;
-        tmp.persist(&path).map_err(|e| write(e.error))?;
-        Ok(())
+        write_private(&path, &self.dirs.cache, text.as_bytes()).map_err(write)
     }
 }
 

@@ -10,13 +10,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use crate::config::Dirs;
 use crate::manifest::Manifest;
-use crate::private_fs::{private_dir, read_text, MAX_FILE};
+use crate::private_fs::{read_text, write_private, MAX_FILE};
 
 /// What was trusted last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,16 +98,12 @@ pub fn trust(dirs: &Dirs, subject: &Subject, manifest_text: &str) -> std::io::Re
         content_hash: subject.content_hash.clone(),
         manifest: manifest_text.to_string(),
     };
-    let path = record_path(dirs, &subject.identity);
-    let dir = path.parent().unwrap_or(&dirs.data);
-    private_dir(dir, &dirs.data)?;
     let text = toml::to_string(&record).map_err(std::io::Error::other)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    tmp.persist(&path).map_err(|e| e.error)?;
-    Ok(())
+    write_private(
+        &record_path(dirs, &subject.identity),
+        &dirs.data,
+        text.as_bytes(),
+    )
 }
 
 /// What the person is shown before deciding.
