@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::Dirs;
 use crate::aws::Mfa;
-use crate::manifest::{Backend, Location, OpSignIn};
-use crate::private_fs::{read_text, write_private, MAX_FILE};
+use crate::manifest::{Backend, OpSignIn};
+use crate::private_fs::write_private;
 
 /// The field names an answer may set.
 pub const FIELD_NAMES: [&str; 3] = ["access_key_id", "secret_access_key", "mfa_totp"];
@@ -65,6 +65,12 @@ pub enum AnswersError {
     Invalid(String),
 }
 
+impl AnswersError {
+    fn unreadable((path, reason): super::Unreadable) -> AnswersError {
+        AnswersError::Read { path, reason }
+    }
+}
+
 impl Answers {
     /// Where the answers for the environment `env_id` live.
     pub fn path(dirs: &Dirs, env_id: &str) -> PathBuf {
@@ -73,31 +79,15 @@ impl Answers {
 
     /// The answers at `path`, or empty ones when there is no file.
     pub fn load(path: &Path) -> Result<Answers, AnswersError> {
-        match read_text(path, MAX_FILE) {
-            Ok(text) => Answers::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Answers::default()),
-            Err(e) => Err(AnswersError::Read {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            }),
+        match super::read_optional(path).map_err(AnswersError::unreadable)? {
+            Some(text) => Answers::parse(&text, path),
+            None => Ok(Answers::default()),
         }
     }
 
     /// Answers from the text of an answers file; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Answers, AnswersError> {
-        toml::from_str(text).map_err(|e| {
-            // Located like a manifest error: file:line:column.
-            let at = e.span().map(|span| Location::from_offset(text, span.start));
-            AnswersError::Read {
-                path: match at {
-                    Some(at) => {
-                        PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column))
-                    }
-                    None => path.to_path_buf(),
-                },
-                reason: e.message().to_string(),
-            }
-        })
+        super::parse_toml(text, path).map_err(AnswersError::unreadable)
     }
 
     /// Writes the answers, 0600 in a 0700 directory inside envact's own

@@ -11,7 +11,7 @@ pub mod registries;
 pub use identity::{environment_id, path_id, remote_id};
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::secrets::StoreDirs;
 
@@ -81,6 +81,34 @@ impl Dirs {
 /// The first 16 hex digits of a digest.
 pub fn hex16(digest: &[u8]) -> String {
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A per-user settings file that could not be read: the file (with
+/// `:line:column` when a place in it is known) and why.
+type Unreadable = (PathBuf, String);
+
+/// The text of the settings file at `path`; `None` when there is none.
+fn read_optional(path: &Path) -> Result<Option<String>, Unreadable> {
+    match crate::private_fs::read_text(path, crate::private_fs::MAX_FILE) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err((path.to_path_buf(), e.to_string())),
+    }
+}
+
+/// `text`, the file at `path`, as TOML; an error is located like a
+/// manifest's: `path:line:column`.
+fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, Unreadable> {
+    toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|span| crate::manifest::Location::from_offset(text, span.start));
+        let place = match at {
+            Some(at) => PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column)),
+            None => path.to_path_buf(),
+        };
+        (place, e.message().to_string())
+    })
 }
 
 #[cfg(test)]

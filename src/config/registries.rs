@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::manifest::Location;
-use crate::private_fs::{read_text, write_private, MAX_FILE};
+use crate::private_fs::write_private;
 
 /// One registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,28 +43,11 @@ impl Registries {
     /// The registries in `config`, none when the file does not exist.
     pub fn load(config: &Path) -> Result<Registries, RegistriesError> {
         let path = Registries::path(config);
-        let text = match read_text(&path, MAX_FILE) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registries::default()),
-            Err(e) => {
-                return Err(RegistriesError::Read {
-                    path,
-                    reason: e.to_string(),
-                })
-            }
-        };
-        toml::from_str(&text).map_err(|e| {
-            let at = e.span().map(|s| Location::from_offset(&text, s.start));
-            RegistriesError::Read {
-                path: match at {
-                    Some(at) => {
-                        PathBuf::from(format!("{}:{}:{}", path.display(), at.line, at.column))
-                    }
-                    None => path.clone(),
-                },
-                reason: e.message().to_string(),
-            }
-        })
+        let unreadable = |(path, reason)| RegistriesError::Read { path, reason };
+        match super::read_optional(&path).map_err(unreadable)? {
+            Some(text) => super::parse_toml(&text, &path).map_err(unreadable),
+            None => Ok(Registries::default()),
+        }
     }
 
     /// Writes them (0600 in envact's own 0700 directory), atomically.
