@@ -154,35 +154,42 @@ pub(super) fn server_agent(
     }
     let deadline = Instant::now() + AGENT_START;
     let mut url = Ok(String::new());
-    cx.ui.busy("Starting the credential agent", &mut || loop {
-        match crate::private_fs::read_text(&url_file, 4096) {
-            Ok(text) if dir.join(SOCKET).exists() => {
-                url = Ok(text);
-                return;
+    cx.ui.busy("Starting the credential agent", &mut || {
+        url = loop {
+            match started(dir, &url_file, deadline) {
+                Some(done) => break done,
+                None => std::thread::sleep(Duration::from_millis(10)),
             }
-            // It ended with an error: said at once, in its words.
-            _ if background::failure(dir).is_some() => {
-                url = Err(Error::BackgroundAgent {
-                    log: dir.join(background::LOG),
-                    said: background::failure(dir).unwrap_or_default(),
-                });
-                return;
-            }
-            _ if Instant::now() > deadline => {
-                url = Err(Error::Agent(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!(
-                        "no agent listened in {} within {} s",
-                        dir.display(),
-                        AGENT_START.as_secs()
-                    ),
-                )));
-                return;
-            }
-            _ => std::thread::sleep(Duration::from_millis(10)),
         }
     });
     url
+}
+
+/// What a starting server-mode agent in `dir` has come to: its URL once it
+/// listens; its own error, at once, when it ended with one; a timeout past
+/// `deadline`; `None` while it is still starting.
+fn started(dir: &Path, url_file: &Path, deadline: Instant) -> Option<Result<String, Error>> {
+    if let Ok(text) = crate::private_fs::read_text(url_file, 4096) {
+        if dir.join(SOCKET).exists() {
+            return Some(Ok(text));
+        }
+    }
+    if let Some(said) = background::failure(dir) {
+        return Some(Err(Error::BackgroundAgent {
+            log: dir.join(background::LOG),
+            said,
+        }));
+    }
+    (Instant::now() > deadline).then(|| {
+        Err(Error::Agent(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "no agent listened in {} within {} s",
+                dir.display(),
+                AGENT_START.as_secs()
+            ),
+        )))
+    })
 }
 
 /// Starts `envact agent` for the environment, detached from this process
