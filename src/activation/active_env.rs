@@ -15,6 +15,27 @@ pub const ENV_REMOTE: &str = "ENVACT_REMOTE";
 /// the template (`team/aws`) as `use envact -r` named it.
 pub const ENV_DIRENV: &str = "ENVACT_DIRENV";
 
+/// The `ENVACT_*` variables of the environment `name` of `project`, whose
+/// runtime directory is `runtime_dir`: what every program an activation
+/// starts gets, and what direnv's `use envact` exports.
+pub fn envact_variables(
+    name: &str,
+    project: &crate::manifest::Project,
+    runtime_dir: &Path,
+) -> Vec<(&'static str, OsString)> {
+    let mut vars = vec![
+        (ENV_NAME, name.into()),
+        (ENV_DIR, project.dir.clone().into()),
+        (ENV_MANIFEST, project.manifest.clone().into()),
+        (ENV_RUNTIME_DIR, runtime_dir.into()),
+    ];
+    if let Some(remote) = &project.remote {
+        let short = remote.commit.get(..12).unwrap_or(&remote.commit);
+        vars.push((ENV_REMOTE, format!("{}@{short}", remote.name).into()));
+    }
+    vars
+}
+
 /// The activation this process runs in, as its environment describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveEnv {

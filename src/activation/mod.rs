@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub use active_env::{
-    status, ActiveEnv, Status, ENV_DIR, ENV_DIRENV, ENV_MANIFEST, ENV_NAME, ENV_REMOTE,
-    ENV_RUNTIME_DIR,
+    envact_variables, status, ActiveEnv, Status, ENV_DIR, ENV_DIRENV, ENV_MANIFEST, ENV_NAME,
+    ENV_REMOTE, ENV_RUNTIME_DIR,
 };
 
 use crate::active::Active;
@@ -300,13 +300,10 @@ impl Activation {
     /// the person's own core-size limit.
     fn set_env(&self, cmd: &mut Command, runtime_dir: &Path) {
         self.core_limit.give_to(cmd);
-        if let Some(remote) = &self.project.remote {
-            let short = remote.commit.get(..12).unwrap_or(&remote.commit);
-            cmd.env(ENV_REMOTE, format!("{}@{short}", remote.name));
-        }
-        cmd.env(ENV_NAME, &self.manifest.name)
-            .env(ENV_DIR, &self.project.dir)
-            .env(ENV_MANIFEST, &self.project.manifest)
-            .env(ENV_RUNTIME_DIR, runtime_dir);
+        cmd.envs(envact_variables(
+            &self.manifest.name,
+            &self.project,
+            runtime_dir,
+        ));
     }
 }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub use crate::activation::ENV_DIRENV;
-use crate::activation::{ENV_DIR, ENV_MANIFEST, ENV_NAME, ENV_REMOTE, ENV_RUNTIME_DIR};
+use crate::activation::ENV_RUNTIME_DIR;
 use crate::agent::background::{BIN, ECS_TOKEN, ECS_URL};
 use crate::context::Context;
 use crate::manifest::InjectMode;
@@ -115,23 +115,12 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    exports.extend([
-        (ENV_NAME.to_string(), manifest.name.clone()),
-        (
-            ENV_DIR.to_string(),
-            settings.project.dir.display().to_string(),
-        ),
-        (
-            ENV_MANIFEST.to_string(),
-            settings.project.manifest.display().to_string(),
-        ),
-        (ENV_RUNTIME_DIR.to_string(), dir.display().to_string()),
-        (ENV_DIRENV.to_string(), place_name(place)),
-    ]);
-    if let Some(remote) = &settings.project.remote {
-        let short = remote.commit.get(..12).unwrap_or(&remote.commit);
-        exports.push((ENV_REMOTE.to_string(), format!("{}@{short}", remote.name)));
-    }
+    exports.extend(
+        crate::activation::envact_variables(&manifest.name, &settings.project, &dir)
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value.to_string_lossy().into_owned())),
+    );
+    exports.push((ENV_DIRENV.to_string(), place_name(place)));
     let mut path_add = None;
     if let Some(aws) = &manifest.aws {
         match aws.inject {
