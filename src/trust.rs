@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::config::remote_id;
+use crate::config::{hex, remote_id};
 use crate::context::Context;
 use crate::remote::Place;
 use crate::settings::Settings;
@@ -89,10 +89,7 @@ pub fn subject(settings: &Settings, text: &str) -> Subject {
                 source: path.clone(),
                 url: path,
                 commit: String::new(),
-                content_hash: Sha256::digest(text.as_bytes())
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
+                content_hash: hex(&Sha256::digest(text.as_bytes())),
             }
         }
     }

@@ -51,7 +51,7 @@ impl EcsServer {
         listener.set_nonblocking(true)?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
-        let token = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = crate::config::hex(&bytes);
         Ok(EcsServer { listener, token })
     }
 

@@ -80,7 +80,12 @@ impl Dirs {
 
 /// The first 16 hex digits of a digest.
 pub fn hex16(digest: &[u8]) -> String {
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex(&digest[..digest.len().min(8)])
+}
+
+/// `bytes` in lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A per-user settings file that could not be read: the file (with

@@ -17,7 +17,7 @@ pub use super::error::TemplateError;
 use super::git;
 use super::TemplateRef;
 use crate::config::registries::{Registries, Registry};
-use crate::config::{hex16, Dirs};
+use crate::config::{hex, hex16, Dirs};
 use crate::private_fs::{private_dir, read_bounded, read_text, write_private, MAX_FILE};
 
 /// What a template is pinned to.
@@ -438,7 +438,7 @@ fn hash_of(contents: &[(String, Vec<u8>)]) -> String {
         h.update((bytes.len() as u64).to_be_bytes());
         h.update(bytes);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
 /// The hash of a template's files: the same content, the same hash.

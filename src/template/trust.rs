@@ -84,11 +84,6 @@ impl Subject {
     }
 }
 
-/// Whether this exact content is the one trusted.
-pub fn is_trusted(dirs: &Dirs, subject: &Subject) -> bool {
-    last_trusted(dirs, &subject.identity).is_some_and(|r| r.content_hash == subject.content_hash)
-}
-
 /// Remembers that this content is trusted.
 pub fn trust(dirs: &Dirs, subject: &Subject, manifest_text: &str) -> std::io::Result<()> {
     let record = Record {
