@@ -21,7 +21,7 @@ pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
     if settings.project.remote.is_none() {
         return Ok(());
     }
-    let review = Review::of(cx, settings)?;
+    let review = Review::of(cx, settings);
     if review.trusted {
         return Ok(());
     }
@@ -35,7 +35,7 @@ pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
         "deny (run nothing of it)".to_string(),
     ];
     match cx.ui.select("Run it?", &choices, 2)? {
-        0 => review.record(cx),
+        0 => review.record(cx, settings),
         1 => Ok(()),
         _ => Err(Error::Denied {
             name: review.subject.source,
@@ -56,7 +56,7 @@ pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), E
     if !needs {
         return Ok(());
     }
-    let review = Review::of(cx, settings)?;
+    let review = Review::of(cx, settings);
     match review.trusted {
         true => Ok(()),
         false => Err(review.untrusted(settings)),
@@ -67,13 +67,13 @@ pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), E
 /// its content, without asking.
 pub fn trust(cx: &Context, place: &Place) -> Result<(String, String), Error> {
     let settings = cx.settings_at(place)?;
-    let review = Review::of(cx, &settings)?;
-    review.record(cx)?;
+    let review = Review::of(cx, &settings);
+    review.record(cx, &settings)?;
     Ok((review.shown, review.subject.source))
 }
 
 /// The record a manifest's trust is kept under.
-pub fn subject(settings: &Settings, text: &str) -> Subject {
+pub fn subject(settings: &Settings) -> Subject {
     match &settings.project.remote {
         Some(remote) => Subject {
             identity: remote_id(&remote.url, &remote.template),
@@ -89,7 +89,7 @@ pub fn subject(settings: &Settings, text: &str) -> Subject {
                 source: path.clone(),
                 url: path,
                 commit: String::new(),
-                content_hash: hex(&Sha256::digest(text.as_bytes())),
+                content_hash: hex(&Sha256::digest(settings.text.as_bytes())),
             }
         }
     }
@@ -99,37 +99,30 @@ pub fn subject(settings: &Settings, text: &str) -> Subject {
 /// what recording that trust needs.
 struct Review {
     subject: Subject,
-    text: String,
     shown: String,
     trusted: bool,
     changed: bool,
 }
 
 impl Review {
-    fn of(cx: &Context, settings: &Settings) -> Result<Review, Error> {
-        let text =
-            crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST)
-                .map_err(|source| crate::manifest::ManifestError::Read {
-                    path: settings.project.manifest.clone(),
-                    source,
-                })?;
-        let subject = subject(settings, &text);
+    fn of(cx: &Context, settings: &Settings) -> Review {
+        let subject = subject(settings);
         let before = trust::last_trusted(&cx.dirs, &subject.identity);
         let trusted = before
             .as_ref()
             .is_some_and(|r| r.content_hash == subject.content_hash);
-        let shown = trust::review(&subject, &settings.written, &text, before.as_ref());
-        Ok(Review {
+        let shown = trust::review(&subject, &settings.written, &settings.text, before.as_ref());
+        Review {
             changed: before.is_some(),
             subject,
-            text,
             shown,
             trusted,
-        })
+        }
     }
 
-    fn record(&self, cx: &Context) -> Result<(), Error> {
-        trust::trust(&cx.dirs, &self.subject, &self.text).map_err(|source| Error::Write {
+    /// Trusts the content reviewed: `settings`' text.
+    fn record(&self, cx: &Context, settings: &Settings) -> Result<(), Error> {
+        trust::trust(&cx.dirs, &self.subject, &settings.text).map_err(|source| Error::Write {
             path: trust::record_path(&cx.dirs, &self.subject.identity),
             source,
         })

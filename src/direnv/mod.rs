@@ -192,10 +192,7 @@ fn watched(cx: &Context, settings: &Settings, place: &Place) -> Vec<PathBuf> {
         settings.project.manifest.clone(),
         settings.answers_path.clone(),
     ];
-    let text =
-        crate::private_fs::read_text(&settings.project.manifest, crate::manifest::MAX_MANIFEST)
-            .unwrap_or_default();
-    let subject = crate::trust::subject(settings, &text);
+    let subject = crate::trust::subject(settings);
     watch.push(crate::template::trust::record_path(
         &cx.dirs,
         &subject.identity,

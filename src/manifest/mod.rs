@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use crate::aws::profile::ChainRequest;
 use crate::aws::{MfaSerial, RoleArn};
-use crate::private_fs::read_text;
 
 pub use discover::{discover, DiscoverError, Project, Remote, MANIFEST_DIR, MANIFEST_FILE};
 pub use error::{InvalidManifest, Location, ManifestError};
@@ -237,17 +236,9 @@ pub struct ShellProfile {
 }
 
 impl Manifest {
-    /// Reads and validates the manifest at `path`. `default_name` is used when the
-    /// manifest has no `name` (the project directory's name).
-    pub fn load(path: &Path, default_name: &str) -> Result<Manifest, ManifestError> {
-        let source = read_text(path, MAX_MANIFEST).map_err(|source| ManifestError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Manifest::parse(&source, path, default_name)
-    }
-
     /// Validates manifest text; `path` is only used to name the file in errors.
+    /// `default_name` is used when the manifest has no `name` (the project
+    /// directory's name). Settings read the file (`Settings::load`).
     pub fn parse(source: &str, path: &Path, default_name: &str) -> Result<Manifest, ManifestError> {
         validate::parse(source, path, default_name)
     }

@@ -25,6 +25,8 @@ pub struct Settings {
     pub project: Project,
     /// The manifest as written.
     pub written: Manifest,
+    /// Its text, as read: what trust is given to, byte for byte.
+    pub text: String,
     /// This person's answers, as loaded or as last given.
     pub answers: Answers,
     /// Where the answers are kept.
@@ -38,10 +40,10 @@ pub struct Settings {
 impl Settings {
     /// Reads the project's manifest and this person's answers for it.
     pub fn load(project: Project, dirs: &Dirs) -> Result<Settings, Error> {
-        let written = load_manifest(&project)?;
+        let (written, text) = load_manifest(&project)?;
         let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
         let answers = Answers::load(&read_from)?;
-        Settings::new(project, written, answers, answers_path, env_id)
+        Settings::new(project, (written, text), answers, answers_path, env_id)
     }
 
     /// Like [`Settings::load`], but an answers file that cannot be read (or
@@ -63,9 +65,10 @@ impl Settings {
         Ok((settings, broken))
     }
 
+    /// `written`: the manifest as written, and its text.
     fn new(
         project: Project,
-        written: Manifest,
+        (written, text): (Manifest, String),
         answers: Answers,
         answers_path: PathBuf,
         env_id: String,
@@ -75,6 +78,7 @@ impl Settings {
         Ok(Settings {
             project,
             written,
+            text,
             answers,
             answers_path,
             env_id,
@@ -90,7 +94,13 @@ impl Settings {
             manifest: "/p/.envact/manifest.toml".into(),
             remote: None,
         };
-        Settings::new(project, written, answers, "/a.toml".into(), "id".into())
+        Settings::new(
+            project,
+            (written, String::new()),
+            answers,
+            "/a.toml".into(),
+            "id".into(),
+        )
     }
 
     /// The manifest completed with the answers: what commands act on.
@@ -102,7 +112,7 @@ impl Settings {
     pub fn with_answers(&self, answers: Answers) -> Result<Settings, Error> {
         Settings::new(
             self.project.clone(),
-            self.written.clone(),
+            (self.written.clone(), self.text.clone()),
             answers,
             self.answers_path.clone(),
             self.env_id.clone(),
@@ -134,31 +144,28 @@ impl Settings {
     }
 }
 
-/// The manifest as written; a template's is named by its registry and commit
-/// in messages, not by its place in the cache.
-fn load_manifest(project: &Project) -> Result<Manifest, Error> {
-    let default_name = dir_name(&project.dir);
-    match &project.remote {
-        None => Ok(Manifest::load(&project.manifest, &default_name)?),
-        Some(remote) => {
-            let text =
-                crate::private_fs::read_text(&project.manifest, crate::manifest::MAX_MANIFEST)
-                    .map_err(|source| crate::manifest::ManifestError::Read {
-                        path: remote.shown_manifest(),
-                        source,
-                    })?;
-            let default_name = remote
+/// The manifest as written, and its text; a template's is named by its
+/// registry and commit in messages, not by its place in the cache.
+fn load_manifest(project: &Project) -> Result<(Manifest, String), Error> {
+    let (shown, default_name) = match &project.remote {
+        None => (project.manifest.clone(), dir_name(&project.dir)),
+        Some(remote) => (
+            remote.shown_manifest(),
+            remote
                 .template
                 .rsplit('/')
                 .next()
-                .unwrap_or(&remote.template);
-            Ok(Manifest::parse(
-                &text,
-                &remote.shown_manifest(),
-                default_name,
-            )?)
-        }
-    }
+                .unwrap_or(&remote.template)
+                .to_string(),
+        ),
+    };
+    let text = crate::private_fs::read_text(&project.manifest, crate::manifest::MAX_MANIFEST)
+        .map_err(|source| crate::manifest::ManifestError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+    let manifest = Manifest::parse(&text, &shown, &default_name)?;
+    Ok((manifest, text))
 }
 
 /// The environment's id, where its answers are written, and where they are
