@@ -32,6 +32,7 @@ pub mod shell;
 pub mod template;
 pub mod trust;
 pub mod ui;
+pub mod visible;
 pub mod wizard;
 
 pub use error::Error;

@@ -81,15 +81,28 @@ pub fn pull(cx: &Context, tref: &TemplateRef) -> Result<Pulled, Error> {
     let ui = cx.ui();
     let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
     let (before, after) = fetch::pull(&cx.dirs, tref, cx.ui.interactive(), &busy)?;
-    let read = |f: &Fetched| {
-        crate::private_fs::read_text(&f.manifest(), crate::manifest::MAX_MANIFEST)
+    let files = |f: &Fetched| fetch::files(f).unwrap_or_default();
+    let (old, new) = (
+        before.as_ref().map(files).unwrap_or_default(),
+        files(&after),
+    );
+    let text = |files: &crate::template::tree::Files| {
+        files
+            .0
+            .get("manifest.toml")
+            .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default()
     };
-    let old = before.as_ref().map(read).unwrap_or_default();
+    let (old_text, new_text) = (text(&old), text(&new));
+    let (old_others, new_others) = (old.others(), new.others());
+    let content = |manifest, files| trust::Content { manifest, files };
     Ok(Pulled {
         before: before.map(|b| b.short().to_string()),
         after: after.short().to_string(),
-        diff: trust::diff(&old, &read(&after)),
+        diff: trust::diff(
+            content(&old_text, &old_others),
+            content(&new_text, &new_others),
+        ),
     })
 }
 

@@ -6,12 +6,15 @@
 //! allow` does). `envact trust` shows what the content does and trusts it.
 
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 use crate::config::{hex, remote_id};
 use crate::context::Context;
 use crate::remote::Place;
 use crate::settings::Settings;
-use crate::template::trust::{self, Subject};
+use crate::template::fetch::TemplateError;
+use crate::template::tree::Files;
+use crate::template::trust::{self, Content, Subject};
 use crate::Error;
 
 /// Before anything of a remote template runs: its content must be trusted.
@@ -21,7 +24,7 @@ pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
     if settings.project.remote.is_none() {
         return Ok(());
     }
-    let review = Review::of(cx, settings);
+    let review = Review::of(cx, settings)?;
     if review.trusted {
         return Ok(());
     }
@@ -56,7 +59,7 @@ pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), E
     if !needs {
         return Ok(());
     }
-    let review = Review::of(cx, settings);
+    let review = Review::of(cx, settings)?;
     match review.trusted {
         true => Ok(()),
         false => Err(review.untrusted(settings)),
@@ -67,7 +70,7 @@ pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), E
 /// its content, without asking.
 pub fn trust(cx: &Context, place: &Place) -> Result<(String, String), Error> {
     let settings = cx.settings_at(place)?;
-    let review = Review::of(cx, &settings);
+    let review = Review::of(cx, &settings)?;
     review.record(cx, &settings)?;
     Ok((review.shown, review.subject.source))
 }
@@ -99,30 +102,42 @@ pub fn subject(settings: &Settings) -> Subject {
 /// what recording that trust needs.
 struct Review {
     subject: Subject,
+    /// A template's files but its manifest.
+    files: BTreeMap<String, String>,
     shown: String,
     trusted: bool,
     changed: bool,
 }
 
 impl Review {
-    fn of(cx: &Context, settings: &Settings) -> Review {
+    fn of(cx: &Context, settings: &Settings) -> Result<Review, Error> {
         let subject = subject(settings);
+        let files = template_files(settings)?;
         let before = trust::last_trusted(&cx.dirs, &subject.identity);
         let trusted = before
             .as_ref()
             .is_some_and(|r| r.content_hash == subject.content_hash);
-        let shown = trust::review(&subject, &settings.written, &settings.text, before.as_ref());
-        Review {
+        let content = Content {
+            manifest: &settings.text,
+            files: &files,
+        };
+        let shown = trust::review(&subject, &settings.written, content, before.as_ref());
+        Ok(Review {
             changed: before.is_some(),
             subject,
+            files,
             shown,
             trusted,
-        }
+        })
     }
 
-    /// Trusts the content reviewed: `settings`' text.
+    /// Trusts the content reviewed: `settings`' text and the template's files.
     fn record(&self, cx: &Context, settings: &Settings) -> Result<(), Error> {
-        trust::trust(&cx.dirs, &self.subject, &settings.text).map_err(|source| Error::Write {
+        let content = Content {
+            manifest: &settings.text,
+            files: &self.files,
+        };
+        trust::trust(&cx.dirs, &self.subject, content).map_err(|source| Error::Write {
             path: trust::record_path(&cx.dirs, &self.subject.identity),
             source,
         })
@@ -141,4 +156,23 @@ impl Review {
             },
         }
     }
+}
+
+/// The files of a template besides its manifest (its checked copy's);
+/// none for a local manifest, whose directory is the person's own.
+fn template_files(settings: &Settings) -> Result<BTreeMap<String, String>, Error> {
+    if settings.project.remote.is_none() {
+        return Ok(BTreeMap::new());
+    }
+    let dir = settings
+        .project
+        .manifest
+        .parent()
+        .unwrap_or(&settings.project.dir);
+    let files = Files::read(dir).map_err(|e| TemplateError::Corrupt {
+        name: subject(settings).source,
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    Ok(files.others())
 }

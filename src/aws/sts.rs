@@ -3,6 +3,7 @@
 //! on the AWS SDK with a current-thread tokio runtime made on its first call:
 //! a warm cache never builds it.
 
+use crate::visible;
 use secrecy::{ExposeSecret, SecretString};
 use std::cell::OnceCell;
 use std::time::{Duration, SystemTime};
@@ -184,10 +185,11 @@ impl SdkSts {
     {
         use aws_sdk_sts::error::SdkError;
         match &err {
+            // The server's words reach a terminal: bounded, controls shown.
             SdkError::ServiceError(se) => StsError::Service {
                 operation,
-                code: se.err().code().unwrap_or("Unknown").to_string(),
-                message: se.err().message().unwrap_or("").to_string(),
+                code: visible::line(se.err().code().unwrap_or("Unknown"), visible::NAME),
+                message: visible::line(se.err().message().unwrap_or(""), visible::MESSAGE),
             },
             SdkError::TimeoutError(_) => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
@@ -202,11 +204,11 @@ impl SdkSts {
             },
             SdkError::DispatchFailure(_) => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
-                detail: cause(&err),
+                detail: visible::line(&cause(&err), visible::MESSAGE),
             },
             _ => StsError::Other {
                 operation,
-                detail: cause(&err),
+                detail: visible::line(&cause(&err), visible::MESSAGE),
             },
         }
     }

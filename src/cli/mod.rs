@@ -28,6 +28,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use envact::context::Context;
+use envact::visible;
 use envact::Error;
 
 /// Activate a project's AWS development environment from `.envact/manifest.toml`.
@@ -144,14 +145,21 @@ fn report(err: &Error, colour: bool) {
         }
     };
     let mut out = std::io::stderr().lock();
-    let _ = writeln!(out, "{} {err}", paint("error:", "1;31"));
+    // Errors carry words from elsewhere (a server, git, a template's names):
+    // their control characters are shown, never acted on by the terminal.
+    let _ = writeln!(
+        out,
+        "{} {}",
+        paint("error:", "1;31"),
+        visible::block(&err.to_string())
+    );
     if let Error::Manifest(m) = err {
         if let Some(snippet) = m.snippet() {
-            let _ = writeln!(out, "{snippet}");
+            let _ = writeln!(out, "{}", visible::block(&snippet));
         }
     }
     if let Some(help) = err.help() {
-        let _ = writeln!(out, "{} {help}", paint("help:", "1;32"));
+        let _ = writeln!(out, "{} {}", paint("help:", "1;32"), visible::block(&help));
     }
 }
 

@@ -34,6 +34,13 @@ pub enum TemplateError {
         available: Vec<String>,
     },
 
+    #[error("the template {name} at {at} is refused, and nothing of it was written: {reason}")]
+    Unsafe {
+        name: String,
+        at: String,
+        reason: String,
+    },
+
     #[error("the cached copy of {name} ({}) was changed and cannot be taken again from the registry: {detail}", path.display())]
     Corrupt {
         name: String,
@@ -79,6 +86,9 @@ impl TemplateError {
             }
             TemplateError::NoRef { .. } => "name a branch, tag or commit the registry has",
             TemplateError::NoTemplate { .. } => "name one of the templates listed",
+            TemplateError::Unsafe { .. } => {
+                "a template holds regular files only, each path inside its directory, within the bounds envact sets (README: Security); tell whoever keeps the registry"
+            }
             TemplateError::Corrupt { .. } => {
                 "fetch it again when the registry is reachable: `envact pull -r REGISTRY/TEMPLATE`"
             }

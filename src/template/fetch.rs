@@ -15,10 +15,12 @@ use std::path::{Path, PathBuf};
 
 pub use super::error::TemplateError;
 use super::git;
+use super::tree::{self, Files, ReadError};
 use super::TemplateRef;
+use crate::config::hex16;
 use crate::config::registries::{Registries, Registry};
-use crate::config::{hex, hex16, Dirs};
-use crate::private_fs::{private_dir, read_bounded, read_text, write_private, MAX_FILE};
+use crate::config::Dirs;
+use crate::private_fs::{private_dir, read_text, write_private, MAX_FILE};
 
 /// What a template is pinned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,9 +207,10 @@ impl<'a> Place<'a> {
             self.copy_plain()?
         };
         let dir = self.copy_dir(&commit);
-        let content_hash = content_hash(&dir).map_err(|source| TemplateError::Write {
+        let content_hash = content_hash(&dir).map_err(|e| TemplateError::Corrupt {
+            name: self.tref.name(),
             path: dir.clone(),
-            source,
+            detail: e.to_string(),
         })?;
         let pin = Pin {
             url: self.registry.url.clone(),
@@ -232,26 +235,52 @@ impl<'a> Place<'a> {
             git::ok(Some(&mirror), ["init", "--bare", "--quiet"], false)
                 .map_err(|detail| TemplateError::Git { detail })?;
         }
-        git::ok(
-            Some(&mirror),
-            [
-                "fetch",
-                "--quiet",
-                "--force",
-                "--prune",
-                "--no-write-fetch-head",
-                &self.registry.url,
-                "+HEAD:refs/envact/HEAD",
-                "+refs/heads/*:refs/heads/*",
-                "+refs/tags/*:refs/tags/*",
-            ],
-            interactive,
-        )
-        .map(drop)
-        .map_err(|detail| TemplateError::Unreachable {
+        // git checks nothing it fetches unless told: a tree entry named `..`
+        // or `.git` is refused here, before it reaches the mirror. The
+        // command line's settings win over the person's configuration.
+        let mut args = vec![
+            "-c",
+            "fetch.fsckObjects=true",
+            "-c",
+            "transfer.fsckObjects=true",
+            "fetch",
+            "--quiet",
+            "--force",
+            "--prune",
+            "--no-write-fetch-head",
+            &self.registry.url,
+            "+refs/heads/*:refs/heads/*",
+            "+refs/tags/*:refs/tags/*",
+        ];
+        // HEAD only when it is what is asked for: a registry whose HEAD
+        // dangles still serves its branches and tags.
+        if self.at == "HEAD" {
+            args.push("+HEAD:refs/envact/HEAD");
+        }
+        let out = git::run(Some(&mirror), &args, interactive)?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("fsck error") {
+            let found = stderr
+                .lines()
+                .find_map(|l| l.strip_prefix("error: object "))
+                .and_then(|l| l.split_once(": ").map(|(_, why)| why.to_string()))
+                .unwrap_or_else(|| git::last_line(&out.stderr));
+            return Err(TemplateError::Unsafe {
+                name: self.tref.name(),
+                at: self.at.clone(),
+                reason: format!(
+                    "git found a malformed object in the registry ({})",
+                    crate::visible::line(&found, crate::visible::MESSAGE)
+                ),
+            });
+        }
+        Err(TemplateError::Unreachable {
             name: self.tref.registry.clone(),
             url: self.registry.url.clone(),
-            detail,
+            detail: git::last_line(&out.stderr),
         })
     }
 
@@ -284,23 +313,27 @@ impl<'a> Place<'a> {
             })
     }
 
-    /// Copies the template's files at `commit` out of the mirror.
+    /// Copies the template's files at `commit` out of the mirror: the
+    /// tree is listed and checked (paths, kinds, sizes) before any content
+    /// is read, and the contents come from one `git cat-file` for all.
     fn extract(&self, commit: &str, interactive: bool) -> Result<(), TemplateError> {
         let mirror = self.mirror();
         let git_err = |detail| TemplateError::Git { detail };
         let prefix = format!("{}/", self.tref.template);
         let listed = git::ok(
             Some(&mirror),
-            ["ls-tree", "-r", "-z", "--name-only", commit, "--", &prefix],
+            ["ls-tree", "-r", "-z", "-l", commit, "--", &prefix],
             interactive,
         )
         .map_err(git_err)?;
-        let files: Vec<String> = listed
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect();
-        if !files.iter().any(|f| *f == format!("{prefix}manifest.toml")) {
+        let short = commit.get(..12).unwrap_or(commit).to_string();
+        let unsafe_tree = |refusal: tree::Refusal| TemplateError::Unsafe {
+            name: self.tref.name(),
+            at: short.clone(),
+            reason: refusal.0,
+        };
+        let entries = tree::entries(&listed, &prefix).map_err(unsafe_tree)?;
+        if !entries.iter().any(|e| e.path == "manifest.toml") {
             let all = git::ok(
                 Some(&mirror),
                 ["ls-tree", "-r", "--name-only", commit],
@@ -314,22 +347,12 @@ impl<'a> Place<'a> {
             return Err(TemplateError::NoTemplate {
                 name: self.tref.registry.clone(),
                 template: self.tref.template.clone(),
-                commit: commit.get(..12).unwrap_or(commit).to_string(),
+                commit: short,
                 available,
             });
         }
-        let mut contents = Vec::new();
-        for file in &files {
-            let blob = git::ok(
-                Some(&mirror),
-                ["cat-file", "blob", &format!("{commit}:{file}")],
-                false,
-            )
-            .map_err(git_err)?;
-            let relative = file.strip_prefix(&prefix).unwrap_or(file).to_string();
-            contents.push((relative, blob));
-        }
-        self.write_copy(commit, &contents)
+        let files = git::blobs(&mirror, &entries).map_err(git_err)?;
+        self.write_copy(commit, &files)
     }
 
     /// A plain directory registry: its template's files, as they are now.
@@ -350,23 +373,26 @@ impl<'a> Place<'a> {
                 available,
             });
         }
-        let contents = read_tree(&source).map_err(|source_err| TemplateError::Unreachable {
-            name: self.tref.registry.clone(),
-            url: self.registry.url.clone(),
-            detail: source_err.to_string(),
+        let files = Files::read(&source).map_err(|e| match e {
+            ReadError::Refused(refusal) => TemplateError::Unsafe {
+                name: self.tref.name(),
+                at: "its current content".into(),
+                reason: refusal.0,
+            },
+            ReadError::Io(e) => TemplateError::Unreachable {
+                name: self.tref.registry.clone(),
+                url: self.registry.url.clone(),
+                detail: e.to_string(),
+            },
         })?;
-        let commit = format!("dir-{}", &hash_of(&contents)[..16]);
-        self.write_copy(&commit, &contents)?;
+        let commit = format!("dir-{}", &files.hash()[..16]);
+        self.write_copy(&commit, &files)?;
         Ok(commit)
     }
 
     /// Writes the files as the template's copy at `commit`, read only,
     /// replacing what was there.
-    fn write_copy(
-        &self,
-        commit: &str,
-        contents: &[(String, Vec<u8>)],
-    ) -> Result<(), TemplateError> {
+    fn write_copy(&self, commit: &str, files: &Files) -> Result<(), TemplateError> {
         let dir = self.copy_dir(commit);
         let write = |path: &Path| {
             let path = path.to_path_buf();
@@ -378,15 +404,7 @@ impl<'a> Place<'a> {
             .prefix(".incoming-")
             .tempdir_in(&parent)
             .map_err(write(&parent))?;
-        for (relative, bytes) in contents {
-            let path = tmp.path().join(relative);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(write(p))?;
-            }
-            std::fs::write(&path, bytes).map_err(write(&path))?;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444))
-                .map_err(write(&path))?;
-        }
+        files.write_into(tmp.path()).map_err(write(tmp.path()))?;
         if dir.exists() {
             make_writable(&dir);
             std::fs::remove_dir_all(&dir).map_err(write(&dir))?;
@@ -407,43 +425,14 @@ impl<'a> Place<'a> {
     }
 }
 
-/// Files under `dir`, by path relative to it, sorted.
-fn read_tree(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, read_bounded(&path, MAX_FILE)?));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn hash_of(contents: &[(String, Vec<u8>)]) -> String {
-    let mut h = Sha256::new();
-    for (path, bytes) in contents {
-        h.update(path.as_bytes());
-        h.update([0]);
-        h.update((bytes.len() as u64).to_be_bytes());
-        h.update(bytes);
-    }
-    hex(&h.finalize())
-}
-
 /// The hash of a template's files: the same content, the same hash.
-pub fn content_hash(dir: &Path) -> std::io::Result<String> {
-    Ok(hash_of(&read_tree(dir)?))
+pub fn content_hash(dir: &Path) -> Result<String, ReadError> {
+    Ok(Files::read(dir)?.hash())
+}
+
+/// The files of a fetched template, read from its checked copy.
+pub fn files(fetched: &Fetched) -> Result<Files, ReadError> {
+    Files::read(&fetched.dir)
 }
 
 fn make_writable(dir: &Path) {
@@ -452,10 +441,12 @@ fn make_writable(dir: &Path) {
         let _ = std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700));
         for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() => {
+                    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+                }
+                _ => {}
             }
         }
     }

@@ -3,10 +3,12 @@
 //! credential ever goes on a command line envact writes.
 
 use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use super::fetch::TemplateError;
+use super::error::TemplateError;
+use super::tree::{Entry, Files};
 
 /// Runs `git ARGS` in `dir` (a repository, bare or not), capturing its output.
 /// `interactive`: git may ask on the terminal (a password, a host key);
@@ -58,6 +60,8 @@ pub fn command(dir: Option<&Path>) -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // A template's name is a path, never a pattern.
+    cmd.env("GIT_LITERAL_PATHSPECS", "1");
     cmd
 }
 
@@ -89,4 +93,69 @@ pub fn last_line(stderr: &[u8]) -> String {
         .rfind(|l| !l.is_empty() && !l.starts_with("hint:"))
         .map(|l| l.trim_start_matches("fatal: ").to_string())
         .unwrap_or_else(|| "git failed".into())
+}
+
+/// The contents of `entries` (checked, and bounded by their listed sizes)
+/// from the repository at `dir`, with one `git cat-file --batch` for all.
+pub fn blobs(dir: &Path, entries: &[Entry]) -> Result<Files, String> {
+    let mut child = command(Some(dir))
+        .args(["cat-file", "--batch"])
+        .env("LC_ALL", "C")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut input = String::new();
+    for entry in entries {
+        input.push_str(&entry.object);
+        input.push('\n');
+    }
+    let mut stdin = child.stdin.take().ok_or("git cat-file has no input")?;
+    // Written from a thread: git answers as it reads, and neither side may
+    // wait on a full pipe.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut out = Vec::new();
+    let expected: u64 = entries.iter().map(|e| e.size + 100).sum();
+    let read = child
+        .stdout
+        .take()
+        .ok_or("git cat-file has no output")?
+        .take(expected + 1)
+        .read_to_end(&mut out);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = writer.join();
+    read.map_err(|e| e.to_string())?;
+    parse_batch(&out, entries)
+}
+
+/// `git cat-file --batch`'s answer: per object a header line
+/// `OBJECT blob SIZE`, the content, and a newline.
+fn parse_batch(mut out: &[u8], entries: &[Entry]) -> Result<Files, String> {
+    let mut files = Files::default();
+    for entry in entries {
+        let end = out
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or("git cat-file stopped early")?;
+        let header = String::from_utf8_lossy(&out[..end]).to_string();
+        let expected = format!("{} blob {}", entry.object, entry.size);
+        if header != expected {
+            return Err(format!(
+                "git cat-file answered {header:?} for {}",
+                entry.path
+            ));
+        }
+        let start = end + 1;
+        let stop = start + entry.size as usize;
+        if out.len() < stop + 1 {
+            return Err("git cat-file stopped early".into());
+        }
+        files
+            .0
+            .insert(entry.path.clone(), out[start..stop].to_vec());
+        out = &out[stop + 1..];
+    }
+    Ok(files)
 }

@@ -10,6 +10,7 @@ pub mod fetch;
 pub(crate) mod git;
 pub mod push;
 pub mod reference;
+pub mod tree;
 pub mod trust;
 
 pub use builtin::{find, BuiltinError, Template, BUILTIN, DEFAULT};

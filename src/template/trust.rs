@@ -9,12 +9,17 @@
 //! holds no secret), 0600 under `$XDG_DATA_HOME/envact/trust`.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::config::Dirs;
 use crate::manifest::Manifest;
-use crate::private_fs::{read_text, write_private, MAX_FILE};
+use crate::private_fs::{read_text, write_private};
+use crate::visible::{self, NAME};
+
+/// A trust record holds a whole template (4 MiB at most), as TOML.
+const MAX_RECORD: u64 = 32 * 1024 * 1024;
 
 /// What was trusted last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +32,27 @@ pub struct Record {
     pub content_hash: String,
     /// The manifest as trusted, to show what changed since.
     pub manifest: String,
+    /// The template's other files as trusted (by path; a file that is not
+    /// text by its size and hash), for the same reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+}
+
+/// What a person trusts: a manifest's text and the other files of its
+/// template (none for a local manifest).
+#[derive(Debug, Clone, Copy)]
+pub struct Content<'a> {
+    pub manifest: &'a str,
+    pub files: &'a BTreeMap<String, String>,
+}
+
+impl Record {
+    fn content(&self) -> Content<'_> {
+        Content {
+            manifest: &self.manifest,
+            files: &self.files,
+        }
+    }
 }
 
 /// Variables that change what runs or where credentials go: shown flagged.
@@ -50,7 +76,7 @@ pub fn record_path(dirs: &Dirs, identity: &str) -> PathBuf {
 
 /// The record for the template with `identity`, if it was ever trusted.
 pub fn last_trusted(dirs: &Dirs, identity: &str) -> Option<Record> {
-    let text = read_text(&record_path(dirs, identity), MAX_FILE).ok()?;
+    let text = read_text(&record_path(dirs, identity), MAX_RECORD).ok()?;
     toml::from_str(&text).ok()
 }
 
@@ -73,25 +99,26 @@ impl Subject {
     /// How the review names it.
     fn origin(&self) -> String {
         match self.commit.is_empty() {
-            true => format!("The manifest {}", self.source),
+            true => format!("The manifest {}", visible::line(&self.source, 4 * NAME)),
             false => format!(
                 "The template {} (from {}, commit {})",
-                self.source,
-                self.url,
-                self.commit.get(..12).unwrap_or(&self.commit)
+                visible::line(&self.source, NAME),
+                visible::line(&self.url, 4 * NAME),
+                visible::line(self.commit.get(..12).unwrap_or(&self.commit), NAME)
             ),
         }
     }
 }
 
 /// Remembers that this content is trusted.
-pub fn trust(dirs: &Dirs, subject: &Subject, manifest_text: &str) -> std::io::Result<()> {
+pub fn trust(dirs: &Dirs, subject: &Subject, content: Content) -> std::io::Result<()> {
     let record = Record {
         source: subject.source.clone(),
         url: subject.url.clone(),
         commit: subject.commit.clone(),
         content_hash: subject.content_hash.clone(),
-        manifest: manifest_text.to_string(),
+        manifest: content.manifest.to_string(),
+        files: content.files.clone(),
     };
     let text = toml::to_string(&record).map_err(std::io::Error::other)?;
     write_private(
@@ -101,11 +128,13 @@ pub fn trust(dirs: &Dirs, subject: &Subject, manifest_text: &str) -> std::io::Re
     )
 }
 
-/// What the person is shown before deciding.
+/// What the person is shown before deciding: everything that can run,
+/// every file of the template, and what changed since the last trust;
+/// every text from the template with its control characters made visible.
 pub fn review(
     subject: &Subject,
     manifest: &Manifest,
-    manifest_text: &str,
+    content: Content,
     before: Option<&Record>,
 ) -> String {
     let mut out = String::new();
@@ -145,56 +174,114 @@ pub fn review(
             let flag = flagged(name)
                 .map(|why| format!("   <- flagged: {why}"))
                 .unwrap_or_default();
-            let _ = writeln!(out, "    {name} = {value:?}{flag}");
+            let _ = writeln!(
+                out,
+                "    {} = {}{flag}",
+                visible::line(name, NAME),
+                quoted(value)
+            );
         }
     }
     if let Some(aws) = &manifest.aws {
         let role = aws.role_arn.as_ref().map_or("none".to_string(), |r| {
-            format!("{r} (account {})", r.account())
+            format!(
+                "{} (account {})",
+                visible::line(&r.to_string(), NAME),
+                r.account()
+            )
         });
         let mfa = aws
             .mfa_serial
             .as_ref()
-            .map_or("left to you".to_string(), |m| m.to_string());
+            .map_or("left to you".to_string(), |m| {
+                visible::line(&m.to_string(), NAME)
+            });
+        let wrap: Vec<String> = aws.wrap.iter().map(|w| visible::line(w, NAME)).collect();
         let _ = writeln!(
             out,
             "  AWS: role {role}; profile {}; MFA device {mfa}; commands given credentials: {}",
-            aws.profile.as_deref().unwrap_or("none"),
-            aws.wrap.join(", ")
+            aws.profile
+                .as_deref()
+                .map_or("none".to_string(), |p| visible::line(p, NAME)),
+            wrap.join(", ")
         );
     }
     if let Some(s) = &manifest.secrets {
+        let yours = |v: Option<&str>| v.map_or("(yours)".to_string(), |v| visible::line(v, NAME));
         let _ = writeln!(
             out,
             "  secrets: {} backend, vault {}, item {}",
             s.backend,
-            s.vault.as_deref().unwrap_or("(yours)"),
-            s.item.as_deref().unwrap_or("(yours)")
+            yours(s.vault.as_deref()),
+            yours(s.item.as_deref())
         );
+    }
+    for (path, text) in content.files {
+        let _ = writeln!(
+            out,
+            "  file {} of the template (a hook or profile may run it):",
+            visible::line(path, NAME)
+        );
+        indent(&mut out, text);
     }
     if let Some(before) = before {
         let _ = match before.commit.get(..12).unwrap_or(&before.commit) {
             "" => writeln!(out, "What changed since you trusted it:"),
-            commit => writeln!(out, "What changed since you trusted commit {commit}:"),
+            commit => writeln!(
+                out,
+                "What changed since you trusted commit {}:",
+                visible::line(commit, NAME)
+            ),
         };
-        out.push_str(&diff(&before.manifest, manifest_text));
+        out.push_str(&diff(before.content(), content));
     }
     out
 }
 
+/// A variable's value in quotes, as TOML would write it.
+fn quoted(value: &str) -> String {
+    format!(
+        "\"{}\"",
+        visible::line(value, 4 * NAME).replace('"', "\\\"")
+    )
+}
+
 fn indent(out: &mut String, text: &str) {
-    for line in text.lines() {
+    for line in visible::lines(text) {
         let _ = writeln!(out, "    | {line}");
     }
 }
 
-/// A unified diff of two manifests.
-pub fn diff(before: &str, after: &str) -> String {
-    similar::TextDiff::from_lines(before, after)
+/// A unified diff of the manifest, then of every other file that changed
+/// (added and removed ones included), control characters made visible.
+pub fn diff(before: Content, after: Content) -> String {
+    let mut out = unified(before.manifest, after.manifest, "before", "after");
+    let paths: std::collections::BTreeSet<&String> =
+        before.files.keys().chain(after.files.keys()).collect();
+    for path in paths {
+        let old = before.files.get(path).map(String::as_str);
+        let new = after.files.get(path).map(String::as_str);
+        if old == new {
+            continue;
+        }
+        let shown = visible::line(path, NAME);
+        let (from, to) = match (old, new) {
+            (None, _) => ("/dev/null".to_string(), format!("after/{shown}")),
+            (_, None) => (format!("before/{shown}"), "/dev/null".to_string()),
+            _ => (format!("before/{shown}"), format!("after/{shown}")),
+        };
+        out.push_str(&unified(old.unwrap_or(""), new.unwrap_or(""), &from, &to));
+    }
+    out
+}
+
+fn unified(before: &str, after: &str, from: &str, to: &str) -> String {
+    let text = similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(2)
-        .header("before", "after")
-        .to_string()
+        .header(from, to)
+        .to_string();
+    visible::block(&text)
 }
 
 #[cfg(test)]
@@ -219,7 +306,12 @@ mod tests {
         for name in ["AWS_REGION", "GREETING", "EDITOR"] {
             assert!(flagged(name).is_none(), "{name}");
         }
-        let d = diff("a = 1\nb = 2\n", "a = 1\nb = 3\n");
+        let none = BTreeMap::new();
+        let content = |manifest| Content {
+            manifest,
+            files: &none,
+        };
+        let d = diff(content("a = 1\nb = 2\n"), content("a = 1\nb = 3\n"));
         assert!(d.contains("-b = 2\n+b = 3\n"), "{d}");
     }
 }

@@ -142,3 +142,50 @@ impl Drop for GitRegistry {
         self.stop();
     }
 }
+
+/// Writes `bytes` as an object of `kind` into the repository at `dir`
+/// exactly as given (`--literally`: git checks nothing, as a hostile
+/// registry's server would not); returns its id.
+pub fn write_object(dir: &Path, kind: &str, bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(["hash-object", "-w", "--literally", "-t", kind, "--stdin"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A tree of `entries` (mode, name, object id), written literally: a name
+/// may be `..`, `.git` or hold a `/`.
+pub fn write_tree(dir: &Path, entries: &[(&str, &str, &str)]) -> String {
+    let mut raw = Vec::new();
+    for (mode, name, id) in entries {
+        raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+        let bin: Vec<u8> = (0..id.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&id[i..i + 2], 16).unwrap())
+            .collect();
+        raw.extend_from_slice(&bin);
+    }
+    write_object(dir, "tree", &raw)
+}
+
+impl GitRegistry {
+    /// Makes `tree` (a root tree) the tip of `main`, in a commit on top of
+    /// the current one; returns the commit.
+    pub fn commit_tree(&self, tree: &str, message: &str) -> String {
+        let parent = git(&self.bare, &["rev-parse", "main"]);
+        let commit = git(
+            &self.bare,
+            &["commit-tree", tree, "-p", &parent, "-m", message],
+        );
+        git(&self.bare, &["update-ref", "refs/heads/main", &commit]);
+        commit
+    }
+}
