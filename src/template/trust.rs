@@ -55,20 +55,7 @@ impl Record {
     }
 }
 
-/// Variables that change what runs or where credentials go: shown flagged.
-pub fn flagged(name: &str) -> Option<&'static str> {
-    let upper = name.to_ascii_uppercase();
-    Some(match upper.as_str() {
-        "PATH" => "decides which programs run",
-        "LD_PRELOAD" | "LD_LIBRARY_PATH" => "loads code into every program",
-        "BASH_ENV" | "ENV" | "ZDOTDIR" | "PROMPT_COMMAND" => "runs shell code",
-        "AWS_CA_BUNDLE" => "decides which servers AWS tools trust",
-        _ if upper.starts_with("DYLD_") => "loads code into every program",
-        _ if upper.starts_with("AWS_ENDPOINT_URL") => "sends AWS requests elsewhere",
-        _ if upper.ends_with("_PROXY") => "routes network traffic through another host",
-        _ => return None,
-    })
-}
+pub use super::flagged::flagged;
 
 pub fn record_path(dirs: &Dirs, identity: &str) -> PathBuf {
     dirs.data.join("trust").join(format!("{identity}.toml"))
@@ -289,23 +276,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn variables_that_change_what_runs_are_flagged() {
-        for name in [
-            "PATH",
-            "LD_PRELOAD",
-            "DYLD_INSERT_LIBRARIES",
-            "BASH_ENV",
-            "AWS_ENDPOINT_URL_STS",
-            "HTTPS_PROXY",
-            "no_proxy",
-            "AWS_CA_BUNDLE",
-            "PROMPT_COMMAND",
-        ] {
-            assert!(flagged(name).is_some(), "{name}");
-        }
-        for name in ["AWS_REGION", "GREETING", "EDITOR"] {
-            assert!(flagged(name).is_none(), "{name}");
-        }
+    fn a_diff_shows_what_changed() {
         let none = BTreeMap::new();
         let content = |manifest| Content {
             manifest,
