@@ -23,16 +23,34 @@ use crate::Error;
 /// when it cannot be started.
 pub fn exec(cx: &Context, place: &Place, command: &[OsString], envact_bin: &Path) -> Error {
     match credentials(cx, place, envact_bin) {
-        Ok((credentials, region)) => become_command(cx, command, credentials, region.as_deref()),
+        Ok(given) => become_command(cx, command, given),
         Err(e) => e,
     }
 }
 
-fn credentials(
-    cx: &Context,
-    place: &Place,
-    envact_bin: &Path,
-) -> Result<(Credentials, Option<String>), Error> {
+/// What the command is given, and what it must not inherit.
+struct Given {
+    credentials: Credentials,
+    region: Option<String>,
+    /// Variables that hold long-term keys or unlock them.
+    held: Vec<String>,
+}
+
+impl Given {
+    /// From an agent: the variables any environment may hold (an activation
+    /// or direnv removed the environment's own ones already).
+    fn from_agent((credentials, region): (Credentials, Option<String>)) -> Given {
+        let mut held = vec![crate::secrets::PASSPHRASE_VAR.to_string()];
+        held.extend(crate::secrets::AWS_KEY_VARS.iter().map(|n| n.to_string()));
+        Given {
+            credentials,
+            region,
+            held,
+        }
+    }
+}
+
+fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, Error> {
     let active = ActiveEnv::from_vars(|k| cx.var(k));
     let direnv = cx
         .var(crate::direnv::ENV_DIRENV)
@@ -41,12 +59,12 @@ fn credentials(
         // Under direnv: the environment's background agent.
         (Some(active), Place::Dir(None)) if direnv.is_some() => {
             let direnv = direnv.unwrap_or_default();
-            crate::direnv::credentials(cx, &active, &direnv, envact_bin)
+            crate::direnv::credentials(cx, &active, &direnv, envact_bin).map(Given::from_agent)
         }
         // Inside an activation its agent answers, or no one does: resolving
         // from the current directory could be another project's credentials.
         (Some(active), Place::Dir(None)) => match agent_dir(&active) {
-            Some(agent) => crate::credentials::from_agent(cx, &agent),
+            Some(agent) => crate::credentials::from_agent(cx, &agent).map(Given::from_agent),
             None => Err(Error::NoAgent {
                 live: active.is_live(),
                 name: active.name,
@@ -60,7 +78,11 @@ fn credentials(
                 manifest: settings.project.manifest.clone(),
                 what: "give to the command",
             })?;
-            Ok((obtained.credentials, obtained.region))
+            Ok(Given {
+                credentials: obtained.credentials,
+                region: obtained.region,
+                held: crate::secrets::held_in_environment(settings.effective()),
+            })
         }
     }
 }
@@ -76,12 +98,7 @@ fn agent_dir(active: &ActiveEnv) -> Option<PathBuf> {
 
 /// envact becomes the command: its exit code, its signals, its terminal are
 /// the command's own, with nothing of envact left in between.
-fn become_command(
-    cx: &Context,
-    command: &[OsString],
-    credentials: Credentials,
-    region: Option<&str>,
-) -> Error {
+fn become_command(cx: &Context, command: &[OsString], given: Given) -> Error {
     let Some((program, rest)) = command.split_first() else {
         return Error::CommandNotFound {
             program: String::new(),
@@ -89,10 +106,13 @@ fn become_command(
     };
     let mut cmd = Command::new(program);
     cmd.args(rest);
-    for (name, value) in variables(&credentials, region) {
+    for name in &given.held {
+        cmd.env_remove(name);
+    }
+    for (name, value) in variables(&given.credentials, given.region.as_deref()) {
         cmd.env(name, value.as_str());
     }
-    drop(credentials);
+    drop(given);
     cx.core_limit.give_to(&mut cmd);
     let source = cmd.exec();
     match source.kind() {

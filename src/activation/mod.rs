@@ -91,6 +91,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         }
     }
     let mut activation = Activation {
+        held: crate::secrets::held_in_environment(&manifest),
         core_limit: cx.core_limit,
         project: settings.project.clone(),
         manifest,
@@ -192,6 +193,9 @@ pub struct Activation {
     wrappers: Option<(PathBuf, Vec<String>)>,
     /// What it gives, kept in the runtime directory for `envact status`.
     active: Option<Active>,
+    /// Variables of envact's environment that hold long-term keys or unlock
+    /// them: nothing the activation starts inherits them.
+    held: Vec<String>,
 }
 
 /// Starts the agent once the runtime directory exists.
@@ -296,10 +300,13 @@ impl Activation {
         Ok(outcome.exit_code())
     }
 
-    /// What every program the activation starts gets: its variables, and
-    /// the person's own core-size limit.
+    /// What every program the activation starts gets: its variables, the
+    /// person's own core-size limit, and none of the variables that hold keys.
     fn set_env(&self, cmd: &mut Command, runtime_dir: &Path) {
         self.core_limit.give_to(cmd);
+        for name in &self.held {
+            cmd.env_remove(name);
+        }
         cmd.envs(envact_variables(
             &self.manifest.name,
             &self.project,

@@ -173,7 +173,7 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
     let has_profile = [&p.common, &p.bash, &p.zsh, &p.fish]
         .iter()
         .any(|code| code.as_ref().is_some_and(|c| !c.trim().is_empty()));
-    let notes = has_profile
+    let mut notes: Vec<String> = has_profile
         .then(|| {
             format!(
                 "{}: [profile] is shell code, which direnv cannot apply; it is left out here (`envact activate` applies it)",
@@ -182,6 +182,14 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
         })
         .into_iter()
         .collect();
+    // direnv cannot take a variable out of the shell without keeping its
+    // value in DIRENV_DIFF, which every command inherits: said, not done.
+    notes.extend(
+        crate::secrets::held_in_environment(manifest)
+            .into_iter()
+            .filter(|name| cx.var(name).is_some_and(|v| !v.is_empty()))
+            .map(|name| format!("{name} is set in your shell: every command you start there sees it (envact's shims and hook do not get it); keep it out of the shell's environment")),
+    );
     Ok(Loaded { script, notes })
 }
 
@@ -253,6 +261,9 @@ fn run_hook(
         .current_dir(&settings.project.dir)
         .stdin(Stdio::null())
         .envs(exports.iter().map(|(k, v)| (k, v)));
+    for name in crate::secrets::held_in_environment(settings.effective()) {
+        cmd.env_remove(name);
+    }
     if let Ok(stderr) = std::io::stderr().as_fd().try_clone_to_owned() {
         cmd.stdout(Stdio::from(stderr));
     }

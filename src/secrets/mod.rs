@@ -130,3 +130,43 @@ pub fn default_fields(backend: Backend) -> FieldNames {
         mfa_totp: None,
     }
 }
+
+/// The variable that gives the file backend its passphrase.
+pub const PASSPHRASE_VAR: &str = "ENVACT_FILE_PASSPHRASE";
+
+/// The variables through which AWS tools take keys from the environment.
+pub const AWS_KEY_VARS: [&str; 4] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+];
+
+/// The variables of envact's own environment that hold long-term keys, or
+/// what unlocks them, for `manifest`: removed from everything envact starts
+/// (a background agent excepted, which reads the keys again). The file
+/// backend's passphrase always; AWS's key variables wherever envact gives
+/// the credentials (an inherited key would win over envact's in an SDK's
+/// chain); the env backend's own variables; 1Password's service-account
+/// token when 1Password holds the keys.
+pub fn held_in_environment(manifest: &crate::manifest::Manifest) -> Vec<String> {
+    let mut names = vec![PASSPHRASE_VAR.to_string()];
+    if manifest.aws.is_some() || manifest.secrets.is_some() {
+        names.extend(AWS_KEY_VARS.iter().map(|n| n.to_string()));
+    }
+    if let Some(secrets) = &manifest.secrets {
+        match secrets.backend {
+            Backend::Env => {
+                let fields = FieldNames::resolve(Backend::Env, Some(secrets));
+                names.push(fields.access_key_id);
+                names.push(fields.secret_access_key);
+                names.extend(fields.mfa_totp);
+            }
+            Backend::OnePassword => names.push("OP_SERVICE_ACCOUNT_TOKEN".into()),
+            Backend::Keyring | Backend::Pass | Backend::File => {}
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}

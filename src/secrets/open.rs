@@ -87,7 +87,7 @@ pub fn open(
             ))
         }
         Backend::File => {
-            let given = var("ENVACT_FILE_PASSPHRASE")
+            let given = var(super::PASSPHRASE_VAR)
                 .map(|p| SecretString::from(p.to_string_lossy().into_owned()));
             Box::new(FileStore::new(&dirs, vault, given, ui)?)
         }

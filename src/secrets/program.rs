@@ -41,8 +41,15 @@ impl Captured {
 }
 
 impl Program {
+    /// The program, without what envact's own environment holds of keys
+    /// (it is given what it needs explicitly).
     pub fn command(&self) -> Command {
-        Command::new(self.name)
+        let mut cmd = Command::new(self.name);
+        cmd.env_remove(super::PASSPHRASE_VAR);
+        for name in super::AWS_KEY_VARS {
+            cmd.env_remove(name);
+        }
+        cmd
     }
 
     /// Runs `cmd`, feeding `input` to its stdin (closed at once when `None`).
