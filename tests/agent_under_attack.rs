@@ -247,13 +247,7 @@ impl Drop for FakeAgent {
 /// Starts the fake agent as `nobody`, listening on `dir/agent.sock`.
 fn fake_agent_as_nobody(shared: &Shared, dir: &Path) -> FakeAgent {
     let ready = shared.0.join("ready");
-    let child = std::process::Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "/usr/bin/python3",
-        ])
+    let child = support::as_nobody("/usr/bin/python3")
         .arg(shared.0.join("agent.py"))
         .arg(dir.join("agent.sock"))
         .arg(shared.0.join("log"))
@@ -269,22 +263,9 @@ fn fake_agent_as_nobody(shared: &Shared, dir: &Path) -> FakeAgent {
     agent
 }
 
-fn can_act_as_nobody() -> bool {
-    let root = nix::unistd::getuid().is_root();
-    let tools = Path::new("/usr/bin/python3").exists()
-        && std::process::Command::new("setpriv")
-            .arg("--version")
-            .output()
-            .is_ok();
-    if !(root && tools) {
-        eprintln!("skipped: acting as another user needs root, setpriv and /usr/bin/python3");
-    }
-    root && tools
-}
-
 #[test]
 fn exec_asks_no_agent_that_is_not_the_users_own() {
-    if !can_act_as_nobody() {
+    if !support::can_act_as_nobody() {
         return;
     }
     use std::os::unix::fs::{chown, PermissionsExt};

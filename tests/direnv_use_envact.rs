@@ -754,3 +754,56 @@ fn a_local_manifest_that_sets_a_flagged_variable_loads_only_once_trusted() {
         stderr(&out)
     );
 }
+
+/// Without `XDG_RUNTIME_DIR` the shims direnv puts first on PATH live in
+/// the person's own cache, not at a predictable path in the shared temp
+/// dir: once a temp cleaner removed that, another user (`nobody` here)
+/// could make it theirs while the shell still had it on PATH.
+#[test]
+fn without_a_runtime_dir_the_shims_are_where_no_other_user_can_make_them() {
+    if !support::can_act_as_nobody() {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"env\"\n\
+         [aws]\nrole_arn = \"arn:aws:iam::123456789012:role/direnv-role\"\nwrap = [\"aws\"]\n",
+    );
+    // A temp dir like /tmp: anyone may make a directory in it.
+    let tmp = sb.root.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(&sb.root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let lib = sb.config.join("direnv/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(
+        lib.join("envact.sh"),
+        stdout(&run(sb.envact(["hook", "direnv"]))),
+    )
+    .unwrap();
+    std::fs::write(sb.project.join(".envrc"), "use envact\n").unwrap();
+    let direnv = |args: &[&str]| {
+        let mut cmd = Command::new("direnv");
+        sb.apply_env(&mut cmd);
+        cmd.env_remove("XDG_RUNTIME_DIR").args(args);
+        run(cmd)
+    };
+    let project = sb.project.to_str().unwrap();
+    assert!(direnv(&["allow", project]).status.success());
+    let out = direnv(&["exec", project, "printenv", "PATH"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shims = PathBuf::from(stdout(&out).split(':').next().unwrap());
+    assert!(shims.join("aws").exists(), "{shims:?} holds the aws shim");
+    assert!(
+        shims.starts_with(&sb.home),
+        "the shims are in the person's own home: {shims:?}"
+    );
+
+    // Removed, as a temp cleaner would: `nobody` cannot make it again.
+    std::fs::remove_dir_all(&shims).unwrap();
+    let mut mkdir = support::as_nobody("/bin/mkdir");
+    mkdir.arg("-p").arg(&shims);
+    let made = run(mkdir);
+    assert!(!made.status.success(), "nobody made {shims:?}");
+    assert!(!shims.exists());
+}

@@ -53,7 +53,7 @@ pub struct Request {
 pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
     let project = cx.project_at(&request.place)?;
     let shell = Shell::detect(request.shell.as_deref(), cx.var("SHELL"))?;
-    let runtime_base = RuntimeDir::default_base(cx.var("XDG_RUNTIME_DIR").map(PathBuf::from));
+    let runtime_base = cx.dirs.runtime.clone();
     if let Some(active) = ActiveEnv::from_vars(|k| cx.var(k)).filter(ActiveEnv::is_live) {
         return Err(Error::Nested {
             name: active.name,

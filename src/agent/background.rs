@@ -1,5 +1,5 @@
 //! The agent in the background, for direnv: one per environment, in
-//! `$XDG_RUNTIME_DIR/envact-direnv-UID/ENV-ID/` (0700; the socket 0600,
+//! `Dirs::background/ENV-ID/` (0700; the socket 0600,
 //! same-uid peers only), started on first need, ending by itself after
 //! being idle for `[persistence] agent_idle`, or when told to (SIGTERM from
 //! `envact stop` or `envact clear`). The directory also holds the PATH
@@ -28,11 +28,9 @@ pub const LOG: &str = "agent.log";
 /// The most of the log a message quotes.
 const LOG_MAX: u64 = 16 * 1024;
 
-/// The environment's directory under `runtime_base`.
-pub fn dir(runtime_base: &Path, env_id: &str) -> PathBuf {
-    runtime_base
-        .join(format!("envact-direnv-{}", nix::unistd::getuid().as_raw()))
-        .join(env_id)
+/// The environment's directory under `base` (`Dirs::background`).
+pub fn dir(base: &Path, env_id: &str) -> PathBuf {
+    base.join(env_id)
 }
 
 /// Creates it (and its parent) private to this user.

@@ -27,6 +27,15 @@ pub struct Dirs {
     pub home: PathBuf,
     /// The pass store: `PASSWORD_STORE_DIR`, or `~/.password-store`.
     pub pass_store: PathBuf,
+    /// Where activations make their runtime directories (each a new 0700
+    /// directory with a random name): `$XDG_RUNTIME_DIR`, or the temp dir.
+    pub runtime: PathBuf,
+    /// Where direnv's background agents keep their directories, whose
+    /// `bin/` is on PATH: `$XDG_RUNTIME_DIR/envact-direnv-UID` when that is
+    /// the person's own private directory, else the cache. Never a
+    /// predictable path in a directory another user may write (the temp
+    /// dir): they could make it theirs while a shell still has it on PATH.
+    pub background: PathBuf,
 }
 
 impl Dirs {
@@ -48,12 +57,22 @@ impl Dirs {
         let pass_store = var("PASSWORD_STORE_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join(".password-store"));
+        let xdg_runtime = var("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute() && p.is_dir());
+        let uid = nix::unistd::getuid().as_raw();
+        let background = match xdg_runtime.as_deref().filter(|p| private_to(p, uid)) {
+            Some(dir) => dir.join(format!("envact-direnv-{uid}")),
+            None => cache.join("direnv"),
+        };
         Dirs {
             config,
             cache,
             data,
             home,
             pass_store,
+            runtime: xdg_runtime.unwrap_or_else(std::env::temp_dir),
+            background,
         }
     }
 
@@ -76,6 +95,13 @@ impl Dirs {
     pub fn locks(&self) -> PathBuf {
         self.config.join("locks")
     }
+}
+
+/// Whether `dir` is `uid`'s and no one else may write in it.
+fn private_to(dir: &Path, uid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(dir)
+        .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o022 == 0)
 }
 
 /// The first 16 hex digits of a digest.

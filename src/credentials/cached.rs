@@ -44,12 +44,11 @@ pub struct Cleared {
 pub fn clear(cx: &Context, place: &crate::remote::Place) -> Result<(String, Cleared), Error> {
     let settings = cx.settings_at(place)?;
     let name = settings.effective().name.clone();
-    let base = crate::shell::RuntimeDir::default_base(
-        cx.var("XDG_RUNTIME_DIR").map(std::path::PathBuf::from),
-    );
-    let agent_stopped =
-        crate::agent::background::stop(&crate::agent::background::dir(&base, &settings.env_id))
-            .map_err(Error::Agent)?;
+    let agent_stopped = crate::agent::background::stop(&crate::agent::background::dir(
+        &cx.dirs.background,
+        &settings.env_id,
+    ))
+    .map_err(Error::Agent)?;
     let forgotten = settings.effective().persistence.keep_sts_session();
     if forgotten {
         let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));

@@ -23,7 +23,6 @@ use crate::manifest::InjectMode;
 use crate::remote::Place;
 use crate::settings::Settings;
 use crate::shell::supervise::SignalGuard;
-use crate::shell::RuntimeDir;
 use crate::Error;
 
 /// How long `use envact` waits for a server-mode agent to listen.
@@ -130,8 +129,8 @@ pub fn stop(cx: &Context, place: &Place) -> Result<(String, bool), Error> {
 
 /// The environment's directory: the agent's socket, the shims.
 pub(super) fn state_dir(cx: &Context, settings: &Settings) -> Result<PathBuf, Error> {
-    let base = RuntimeDir::default_base(cx.var("XDG_RUNTIME_DIR").map(PathBuf::from));
-    let dir = background::dir(&base, &settings.env_id);
+    let base = &cx.dirs.background;
+    let dir = background::dir(base, &settings.env_id);
     background::prepare(&dir).map_err(|source| Error::RuntimeDir {
         base: base.clone(),
         source,

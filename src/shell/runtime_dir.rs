@@ -13,14 +13,6 @@ pub struct RuntimeDir {
 }
 
 impl RuntimeDir {
-    /// Where runtime directories go: `$XDG_RUNTIME_DIR` when it names a
-    /// directory (per-user, tmpfs, cleared at logout), else the temp dir.
-    pub fn default_base(xdg_runtime_dir: Option<PathBuf>) -> PathBuf {
-        xdg_runtime_dir
-            .filter(|p| p.is_absolute() && p.is_dir())
-            .unwrap_or_else(std::env::temp_dir)
-    }
-
     /// Creates `envact-<pid>-XXXXXX` in `base`; the pid lets a later activation
     /// tell a directory whose envact was killed outright from a live one.
     pub fn create_in(base: &Path) -> io::Result<RuntimeDir> {

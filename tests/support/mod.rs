@@ -329,3 +329,37 @@ pub fn assert_fails(out: &Output, code: i32, wanted: &[&str]) -> String {
     }
     err
 }
+
+/// Whether a prerequisite a test needs is here. Without it the test says
+/// so on stderr, `SKIPPED: what`, and returns early; under CI (`CI=true`,
+/// where `.ci/run` installs every prerequisite) a missing one fails the
+/// test instead: a green run there proves all it says.
+pub fn prerequisite(present: bool, what: &str) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("a prerequisite is missing under CI: {what}");
+    }
+    eprintln!("SKIPPED: {what}");
+    false
+}
+
+/// Whether the test can act as another user (`nobody`): root, `setpriv`
+/// and a Python that `nobody` may run.
+pub fn can_act_as_nobody() -> bool {
+    let root = nix::unistd::getuid().is_root();
+    let tools = Path::new("/usr/bin/python3").exists()
+        && Command::new("setpriv").arg("--version").output().is_ok();
+    prerequisite(
+        root && tools,
+        "acting as another user needs root, setpriv and /usr/bin/python3",
+    )
+}
+
+/// `program` run as `nobody` (uid and gid 65534, no other groups).
+pub fn as_nobody(program: &str) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", program]);
+    cmd
+}
