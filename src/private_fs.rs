@@ -68,6 +68,40 @@ pub fn write_private(path: &Path, owned: &Path, bytes: &[u8]) -> io::Result<()> 
     Ok(())
 }
 
+/// Writes a file of the person's project (a manifest, an `.envrc`),
+/// atomically and with the usual mode (0644: it holds no secret and is
+/// meant to be committed), never through a symbolic link: when the file or
+/// its directory is one (it could point anywhere, `~/.bashrc` say), it is
+/// refused, named. envact makes no links there, so any is someone else's.
+pub fn write_project_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let named = |p: &Path| p.display().to_string();
+    refuse_link(dir, &named(dir))?;
+    std::fs::create_dir_all(dir)?;
+    refuse_link(dir, &named(dir))?;
+    refuse_link(path, "it")?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// An error when `path` is a symbolic link, naming it as `named`.
+pub fn refuse_link(path: &Path, named: &str) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{named} is a symbolic link, which envact does not write through: remove it, or edit the file it points at yourself"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Opens `path` for reading if it is a regular file, without waiting on a
 /// FIFO or a device.
 pub fn open_regular(path: &Path) -> io::Result<File> {

@@ -127,12 +127,12 @@ pub fn copy(cx: &Context, tref: &TemplateRef, dir: &Path, force: bool) -> Result
         fetched.pin.url,
         fetched.pin.commit
     );
-    let write = |source| Error::Write {
-        path: path.clone(),
-        source,
-    };
-    std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(write)?;
-    std::fs::write(&path, noted).map_err(write)?;
+    crate::private_fs::write_project_file(&path, noted.as_bytes()).map_err(|source| {
+        Error::Write {
+            path: path.clone(),
+            source,
+        }
+    })?;
     Ok(path)
 }
 

@@ -356,3 +356,44 @@ fn on_a_terminal_the_review_shows_control_characters_instead_of_obeying_them() {
     p.exp_string("denied: nothing of team/aws ran").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn writes_into_a_project_never_follow_a_link_there() {
+    let t = Team::new();
+    let envact_dir = t.sb.project.join(".envact");
+    let login = t.sb.home.join(".bash_login");
+    std::fs::write(&login, "echo the person's own\n").unwrap();
+    std::fs::create_dir_all(&envact_dir).unwrap();
+    std::os::unix::fs::symlink(&login, envact_dir.join("manifest.toml")).unwrap();
+    // `what` is named: the file (`it`) or the directory that is the link.
+    let linked = |out: &Output, what: &str| {
+        support::assert_fails(
+            out,
+            1,
+            &[&format!(
+                "{what} is a symbolic link, which envact does not write through"
+            )],
+        );
+        assert_eq!(
+            std::fs::read_to_string(&login).unwrap(),
+            "echo the person's own\n"
+        );
+    };
+    let out = run(t.envact(&["pull", "--copy", "team/aws", "--force"]));
+    linked(&out, "manifest.toml: it");
+    let out = run(t.envact(&["init", "--force"]));
+    linked(&out, "manifest.toml: it");
+
+    // The directory itself a link (to the home): refused too.
+    std::fs::remove_dir_all(&envact_dir).unwrap();
+    std::os::unix::fs::symlink(&t.sb.home, &envact_dir).unwrap();
+    let out = run(t.envact(&["pull", "--copy", "team/aws"]));
+    linked(&out, "./.envact");
+    assert!(!t.sb.home.join("manifest.toml").exists());
+
+    // An .envrc that links elsewhere is not appended to.
+    std::fs::remove_file(&envact_dir).unwrap();
+    std::os::unix::fs::symlink(&login, t.sb.project.join(".envrc")).unwrap();
+    let out = run(t.envact(&["init", "--direnv"]));
+    linked(&out, ".envrc: it");
+}

@@ -61,6 +61,7 @@ pub fn write_envrc(dir: &Path, remote: Option<&TemplateRef>) -> Result<(PathBuf,
         path: path.clone(),
         source,
     };
+    crate::private_fs::refuse_link(&path, "it").map_err(write)?;
     match std::fs::read_to_string(&path) {
         Ok(text)
             if text
@@ -75,12 +76,12 @@ pub fn write_envrc(dir: &Path, remote: Option<&TemplateRef>) -> Result<(PathBuf,
             } else {
                 "\n"
             };
-            std::fs::write(&path, format!("{text}{sep}{line}")).map_err(write)?;
+            crate::private_fs::write_project_file(&path, format!("{text}{sep}{line}").as_bytes())
+                .map_err(write)?;
             Ok((path, Envrc::Appended))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(write)?;
-            std::fs::write(&path, line).map_err(write)?;
+            crate::private_fs::write_project_file(&path, line.as_bytes()).map_err(write)?;
             Ok((path, Envrc::Created))
         }
         Err(source) => Err(Error::Write { path, source }),

@@ -1,8 +1,6 @@
 //! Built-in templates: the directories under `env-templates/`, embedded in the
 //! binary, and writing one into a project as its manifest.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::{dir_name, manifest_path};
@@ -90,23 +88,15 @@ impl Template {
         if path.exists() && !force {
             return Err(Error::Exists { path });
         }
-        let write_err = |source| Error::Write {
-            path: path.clone(),
-            source,
-        };
-        let dir = path.parent().unwrap_or(project_dir);
-        fs::create_dir_all(dir).map_err(write_err)?;
         let name = dir_name(
             &std::path::absolute(project_dir).unwrap_or_else(|_| project_dir.to_path_buf()),
         );
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
-        tmp.write_all(self.render(&name).as_bytes())
-            .map_err(write_err)?;
-        // A manifest holds no secret and is meant to be committed: the usual mode.
-        tmp.as_file()
-            .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-            .map_err(write_err)?;
-        tmp.persist(&path).map_err(|e| write_err(e.error))?;
+        crate::private_fs::write_project_file(&path, self.render(&name).as_bytes()).map_err(
+            |source| Error::Write {
+                path: path.clone(),
+                source,
+            },
+        )?;
         Ok(path)
     }
 }
