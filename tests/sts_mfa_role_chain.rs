@@ -543,3 +543,23 @@ fn ctrl_c_during_a_spinner_leaves_no_spinner_on_screen() {
         "the spinner stayed: {rest:?}"
     );
 }
+
+/// A server's words reach the terminal bounded, with its control
+/// characters shown: no clipboard write (OSC 52), no erased line, no
+/// 100 kB message.
+#[test]
+fn an_sts_error_message_is_bounded_and_shows_its_control_characters() {
+    let s = setup(
+        "role_arn = \"arn:aws:iam::123456789012:role/denied\"",
+        "error:Hostile",
+    );
+    let out = run(s.cmd(&["export", "--format", "json"]));
+    let err = support::assert_fails(
+        &out,
+        3,
+        &["error: STS AssumeRole failed with AccessDenied: \\u{1b}]52;c;ZXZpbA==\\u{7}\\u{1b}[2Kall is well"],
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.len() < 2000, "{} bytes", err.len());
+    assert!(err.contains("(99519 more characters)"), "{err}");
+}
