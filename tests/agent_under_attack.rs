@@ -12,6 +12,7 @@ use nix::unistd::Pid;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -365,4 +366,82 @@ fn a_refresh_waiting_for_a_held_lock_does_not_delay_sigterm() {
     let _ = holder.kill();
     let _ = holder.wait();
     e.sb.assert_no_runtime_dir();
+}
+
+/// Another user's flood of bare connections: 8 processes of 5 threads
+/// connecting as fast as they can, each holding its last 20.
+const FLOOD: &str = r#"
+import collections, socket, sys, threading, time
+port = int(sys.argv[1])
+def flood():
+    held = collections.deque()
+    while True:
+        try:
+            held.append(socket.create_connection(("127.0.0.1", port)))
+        except OSError:
+            time.sleep(0.001)
+        if len(held) > 20:
+            held.popleft().close()
+import os
+for _ in range(3):
+    os.fork()
+for _ in range(5):
+    threading.Thread(target=flood, daemon=True).start()
+open(sys.argv[2], "w").close()
+time.sleep(3600)
+"#;
+
+/// A process group, killed whole when the test ends however it ends.
+struct Group(std::process::Child);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let _ = kill(Pid::from_raw(-(self.0.id() as i32)), Signal::SIGKILL);
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn another_users_connection_flood_leaves_the_token_holder_served() {
+    if !support::can_act_as_nobody() {
+        return;
+    }
+    let e = setup("inject = \"server\"");
+    let mut p = e.activate("bash", &[]);
+    let (port, token) = ecs_of(&mut p);
+    let shared = Shared::new();
+    std::fs::write(shared.0.join("flood.py"), FLOOD).unwrap();
+    let ready = shared.0.join("flooding");
+    let mut flood = support::as_nobody("/usr/bin/python3");
+    flood
+        .arg(shared.0.join("flood.py"))
+        .arg(port.to_string())
+        .arg(&ready)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0);
+    let _flood = Group(flood.spawn().unwrap());
+    eventually(Duration::from_secs(10), "the flood runs", || ready.exists());
+    std::thread::sleep(Duration::from_millis(500));
+
+    // Every request of the token holder is answered, the first time; each
+    // connects, then sends a moment later, as a client busy elsewhere does.
+    for i in 0..60 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let request =
+            format!("GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: {token}\r\n\r\n");
+        let mut answer = String::new();
+        let got = stream
+            .write_all(request.as_bytes())
+            .and_then(|()| stream.read_to_string(&mut answer));
+        assert!(
+            got.is_ok() && answer.starts_with("HTTP/1.1 200"),
+            "request {i}: {got:?} {answer:?}"
+        );
+    }
+    sigterm_ends_it_within_3_s(&mut p);
 }

@@ -3,7 +3,8 @@
 //! `AWS_CONTAINER_AUTHORIZATION_TOKEN` are set: no keys in any environment, and
 //! a request without the exact token (compared in constant time) is refused.
 //! Only `GET /credentials` is served; other paths are 404, other methods 405
-//! (and a HEAD request gets no body), as HTTP says.
+//! (and a HEAD request gets no body), as HTTP says. Connections from
+//! another user's processes are closed as they are accepted.
 
 use secrecy::zeroize::Zeroizing;
 use secrecy::ExposeSecret;
@@ -24,6 +25,7 @@ pub const MAX_REQUEST: usize = 8 * 1024;
 pub struct EcsServer {
     listener: TcpListener,
     token: String,
+    uid: u32,
 }
 
 /// What a complete request gets.
@@ -52,7 +54,11 @@ impl EcsServer {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
         let token = crate::config::hex(&bytes);
-        Ok(EcsServer { listener, token })
+        Ok(EcsServer {
+            listener,
+            token,
+            uid: nix::unistd::getuid().as_raw(),
+        })
     }
 
     pub fn url(&self) -> String {
@@ -64,8 +70,22 @@ impl EcsServer {
         &self.token
     }
 
+    /// The next connection from one of this user's processes; another
+    /// user's, and one already closed, are dropped unanswered as they come,
+    /// so that a flood of them takes no room from the token holder's.
     pub fn accept(&self) -> Option<TcpStream> {
-        self.listener.accept().ok().map(|(stream, _)| stream)
+        use super::peer::{self, Peer};
+        loop {
+            let (stream, from) = self.listener.accept().ok()?;
+            let Ok(local) = stream.local_addr() else {
+                continue;
+            };
+            match peer::of(from, local) {
+                Peer::User(uid) if uid == self.uid => return Some(stream),
+                Peer::Unknown => return Some(stream),
+                Peer::User(_) | Peer::Gone => continue,
+            }
+        }
     }
 
     /// What the bytes read so far ask for; `None` until the head is complete.

@@ -6,15 +6,18 @@
 //!
 //! It runs on envact's supervising thread, polled with the signals, and never
 //! blocks it: connections are read without blocking, each request within
-//! [`READ_DEADLINE`] of its connection or dropped, at most
-//! [`MAX_CONNECTIONS`] held at once (a new one pushes out the oldest still
-//! sending its request); a refresh runs on its own thread
+//! [`READ_DEADLINE`] of its connection (its first byte within
+//! [`FIRST_BYTE_DEADLINE`]) or dropped, at most [`MAX_CONNECTIONS`] held at
+//! once (a new one pushes out the oldest that sent nothing, else the oldest
+//! still sending its request), and another user's connections to the ECS
+//! endpoint are closed as they come; a refresh runs on its own thread
 //! ([`worker`]), and only the requests that need its result wait for it. So
 //! no client, no slow STS call and no held lock can stall another client's
 //! answer or the handling of SIGTERM and SIGHUP.
 
 pub mod background;
 mod ecs;
+mod peer;
 pub mod protocol;
 mod worker;
 
@@ -37,6 +40,10 @@ use worker::Worker;
 
 /// How long a client has, from connecting, to send its whole request.
 pub const READ_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How long a client has, from connecting, to send its first byte: an SDK
+/// sends at once; a connection that only holds a place is dropped early.
+pub const FIRST_BYTE_DEADLINE: Duration = Duration::from_millis(500);
 
 /// How long a request may wait for a refresh; the refresh's own steps (the
 /// resolution lock, STS with its timeouts) are bounded well below it.
@@ -98,7 +105,17 @@ struct Conn {
     stream: Stream,
     buf: Zeroizing<Vec<u8>>,
     deadline: Instant,
+    /// Until when it may stay without having sent anything.
+    first_byte: Instant,
     waiting: Option<Wait>,
+}
+
+impl Conn {
+    /// Still on time at `now`.
+    fn on_time(&self, now: Instant) -> bool {
+        self.deadline > now
+            && (self.first_byte > now || !self.buf.is_empty() || self.waiting.is_some())
+    }
 }
 
 /// What a request waiting for a refresh asked for.
@@ -175,10 +192,16 @@ impl Agent {
                     None => return,
                 }
             };
-            // At the bound, the oldest connection still sending its request
-            // makes room: idle clients cannot keep a new one out for long.
+            // At the bound, the oldest connection that has sent nothing makes
+            // room, else the oldest still sending its request: idle clients
+            // cannot keep a new one out for long.
             if self.conns.len() >= MAX_CONNECTIONS {
-                match self.conns.iter().position(|c| c.waiting.is_none()) {
+                let reading = |c: &Conn| c.waiting.is_none();
+                let silent = self
+                    .conns
+                    .iter()
+                    .position(|c| reading(c) && c.buf.is_empty());
+                match silent.or_else(|| self.conns.iter().position(reading)) {
                     Some(oldest) => drop(self.conns.remove(oldest)),
                     None => continue,
                 }
@@ -187,11 +210,13 @@ impl Agent {
                 continue;
             }
             self.next_id += 1;
+            let now = Instant::now();
             self.conns.push(Conn {
                 id: self.next_id,
                 stream,
                 buf: Zeroizing::new(Vec::new()),
-                deadline: Instant::now() + READ_DEADLINE,
+                deadline: now + READ_DEADLINE,
+                first_byte: now + FIRST_BYTE_DEADLINE,
                 waiting: None,
             });
         }
@@ -432,10 +457,10 @@ impl Service for Agent {
         }
     }
 
-    /// Drops the connections whose time is up: a request not sent in time,
-    /// or a refresh that never came.
+    /// Drops the connections whose time is up: nothing sent in time, a
+    /// request not sent in time, or a refresh that never came.
     fn tick(&mut self) {
         let now = Instant::now();
-        self.conns.retain(|c| c.deadline > now);
+        self.conns.retain(|c| c.on_time(now));
     }
 }
