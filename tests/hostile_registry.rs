@@ -397,3 +397,44 @@ fn writes_into_a_project_never_follow_a_link_there() {
     let out = run(t.envact(&["init", "--direnv"]));
     linked(&out, ".envrc: it");
 }
+
+#[test]
+fn a_token_in_a_url_and_refs_git_would_misread_are_refused() {
+    let t = Team::new();
+    let token_url = "https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.invalid/acme/envs.git";
+    let out = run(t.envact(&["registry", "add", "leaky", token_url]));
+    let err = support::assert_fails(&out, 1, &["looks like an access token"]);
+    assert!(
+        !err.contains("16C7e42F"),
+        "the token is not repeated: {err}"
+    );
+    for bad in ["-x", "a:b", "main~1"] {
+        let out = run(t.envact(&[
+            "registry",
+            "add",
+            "other",
+            &t.registry.url(),
+            &format!("--ref={bad}"),
+        ]));
+        support::assert_fails(&out, 2, &["is a branch, tag or commit"]);
+    }
+    let listed = run(t.envact(&["registry", "list"]));
+    assert!(!stdout(&listed).contains("leaky") && !stdout(&listed).contains("other"));
+}
+
+#[test]
+fn a_registry_whose_head_dangles_still_serves_its_tags() {
+    let t = Team::new();
+    t.registry.tag("v1");
+    git(
+        &t.registry.bare,
+        &["symbolic-ref", "HEAD", "refs/heads/gone"],
+    );
+    let out = run(t.envact(&["trust", "-r", "team/aws@v1"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("trusted: team/aws may run as shown"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -324,3 +324,36 @@ fn answers_follow_the_project_to_a_second_clone_and_a_moved_checkout() {
     assert!(out.status.success());
     assert!(!item_shown(&other.join("svc")));
 }
+
+/// A directory where the answers file goes: the error's own advice
+/// (`setup --reconfigure --yes`) repairs an empty one; one with files in
+/// it is not envact's to delete, and the error says to move it away.
+#[test]
+fn a_directory_in_place_of_the_answers_file_is_repaired_as_the_error_advises() {
+    let sb = Sandbox::with_manifest(MANIFEST);
+    let out = run(sb.envact(["setup", "--item", "ci", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = answers_file(&sb);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let out = run(sb.envact(["setup", "--show"]));
+    support::assert_fails(
+        &out,
+        1,
+        &["it is not a regular file", "envact setup --reconfigure"],
+    );
+
+    std::fs::write(path.join("notes"), "mine").unwrap();
+    let out = run(sb.envact(["setup", "--reconfigure", "--item", "ci", "--yes"]));
+    support::assert_fails(
+        &out,
+        1,
+        &["a directory with files in it is there: move it away"],
+    );
+    assert!(path.join("notes").exists());
+
+    std::fs::remove_file(path.join("notes")).unwrap();
+    let out = run(sb.envact(["setup", "--reconfigure", "--item", "ci", "--yes"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "item = \"ci\"\n");
+}

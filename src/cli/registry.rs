@@ -36,7 +36,7 @@ enum Action {
         url: String,
         /// The branch (or tag) to follow when a template names none
         /// (default: the repository's own).
-        #[arg(long = "ref", value_name = "BRANCH")]
+        #[arg(long = "ref", value_name = "BRANCH", value_parser = branch)]
         branch: Option<String>,
     },
     /// List your registries.
@@ -69,4 +69,11 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         }
     }
     Ok(0)
+}
+
+/// `--ref`, checked as `@REF` is.
+fn branch(value: &str) -> Result<String, String> {
+    envact::template::reference::check_ref(value)
+        .map(|()| value.to_string())
+        .map_err(|e| format!("{value:?} {e}"))
 }

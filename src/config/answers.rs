@@ -98,6 +98,16 @@ impl Answers {
             source,
         };
         let text = toml::to_string(self).map_err(|e| err(std::io::Error::other(e.to_string())))?;
+        // A directory where the file goes (made by hand, or by another
+        // tool): an empty one is put aside, anything in it is not envact's
+        // to delete.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir(path).map_err(|_| {
+                err(std::io::Error::other(
+                    "a directory with files in it is there: move it away, then answer again",
+                ))
+            })?;
+        }
         write_private(path, owned, text.as_bytes()).map_err(err)
     }
 

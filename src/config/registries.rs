@@ -87,10 +87,33 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
         return Err("it holds a password, which would be kept in plain text and shown on git's command line: \
             give the URL without it, and let a git credential helper keep it (git config --global credential.helper)");
     }
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if web && userinfo.is_some_and(looks_like_a_token) {
+        return Err("its user name looks like an access token, which would be kept in plain text and shown on git's command line: \
+            give the URL without it, and let a git credential helper keep the token (git config --global credential.helper)");
+    }
     if url.starts_with('-') {
         return Err("a URL does not start with `-`");
     }
     Ok(())
+}
+
+/// A user name that is really a token: a known token prefix, or long
+/// and mixing letters and digits as no one's name does.
+fn looks_like_a_token(user: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "x-token-auth",
+    ];
+    let mixed =
+        user.chars().any(|c| c.is_ascii_digit()) && user.chars().any(|c| c.is_ascii_alphabetic());
+    PREFIXES.iter().any(|p| user.starts_with(p)) || (user.len() >= 20 && mixed)
 }
 
 #[cfg(test)]
@@ -102,9 +125,22 @@ mod tests {
     fn a_url_with_a_password_is_refused() {
         assert!(check_url("https://me:hunter2@git.example.com/envs.git").is_err());
         assert!(check_url("--upload-pack=touch x").is_err());
+        for token in [
+            "https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/acme/envs.git",
+            "https://glpat-abcdefgh@gitlab.example.com/envs.git",
+            "https://3f8a9c0d1e2b4a5968778695a4b3c2d1e0f9a8b7@git.example.com/envs.git",
+        ] {
+            assert!(
+                check_url(token)
+                    .unwrap_err()
+                    .contains("looks like an access token"),
+                "{token}"
+            );
+        }
         for ok in [
             "https://git.example.com/envs.git",
             "https://me@git.example.com/envs.git",
+            "https://firstname.lastname@git.example.com/envs.git",
             "ssh://git@git.example.com:2222/envs.git",
             "git@git.example.com:platform/envs.git",
             "/srv/git/envs.git",

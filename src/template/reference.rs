@@ -42,16 +42,28 @@ impl FromStr for TemplateRef {
                 "{s:?}: the template is a directory in the registry, such as `aws` or `infra/aws`"
             ));
         }
-        if at.is_some_and(|r| r.is_empty() || r.starts_with('-') || r.contains([' ', '\0', ':'])) {
-            return Err(format!(
-                "{s:?}: the part after @ is a branch, tag or commit"
-            ));
+        if let Some(Err(e)) = at.map(check_ref) {
+            return Err(format!("{s:?}: the part after @ {e}"));
         }
         Ok(TemplateRef {
             registry: registry.to_string(),
             template: template.to_string(),
             at: at.map(str::to_string),
         })
+    }
+}
+
+/// A branch, tag or commit as envact takes one (after `@`, or `registry
+/// add --ref`): nothing git could read as an option or a refspec.
+pub fn check_ref(at: &str) -> Result<(), &'static str> {
+    let bad = at.is_empty()
+        || at.starts_with('-')
+        || at
+            .chars()
+            .any(|c| c.is_control() || matches!(c, ' ' | ':' | '\\' | '~' | '^' | '?' | '*' | '['));
+    match bad {
+        true => Err("is a branch, tag or commit: not empty, not starting with `-`, without spaces, `:` or the characters git gives meaning to (~ ^ ? * [ \\)"),
+        false => Ok(()),
     }
 }
 
