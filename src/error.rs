@@ -87,6 +87,9 @@ pub enum Error {
     #[error("{}: inject = \"shell\" cannot work under direnv: direnv would copy the credentials into DIRENV_DIFF and into every process", manifest.display())]
     ShellUnderDirenv { manifest: PathBuf },
 
+    #[error("{} {} set in your shell: in server mode an SDK takes {} before envact's endpoint and runs as whoever those keys are, and direnv cannot take {} out of the shell without copying {} into DIRENV_DIFF", names.join(" and "), if names.len() == 1 { "is" } else { "are" }, if names.len() == 1 { "it" } else { "them" }, if names.len() == 1 { "it" } else { "them" }, if names.len() == 1 { "its value" } else { "their values" })]
+    KeysInShellUnderDirenv { names: Vec<String> },
+
     #[error("{name} is {reason}")]
     BadEnvVar { name: &'static str, reason: String },
 
@@ -322,6 +325,7 @@ impl Error {
             Error::BadRegistry { .. } => "name it with letters, digits, `-`, `_` and `.`".into(),
             Error::BadRegistryUrl { .. } => "give the URL as git would clone it, without a password".into(),
             Error::ShellUnderDirenv { .. } => "use inject = \"per-command\" (the default) or \"server\" with direnv; `envact activate` still gives shell mode".into(),
+            Error::KeysInShellUnderDirenv { names } => format!("unset {} in the shell; keep the keys in a backend (`envact add`), or for the env backend under names of your own ([secrets.fields])", names.join(" ")),
             Error::BadEnvVar { .. } => "leave the directory and enter it again, so that direnv loads it anew".into(),
             Error::UntrustedManifest { dir, .. } => format!("read what it does, then: envact trust -d {}", dir.display()),
             Error::Untrusted { name, .. } => format!("read what it does and trust it: run it in a terminal, or `envact trust -r {name}`"),

@@ -23,7 +23,7 @@ use crate::agent::Agent;
 use crate::aws::export::variables;
 use crate::aws::rfc3339;
 use crate::context::Context;
-use crate::credentials::{Codes, Resolver};
+use crate::credentials::{Codes, Purpose, Resolver};
 use crate::hardening::CoreLimit;
 use crate::keys::open_for;
 use crate::manifest::{InjectMode, Manifest, Project};
@@ -103,7 +103,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         wrappers: None,
         active: None,
     };
-    match Resolver::new(cx, &settings, true)? {
+    match Resolver::new(cx, &settings, Purpose::Agent)? {
         Some(resolver) => {
             let obtained = resolver.resolve(&Codes::Person)?;
             let aws = activation
@@ -131,6 +131,13 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                 mode => {
                     let margin = resolver.margin();
                     let serve_ecs = mode == InjectMode::Server;
+                    // SDKs that fetch from the endpoint need the region too.
+                    if let Some(region) = obtained.region.as_deref().filter(|_| serve_ecs) {
+                        activation.credential_env = crate::aws::export::REGION_VARS
+                            .iter()
+                            .map(|name| (*name, Zeroizing::new(region.to_string())))
+                            .collect();
+                    }
                     activation.agent = Some(Box::new(move |dir| {
                         Agent::start(
                             dir,
@@ -185,7 +192,8 @@ pub struct Activation {
     shell: Shell,
     invocation: Invocation,
     runtime_base: PathBuf,
-    /// Credential variables for the shell, when the injection mode gives them to it.
+    /// Variables for the shell from the credentials' resolution: in shell
+    /// mode the credentials and the region, in server mode the region.
     credential_env: Vec<(&'static str, Zeroizing<String>)>,
     /// Starts the credential agent in the runtime directory.
     agent: Option<AgentStarter>,

@@ -16,7 +16,8 @@ use super::{protocol::SOCKET, Agent};
 use crate::private_fs::write_private;
 use crate::shell::supervise::{Service, SignalGuard};
 
-/// In server mode: the endpoint's URL, written once it listens.
+/// In server mode: the endpoint's URL, written once it listens, and on a
+/// second line the region the agent uses (what commands are given).
 pub const ECS_URL: &str = "ecs.url";
 /// In server mode: the bearer token, 0600 (`AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`).
 pub const ECS_TOKEN: &str = "ecs.token";
@@ -114,7 +115,16 @@ pub fn publish_ecs(dir: &Path, agent: &Agent) -> io::Result<()> {
     };
     let owned = dir.parent().unwrap_or(dir);
     write_private(&dir.join(ECS_TOKEN), owned, token.as_bytes())?;
-    write_private(&dir.join(ECS_URL), owned, url.as_bytes())
+    let published = format!("{url}\n{}\n", agent.region().unwrap_or_default());
+    write_private(&dir.join(ECS_URL), owned, published.as_bytes())
+}
+
+/// What [`publish_ecs`] wrote: the endpoint's URL and the region.
+pub fn published(text: &str) -> (String, Option<String>) {
+    let mut lines = text.lines();
+    let url = lines.next().unwrap_or_default().to_string();
+    let region = lines.next().filter(|r| !r.is_empty()).map(str::to_string);
+    (url, region)
 }
 
 /// Serves until idle for `idle` or told to stop; then removes the socket
@@ -125,7 +135,21 @@ pub fn serve(
     idle: Duration,
     signals: &mut SignalGuard,
 ) -> io::Result<()> {
-    let mut service = Idle { agent, idle };
+    // In server mode an SDK asks again whenever it likes, with the URL and
+    // token file it was started with: while a process holds them, the
+    // agent stays, idle or not.
+    let held_by = agent.ecs_env().map(|_| {
+        let mut needle = b"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=".to_vec();
+        needle.extend_from_slice(dir.join(ECS_TOKEN).as_os_str().as_encoded_bytes());
+        needle.push(0);
+        needle
+    });
+    let mut service = Idle {
+        agent,
+        idle,
+        held_by,
+        looked: std::cell::Cell::new(None),
+    };
     let served = signals.serve(&mut service);
     drop(service);
     for name in [SOCKET, ECS_URL, ECS_TOKEN, crate::active::FILE] {
@@ -137,10 +161,16 @@ pub fn serve(
     served.map(|_| ())
 }
 
-/// The agent, finished once idle for long enough.
+/// The agent, finished once idle for long enough and, in server mode, once
+/// no process holds its endpoint.
 struct Idle {
     agent: Agent,
     idle: Duration,
+    /// The entry that a process started with the endpoint has in its
+    /// environment.
+    held_by: Option<Vec<u8>>,
+    /// When the processes were last looked at (at most once a second).
+    looked: std::cell::Cell<Option<Instant>>,
 }
 
 impl Service for Idle {
@@ -154,6 +184,39 @@ impl Service for Idle {
         self.agent.tick()
     }
     fn finished(&self) -> bool {
-        self.agent.idle_for().is_some_and(|d| d >= self.idle)
+        if self.agent.idle_for().is_none_or(|d| d < self.idle) {
+            return false;
+        }
+        let Some(needle) = &self.held_by else {
+            return true;
+        };
+        let now = Instant::now();
+        if self
+            .looked
+            .get()
+            .is_some_and(|t| now.duration_since(t) < Duration::from_secs(1))
+        {
+            return false;
+        }
+        self.looked.set(Some(now));
+        !held_by_a_process(needle)
     }
+}
+
+/// Whether a running process's environment holds `entry` (`NAME=VALUE\0`):
+/// the person's own processes are the ones whose environment can be read.
+fn held_by_a_process(entry: &[u8]) -> bool {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    let me = std::process::id().to_string();
+    procs.flatten().any(|p| {
+        let name = p.file_name();
+        let pid = name.to_string_lossy();
+        if pid == me || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        std::fs::read(p.path().join("environ"))
+            .is_ok_and(|env| env.windows(entry.len()).any(|w| w == entry))
+    })
 }

@@ -129,7 +129,15 @@ impl AsFd for EcsServer {
 
 /// The HTTP response to `request`; `answer` is the agent's when it was served.
 pub fn reply(request: Request, answer: Option<&Response>) -> Zeroizing<Vec<u8>> {
-    let message = |m: &str| serde_json::json!({ "message": m }).to_string();
+    // An error in the shape SDKs read (`Code`, `Message`; botocore prints
+    // the body, the JS SDK reads both on a 4xx), `message` kept for curl.
+    // A 5xx only where trying again may work: SDKs retry those.
+    let error = |status, code: &str, m: &str| {
+        (
+            status,
+            serde_json::json!({ "Code": code, "Message": m, "message": m }).to_string(),
+        )
+    };
     let (status, body) = match (request.verdict, answer) {
         (Verdict::Serve, Some(Response::Credentials { credentials: c, .. })) => (
             "200 OK",
@@ -141,16 +149,22 @@ pub fn reply(request: Request, answer: Option<&Response>) -> Zeroizing<Vec<u8>> 
             })
             .to_string(),
         ),
-        (Verdict::Serve, Some(Response::NeedMfa { serial })) => (
-            "503 Service Unavailable",
-            message(&format!("the session expired: an MFA code for {serial} is needed; run `envact exec -- true` to give one")),
+        (Verdict::Serve, Some(Response::NeedMfa { serial })) => error(
+            "403 Forbidden",
+            "MfaRequired",
+            &format!("the session expired: an MFA code for {serial} is needed; run `envact exec -- true` to give one"),
         ),
-        (Verdict::Serve, Some(Response::Error { message: m })) => ("502 Bad Gateway", message(m)),
-        (Verdict::Serve, None) => ("500 Internal Server Error", message("no answer")),
-        (Verdict::Forbidden, _) => ("403 Forbidden", message("missing or wrong authorization token")),
-        (Verdict::NotFound, _) => ("404 Not Found", message(&format!("only {PATH} is served here"))),
-        (Verdict::MethodNotAllowed, _) => ("405 Method Not Allowed", message("only GET is served here")),
-        (Verdict::BadRequest, _) => ("400 Bad Request", message("not an HTTP request envact understands")),
+        (Verdict::Serve, Some(Response::Error { message: m, transient: true })) => {
+            error("503 Service Unavailable", "ServiceUnavailable", m)
+        }
+        (Verdict::Serve, Some(Response::Error { message: m, transient: false })) => {
+            error("403 Forbidden", "CredentialsUnavailable", m)
+        }
+        (Verdict::Serve, None) => error("500 Internal Server Error", "InternalError", "no answer"),
+        (Verdict::Forbidden, _) => error("403 Forbidden", "AccessDenied", "missing or wrong authorization token"),
+        (Verdict::NotFound, _) => error("404 Not Found", "NotFound", &format!("only {PATH} is served here")),
+        (Verdict::MethodNotAllowed, _) => error("405 Method Not Allowed", "MethodNotAllowed", "only GET is served here"),
+        (Verdict::BadRequest, _) => error("400 Bad Request", "BadRequest", "not an HTTP request envact understands"),
     };
     let body = Zeroizing::new(body);
     let allow = if request.verdict == Verdict::MethodNotAllowed {
@@ -218,6 +232,47 @@ mod tests {
         assert!(
             text.ends_with("\r\n\r\n"),
             "a HEAD answer has no body: {text}"
+        );
+    }
+
+    #[test]
+    fn errors_come_in_the_shape_sdks_read_and_only_transient_ones_are_5xx() {
+        let serve = Request {
+            verdict: Verdict::Serve,
+            head: false,
+        };
+        let shown = |answer: Response| {
+            let out = reply(serve, Some(&answer));
+            let text = String::from_utf8_lossy(&out).into_owned();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            let status = head[9..12].to_string();
+            let body: serde_json::Value = serde_json::from_str(body).unwrap();
+            (
+                status,
+                body["Code"].as_str().unwrap().to_string(),
+                body["Message"].as_str().unwrap().to_string(),
+            )
+        };
+        let (status, code, message) = shown(Response::NeedMfa {
+            serial: "arn:aws:iam::123456789012:mfa/me".into(),
+        });
+        assert_eq!((status.as_str(), code.as_str()), ("403", "MfaRequired"));
+        assert!(message.contains("envact exec -- true"), "{message}");
+        let (status, code, message) = shown(Response::Error {
+            message: "cannot reach STS".into(),
+            transient: true,
+        });
+        assert_eq!(
+            (status.as_str(), code.as_str(), message.as_str()),
+            ("503", "ServiceUnavailable", "cannot reach STS")
+        );
+        let (status, code, _) = shown(Response::Error {
+            message: "STS AssumeRole failed with AccessDenied".into(),
+            transient: false,
+        });
+        assert_eq!(
+            (status.as_str(), code.as_str()),
+            ("403", "CredentialsUnavailable")
         );
     }
 }

@@ -63,7 +63,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_millis(200);
 pub enum RefreshError {
     /// The session expired and STS wants an MFA code for this device.
     NeedMfa(String),
-    Failed(String),
+    /// What failed; `transient` when trying again later may work.
+    Failed { message: String, transient: bool },
 }
 
 /// Gets new credentials (from the cached session when it is still good).
@@ -157,6 +158,11 @@ impl Agent {
             runtime_dir: runtime_dir.to_path_buf(),
             uid: nix::unistd::getuid().as_raw(),
         })
+    }
+
+    /// The region commands are given with the credentials.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
@@ -308,6 +314,7 @@ impl Agent {
             },
             None => Response::Error {
                 message: "no credentials yet".into(),
+                transient: true,
             },
         }
     }
@@ -331,7 +338,9 @@ impl Agent {
                 self.credentials()
             }
             Err(RefreshError::NeedMfa(serial)) => Response::NeedMfa { serial },
-            Err(RefreshError::Failed(message)) => Response::Error { message },
+            Err(RefreshError::Failed { message, transient }) => {
+                Response::Error { message, transient }
+            }
         };
         // A code typed while a refresh without one ran is tried now.
         let code_brought = matches!(answer, Response::NeedMfa { .. })

@@ -30,11 +30,11 @@ pub enum Response {
         region: Option<String>,
     },
     /// The session expired: a code for this device is needed.
-    NeedMfa {
-        serial: String,
-    },
+    NeedMfa { serial: String },
     Error {
         message: String,
+        /// Trying again later may work (STS unreachable or throttling).
+        transient: bool,
     },
 }
 
@@ -53,6 +53,8 @@ enum Wire {
     },
     Error {
         message: String,
+        #[serde(default)]
+        transient: bool,
     },
 }
 
@@ -73,8 +75,8 @@ impl Response {
             Response::NeedMfa { serial } => {
                 serde_json::json!({"status": "need_mfa", "serial": serial})
             }
-            Response::Error { message } => {
-                serde_json::json!({"status": "error", "message": message})
+            Response::Error { message, transient } => {
+                serde_json::json!({"status": "error", "message": message, "transient": transient})
             }
         };
         Zeroizing::new(format!("{value}\n"))
@@ -98,7 +100,7 @@ impl Response {
                 region,
             },
             Wire::NeedMfa { serial } => Response::NeedMfa { serial },
-            Wire::Error { message } => Response::Error { message },
+            Wire::Error { message, transient } => Response::Error { message, transient },
         })
     }
 }

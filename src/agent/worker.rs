@@ -61,9 +61,10 @@ impl Worker {
         match self.results.try_recv() {
             Ok(outcome) => Some(outcome),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(RefreshError::Failed(
-                "the credential refresh stopped working".into(),
-            ))),
+            Err(TryRecvError::Disconnected) => Some(Err(RefreshError::Failed {
+                message: "the credential refresh stopped working".into(),
+                transient: false,
+            })),
         }
     }
 }

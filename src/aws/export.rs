@@ -14,6 +14,9 @@ pub enum Format {
     CredentialProcess,
 }
 
+/// Where SDKs and the AWS CLI read the region (the CLI v1 only the second).
+pub const REGION_VARS: [&str; 2] = ["AWS_REGION", "AWS_DEFAULT_REGION"];
+
 /// The variables a command gets, in order.
 pub fn variables(
     creds: &Credentials,
@@ -34,8 +37,9 @@ pub fn variables(
         vars.push(("AWS_CREDENTIAL_EXPIRATION", z(&rfc3339(exp))));
     }
     if let Some(region) = region {
-        vars.push(("AWS_REGION", z(region)));
-        vars.push(("AWS_DEFAULT_REGION", z(region)));
+        for name in REGION_VARS {
+            vars.push((name, z(region)));
+        }
     }
     vars
 }

@@ -31,6 +31,25 @@ pub enum StsError {
 }
 
 impl StsError {
+    /// Whether trying again later may work: STS could not be reached, or
+    /// said it is throttling or failing itself.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StsError::Unreachable { .. } => true,
+            StsError::Service { code, .. } => matches!(
+                code.as_str(),
+                "Throttling"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalFailure"
+                    | "InternalError"
+                    | "ServiceUnavailable"
+                    | "IDPCommunicationError"
+            ),
+            StsError::Other { .. } => false,
+        }
+    }
+
     pub fn code(&self) -> Option<&str> {
         match self {
             StsError::Service { code, .. } => Some(code),

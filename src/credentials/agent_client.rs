@@ -26,7 +26,7 @@ pub fn from_agent(cx: &Context, dir: &Path) -> Result<(Credentials, Option<Strin
                 credentials,
                 region,
             } => return Ok((credentials, region)),
-            Response::Error { message } => return Err(Error::AgentFailed(message)),
+            Response::Error { message, .. } => return Err(Error::AgentFailed(message)),
             Response::NeedMfa { serial } if attempt <= MFA_ATTEMPTS => {
                 code = Some(ask_mfa_code(cx.ui.as_ref(), &serial, attempt, true)?);
             }

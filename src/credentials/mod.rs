@@ -78,6 +78,23 @@ pub struct Resolver {
     ui: Arc<dyn Ui>,
 }
 
+/// The region when none is configured anywhere: STS's global endpoint's.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Who the credentials are resolved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// An agent, which refreshes them: sessions are kept in memory when the
+    /// manifest keeps none in the keyring, so refreshes need no MFA code.
+    Agent,
+    /// One command, or one export.
+    Once,
+    /// An SDK's `credential_process`: the environment envact was configured
+    /// for, never the profile in `AWS_PROFILE`, which is the calling SDK's
+    /// choice (the profile whose `credential_process` runs envact).
+    CredentialProcess,
+}
+
 /// `envact export`: the credentials in `format`.
 pub fn export(
     cx: &Context,
@@ -86,7 +103,11 @@ pub fn export(
 ) -> Result<secrecy::zeroize::Zeroizing<String>, Error> {
     let settings = cx.settings_at(place)?;
     crate::trust::ensure_trusted(cx, &settings)?;
-    let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
+    let purpose = match format {
+        Format::CredentialProcess => Purpose::CredentialProcess,
+        _ => Purpose::Once,
+    };
+    let obtained = obtain_for(cx, &settings, purpose)?.ok_or_else(|| Error::NoAws {
         manifest: settings.project.manifest.clone(),
         what: "export",
     })?;
@@ -99,19 +120,26 @@ pub fn export(
 
 /// Credentials for the environment, or `None` when its manifest has no [aws].
 pub fn obtain(cx: &Context, settings: &Settings) -> Result<Option<Obtained>, Error> {
-    match Resolver::new(cx, settings, false)? {
+    obtain_for(cx, settings, Purpose::Once)
+}
+
+fn obtain_for(
+    cx: &Context,
+    settings: &Settings,
+    purpose: Purpose,
+) -> Result<Option<Obtained>, Error> {
+    match Resolver::new(cx, settings, purpose)? {
         Some(resolver) => resolver.resolve(&Codes::Person).map(Some),
         None => Ok(None),
     }
 }
 
 impl Resolver {
-    /// `None` without [aws]. `for_agent` keeps sessions in memory when the
-    /// manifest keeps none in the keyring, so refreshes need no MFA code.
+    /// `None` without [aws].
     pub fn new(
         cx: &Context,
         settings: &Settings,
-        for_agent: bool,
+        purpose: Purpose,
     ) -> Result<Option<Resolver>, Error> {
         let manifest = settings.effective();
         let manifest_path = &settings.project.manifest;
@@ -142,7 +170,10 @@ impl Resolver {
         };
         let (config_path, credentials_path) =
             AwsFiles::paths(|k| aws_var(k).map(Into::into), &cx.dirs.home);
-        let env_profile = aws_var("AWS_PROFILE");
+        let env_profile = match purpose {
+            Purpose::CredentialProcess => None,
+            Purpose::Agent | Purpose::Once => aws_var("AWS_PROFILE"),
+        };
         let selected = aws.profile.as_deref().or(env_profile.as_deref());
         let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
         for (profile, file) in files.plaintext_keys() {
@@ -164,14 +195,16 @@ impl Resolver {
                 },
             });
         }
-        let region = region.map(|(_, r)| r);
+        // Without one anywhere, STS's global region: commands get it too,
+        // or an SDK that needs one fails where envact worked.
+        let region = Some(region.map_or_else(|| DEFAULT_REGION.to_string(), |(_, r)| r));
         let cache: Box<dyn CredentialCache> = if manifest.persistence.keep_sts_session() {
             Box::new(KeyringCache::new(
                 KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE)),
                 &settings.env_id,
                 &fingerprint(secrets, &item, &chain),
             ))
-        } else if for_agent {
+        } else if purpose == Purpose::Agent {
             Box::new(MemoryCache::default())
         } else {
             Box::new(NoCache)
@@ -181,7 +214,7 @@ impl Resolver {
         })?;
         let endpoint = files.sts_endpoint(aws_var);
         let sts = SdkSts::new(
-            region.as_deref().unwrap_or("us-east-1"),
+            region.as_deref().unwrap_or(DEFAULT_REGION),
             endpoint,
             crate::shell::supervise::block_in_this_thread,
         );
@@ -273,10 +306,13 @@ impl Refresh for Resolver {
         match self.resolve(&Codes::Given(mfa_code.cloned())) {
             Ok(obtained) => Ok(obtained.credentials),
             Err(Error::MfaUnreachable { serial, .. }) => Err(RefreshError::NeedMfa(serial)),
-            Err(e) => Err(RefreshError::Failed(match e.help() {
-                Some(help) => format!("{e} ({help})"),
-                None => e.to_string(),
-            })),
+            Err(e) => Err(RefreshError::Failed {
+                transient: matches!(&e, Error::Flow(FlowError::Sts(sts)) if sts.is_transient()),
+                message: match e.help() {
+                    Some(help) => format!("{e} ({help})"),
+                    None => e.to_string(),
+                },
+            }),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::agent::protocol::{Response, SOCKET};
 use crate::agent::Agent;
 use crate::aws::Credentials;
 use crate::context::Context;
-use crate::credentials::{from_agent, obtain, Resolver};
+use crate::credentials::{from_agent, obtain, Purpose, Resolver};
 use crate::manifest::InjectMode;
 use crate::remote::Place;
 use crate::settings::Settings;
@@ -68,7 +68,7 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
         return Ok(());
     }
     let manifest = settings.effective();
-    let Some(resolver) = Resolver::new(cx, &settings, true)? else {
+    let Some(resolver) = Resolver::new(cx, &settings, Purpose::Agent)? else {
         return Err(Error::NoAws {
             manifest: settings.project.manifest.clone(),
             what: "serve",
@@ -138,14 +138,15 @@ pub(super) fn state_dir(cx: &Context, settings: &Settings) -> Result<PathBuf, Er
     Ok(dir)
 }
 
-/// A server-mode agent listening: started when none runs. Its URL.
+/// A server-mode agent listening: started when none runs. Its URL, and the
+/// region it uses.
 pub(super) fn server_agent(
     cx: &Context,
     settings: &Settings,
     place: &Place,
     dir: &Path,
     envact_bin: &Path,
-) -> Result<String, Error> {
+) -> Result<(String, Option<String>), Error> {
     let url_file = dir.join(ECS_URL);
     if !background::running(dir) {
         let _ = std::fs::remove_file(&url_file);
@@ -161,7 +162,7 @@ pub(super) fn server_agent(
             }
         }
     });
-    url
+    url.map(|text| background::published(&text))
 }
 
 /// What a starting server-mode agent in `dir` has come to: its URL once it

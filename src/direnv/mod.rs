@@ -139,8 +139,25 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
                 path_add = Some(bin);
             }
             InjectMode::Server => {
-                let url = agent::server_agent(cx, &settings, place, &dir, envact_bin)?;
+                let held: Vec<String> = crate::secrets::AWS_KEY_VARS
+                    .iter()
+                    .filter(|name| cx.var(name).is_some_and(|v| !v.is_empty()))
+                    .map(|name| name.to_string())
+                    .collect();
+                if !held.is_empty() {
+                    return Err(Error::KeysInShellUnderDirenv { names: held });
+                }
+                let (url, region) = agent::server_agent(cx, &settings, place, &dir, envact_bin)?;
                 exports.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI".into(), url));
+                // SDKs find no region otherwise: the one envact uses.
+                for name in crate::aws::export::REGION_VARS {
+                    if let Some(region) = region
+                        .as_ref()
+                        .filter(|_| !manifest.vars.contains_key(name))
+                    {
+                        exports.push((name.into(), region.clone()));
+                    }
+                }
                 exports.push((
                     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE".into(),
                     dir.join(ECS_TOKEN).display().to_string(),
