@@ -327,3 +327,24 @@ fn under_direnv_in_server_mode_keys_in_the_shell_are_refused_not_silently_used()
         stdout(&out)
     );
 }
+
+/// When STS refuses the role, the endpoint's answer reaches the JS SDK's
+/// container provider: its `Code` and `Message`, not only a status (the
+/// default chain then moves on to its next provider, as it does for any).
+#[test]
+fn an_endpoint_error_reaches_the_js_sdk_with_its_code_and_message() {
+    let js = Js::with_keys(
+        Keys::OwnNames,
+        "inject = \"server\"",
+        "sts_session = false",
+        "error:AccessDenied",
+    );
+    with_direnv(&js);
+    let out = under_direnv(&js, &["--container"]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("(CredentialsUnavailable: STS AssumeRole failed with AccessDenied: User: arn:aws:iam::123456789012:user/test is not authorized"),
+        "{err}"
+    );
+}
