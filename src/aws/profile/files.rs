@@ -4,7 +4,7 @@
 //! re-exports), and what can be wrong with them.
 //!
 //! The SDK's parser is what the AWS SDKs agree on (their shared test suite:
-//! tests/aws_files_like_the_sdks.rs): comments after a section header, `s3 =`
+//! tests/it/aws_files_like_the_sdks.rs): comments after a section header, `s3 =`
 //! blocks of sub-properties, continuation lines, duplicate sections merged,
 //! the credentials file over the config file, case-insensitive keys.
 

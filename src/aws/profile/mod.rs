@@ -1,7 +1,7 @@
 //! Which roles to assume, with which MFA device and region: what the
 //! environment asks ([`ChainRequest`], the manifest's `[aws]`) merged with the
 //! AWS shared files ([`AwsFiles`]), following `source_profile` chains the way
-//! the AWS SDKs do (their shared test suite: tests/aws_files_like_the_sdks.rs).
+//! the AWS SDKs do (their shared test suite: tests/it/aws_files_like_the_sdks.rs).
 //!
 //! envact's backend keys stand in wherever the SDK would use static keys
 //! from the files: after the first profile, one that holds static keys ends

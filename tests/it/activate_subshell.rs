@@ -1,7 +1,7 @@
 //! A user runs `envact activate` from their own shell, works in the activated
 //! subshell, and exits: for bash, zsh and fish, through a real pseudo-terminal.
 
-mod support;
+use crate::support;
 
 use support::{exit_outer_shell, which, Sandbox, SHELLS};
 

@@ -6,7 +6,7 @@
 //! the diff of every changed one, and control characters as text, on a real
 //! pseudo-terminal. The registry is a real `git daemon` on loopback.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

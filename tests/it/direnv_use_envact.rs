@@ -4,7 +4,7 @@
 //! Real direnv hooked into bash and zsh on a pseudo-terminal, the real AWS
 //! CLI, moto's STS behind the logging endpoint, the long-term keys in pass.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! long-term keys writes no core file that would hold them; the programs it
 //! starts keep the person's own core-size limit.
 
-mod support;
+use crate::support;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;

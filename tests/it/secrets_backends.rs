@@ -3,7 +3,7 @@
 //! takes them away: against the real Secret Service, kernel keyutils, pass with
 //! gpg, the encrypted file, and environment variables.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use support::pass_store::PassStore;

@@ -5,7 +5,7 @@
 //! with STS's documented error responses. Every request passes that endpoint,
 //! which logs it, so the tests see exactly which STS calls were made.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use support::sts::{Endpoint, Moto};

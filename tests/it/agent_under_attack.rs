@@ -5,7 +5,7 @@
 //! is served on the ECS endpoint; `envact exec` asks no agent that is not the
 //! user's own, and no ended activation's agent at all.
 
-mod support;
+use crate::support;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;

@@ -4,7 +4,7 @@
 //! Secret Service, the 1Password stand-in), writes them 0600 without a secret,
 //! and the next activation asks nothing. Ctrl-C or Ctrl-D writes nothing.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! SIGHUP, SIGTERM or SIGINT, or the shell is killed outright), the runtime
 //! directory is removed and no shell is left running.
 
-mod support;
+use crate::support;
 
 use rexpect::process::WaitStatus;
 use std::time::Duration;

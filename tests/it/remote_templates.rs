@@ -5,7 +5,7 @@
 //! `pull` (showing the diff), copied into a project with `pull --copy`, and
 //! never run before its exact content is trusted. STS is moto.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::registry::GitRegistry;

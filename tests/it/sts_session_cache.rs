@@ -4,7 +4,7 @@
 //! resolution. Cached in the real Secret Service; STS is moto behind the
 //! logging loopback endpoint (tests/fixtures/sts-endpoint.py).
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::secret_service::SecretService;

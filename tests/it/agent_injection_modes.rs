@@ -4,7 +4,7 @@
 //! STS is moto behind the logging loopback endpoint; the client is the real
 //! AWS CLI in real shells on a pseudo-terminal.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 use support::agent_env::setup;

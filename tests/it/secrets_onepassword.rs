@@ -2,7 +2,7 @@
 //! `op` STAND-IN (tests/fixtures/op-standin/op), because 1Password's CLI cannot
 //! be installed here; the stand-in mimics the documented commands and errors.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::op_standin::{OpStandin, PASSWORD, SERVICE_TOKEN};

@@ -4,7 +4,7 @@
 //! Each file under tests/fixtures/bad-manifests starts with
 //! `# expect: LINE:COLUMN: MESSAGE`, MESSAGE being the start of the error text.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use support::{run, stderr, Sandbox};

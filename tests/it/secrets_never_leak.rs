@@ -3,7 +3,7 @@
 //! file under HOME, the XDG dirs or the temp dir after `add`, a read and
 //! `remove`, and none printed.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

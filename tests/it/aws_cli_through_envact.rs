@@ -2,7 +2,7 @@
 //! `envact activate -- aws ...`, and through a `credential_process` entry in
 //! ~/.aws/config. STS is moto's server on loopback.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::sts::{Moto, CALLER_ARN};

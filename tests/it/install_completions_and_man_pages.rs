@@ -3,7 +3,7 @@
 //! pseudo-terminal), man pages that render without a warning, no colour
 //! codes under NO_COLOR, and a flake that parses and matches Cargo.toml.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! behaves as if CMD were typed at the activated prompt, and envact exits with
 //! CMD's exit code.
 
-mod support;
+use crate::support;
 
 use support::{run, stderr, stdout, Sandbox, SHELLS};
 

@@ -1,7 +1,7 @@
 //! A user starts a project with `envact init`: a manifest from a built-in
 //! template, named after the directory, never overwriting one without --force.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use support::{run, stderr, stdout, Sandbox};

@@ -9,7 +9,7 @@
 //! never the user. No region is configured anywhere: commands get the one
 //! envact used. moto's STS behind the logging endpoint.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

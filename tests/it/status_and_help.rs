@@ -1,7 +1,7 @@
 //! `envact status` tells whether this shell is in an environment; `--help` and
 //! `--version` work without a manifest.
 
-mod support;
+use crate::support;
 
 use support::{run, stderr, stdout, Sandbox};
 

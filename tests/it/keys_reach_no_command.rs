@@ -5,7 +5,7 @@
 //! its unwrapped and wrapped commands, and `envact exec`. Real shells, moto's
 //! STS, the real AWS CLI; each child's whole environment is read.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use support::sts::{Moto, CALLER_ARN};

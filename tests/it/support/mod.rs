@@ -1,7 +1,6 @@
 //! Shared test helpers: a sandbox that stands in for the user's home (HOME and
 //! the XDG dirs in a temp dir, never the real ones), a project with a manifest,
 //! and real shells driven through a pseudo-terminal.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The shell snippets under hooks/ are real files: each parses in its own shell,
 //! and the bash ones pass shellcheck, so a syntax slip fails here, not in a user's shell.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

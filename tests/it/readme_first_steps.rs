@@ -3,7 +3,7 @@
 //! `cargo install` puts it). The commands are read from README.md, so the
 //! README cannot drift from what works.
 
-mod support;
+use crate::support;
 
 use support::Sandbox;
 

@@ -4,7 +4,7 @@
 //! large, AWS profiles envact cannot follow, a broken answers file (which
 //! `setup --reconfigure` repairs), and directories that others may write.
 
-mod support;
+use crate::support;
 
 use support::{keys_input, run, run_with_stdin, stderr, Sandbox};
 

@@ -3,7 +3,7 @@
 //! endpoint in a `services` section) gives envact the same region, role and
 //! STS as the real AWS CLI reports for the same profile. STS is moto's.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use support::sts::{Moto, CALLER_ARN};

@@ -3,7 +3,7 @@
 //! without secrets, `--show` says where each setting comes from, activation
 //! uses the answers, and without a terminal missing answers fail at once.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use support::{run, stderr, stdout, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
