@@ -14,6 +14,7 @@ pub mod activation;
 pub mod active;
 pub mod agent;
 pub mod aws;
+pub mod backend;
 pub mod config;
 pub mod context;
 pub mod credentials;

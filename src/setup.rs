@@ -232,7 +232,7 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
         .secrets
         .as_ref()
         .map_or(effective.aws.is_some(), |s| {
-            s.backend == Backend::OnePassword
+            s.backend.info().sign_in == crate::backend::SignIn::OnePassword
         });
     let detected = crate::ui::busy(p, "Looking at what this machine has", || {
         Detected::probe(cx.vars(), &cx.dirs, may_be_1password)

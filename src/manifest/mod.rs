@@ -43,48 +43,7 @@ pub struct Manifest {
     pub written_at: BTreeMap<&'static str, Location>,
 }
 
-/// Where the long-term keys live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
-pub enum Backend {
-    #[serde(rename = "1password")]
-    #[value(name = "1password")]
-    OnePassword,
-    #[serde(rename = "keyring")]
-    Keyring,
-    #[serde(rename = "pass")]
-    Pass,
-    #[serde(rename = "file")]
-    File,
-    #[serde(rename = "env")]
-    Env,
-}
-
-impl Backend {
-    pub const ALL: [Backend; 5] = [
-        Backend::OnePassword,
-        Backend::Keyring,
-        Backend::Pass,
-        Backend::File,
-        Backend::Env,
-    ];
-
-    /// The name as written in the manifest and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::OnePassword => "1password",
-            Backend::Keyring => "keyring",
-            Backend::Pass => "pass",
-            Backend::File => "file",
-            Backend::Env => "env",
-        }
-    }
-}
-
-impl std::fmt::Display for Backend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::backend::Backend;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Secrets {
@@ -98,12 +57,13 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    /// The item the keys are read from. `env` reads variables and needs none.
+    /// The item the keys are read from; `""` for a backend without items
+    /// (`env` reads variables).
     pub fn item_to_read(&self) -> Option<&str> {
-        match (&self.item, self.backend) {
+        match (&self.item, self.backend.info().item) {
             (Some(item), _) => Some(item),
-            (None, Backend::Env) => Some(""),
-            (None, _) => None,
+            (None, crate::backend::Item::None) => Some(""),
+            (None, crate::backend::Item::Named) => None,
         }
     }
 }

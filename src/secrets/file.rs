@@ -18,7 +18,7 @@ use super::{Backend, SecretError, SecretStore};
 use crate::private_fs::{private_dir, read_bounded, MAX_FILE};
 use crate::ui::{AskError, Ui};
 
-pub const DEFAULT_VAULT: &str = "default";
+pub use crate::backend::FILE_DEFAULT_VAULT as DEFAULT_VAULT;
 const FORMAT_VERSION: u32 = 1;
 
 /// scrypt's work factor (log2 N) for the passphrase: 256 MiB and about half a

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::{Backend, SecretError, SecretStore};
 
 const INDEX_USER: &str = "envact:index";
-pub const DEFAULT_SERVICE: &str = "envact";
+pub use crate::backend::KEYRING_DEFAULT_SERVICE as DEFAULT_SERVICE;
 
 /// Which OS store holds the entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use secrecy::SecretString;
 
 pub use self::env::EnvStore;
 pub use self::error::SecretError;
-pub use self::file::{FileStore, DEFAULT_VAULT as FILE_DEFAULT_VAULT};
-pub use self::keyring::{KeyringKind, KeyringStore, DEFAULT_SERVICE as KEYRING_DEFAULT_SERVICE};
+pub use self::file::FileStore;
+pub use self::keyring::{KeyringKind, KeyringStore};
 pub use self::onepassword::{
     accounts as op_accounts, add_account as op_add_account, OnePasswordStore, OpAccount,
     SessionCache,
@@ -27,7 +27,7 @@ pub use self::open::keyring_kind;
 pub use self::open::{open, service_token_keeper, StoreDirs, StoreOptions, SESSIONS_SERVICE};
 pub use self::pass::PassStore;
 use crate::aws::LongTermKeys;
-pub use crate::manifest::Backend;
+pub use crate::backend::Backend;
 
 /// Names of the fields inside an item (for `env`: variable names).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,17 +116,10 @@ pub fn write_keys(
 
 /// The field names a backend uses when the manifest does not name them.
 pub fn default_fields(backend: Backend) -> FieldNames {
-    let (id, secret) = match backend {
-        // pass keeps the secret on the entry's first line, its `password`.
-        Backend::Pass => ("access_key_id", "password"),
-        // 1Password's "API Credential" item category.
-        Backend::OnePassword => ("username", "credential"),
-        Backend::Env => ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
-        Backend::Keyring | Backend::File => ("access_key_id", "secret_access_key"),
-    };
+    let defaults = backend.info().default_fields;
     FieldNames {
-        access_key_id: id.to_string(),
-        secret_access_key: secret.to_string(),
+        access_key_id: defaults.access_key_id.to_string(),
+        secret_access_key: defaults.secret_access_key.to_string(),
         mfa_totp: None,
     }
 }

@@ -16,7 +16,7 @@ pub use sources::{Setting, Source};
 
 use crate::config::answers::{Answers, FIELD_NAMES};
 use crate::config::{environment_id, path_id, remote_id, Dirs};
-use crate::manifest::{dir_name, Backend, Manifest, Project, SecretFields, Secrets};
+use crate::manifest::{dir_name, Manifest, Project, SecretFields, Secrets};
 use crate::Error;
 
 /// An environment's settings, loaded once.
@@ -130,7 +130,11 @@ impl Settings {
                 if s.item_to_read().is_none() {
                     flags.push("--item NAME");
                 }
-                if s.vault.is_none() && s.backend == Backend::OnePassword {
+                let required = matches!(
+                    s.backend.info().vault,
+                    crate::backend::Vault::Asked { required: true, .. }
+                );
+                if s.vault.is_none() && required {
                     flags.push("--vault VAULT");
                 }
             }
@@ -206,7 +210,7 @@ fn complete(written: &Manifest, answers: &Answers) -> Manifest {
     if let Some(s) = m.secrets.as_mut() {
         s.vault = s.vault.take().or_else(|| answers.vault.clone());
         s.item = s.item.take().or_else(|| answers.item.clone());
-        if s.backend == Backend::OnePassword {
+        if s.backend.info().sign_in == crate::backend::SignIn::OnePassword {
             s.sign_in = s.sign_in.take().or_else(|| answers.onepassword.clone());
         }
         for name in FIELD_NAMES {
@@ -231,6 +235,7 @@ fn complete(written: &Manifest, answers: &Answers) -> Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::Backend;
     use crate::manifest::OpAuth;
     use std::path::Path;
 

@@ -2,9 +2,9 @@
 //! manifest, this person's answers file, or a default.
 
 use super::Settings;
+use crate::backend::{SignIn, Vault};
 use crate::config::answers::FIELD_NAMES;
-use crate::manifest::Backend;
-use crate::secrets::{default_fields, FILE_DEFAULT_VAULT, KEYRING_DEFAULT_SERVICE};
+use crate::secrets::default_fields;
 
 /// Where a setting's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Settings {
             answers.backend.map(|b| b.name().into()),
             None,
         );
-        if backend == Some(Backend::OnePassword) {
+        if backend.is_some_and(|b| b.info().sign_in == SignIn::OnePassword) {
             row(
                 "1password sign-in",
                 None,
@@ -73,10 +73,10 @@ impl Settings {
                 Some("op decides".into()),
             );
         }
-        let default_vault = match backend {
-            Some(Backend::Keyring) => Some(KEYRING_DEFAULT_SERVICE.to_string()),
-            Some(Backend::File) => Some(FILE_DEFAULT_VAULT.to_string()),
-            Some(Backend::Pass) => Some("(the store's top)".into()),
+        let default_vault = match backend.map(|b| b.info().vault) {
+            Some(Vault::Asked {
+                shown: Some(shown), ..
+            }) => Some(shown.to_string()),
             _ => None,
         };
         row(

@@ -3,6 +3,7 @@
 
 use super::Wizard;
 use crate::aws::Mfa;
+use crate::backend::SignIn;
 use crate::manifest::{Backend, OpAuth};
 use crate::Error;
 
@@ -40,7 +41,7 @@ impl Wizard<'_> {
     }
 
     pub(super) fn keep_backend_session(&mut self, backend: Backend) -> Result<(), Error> {
-        if backend == Backend::OnePassword
+        if backend.info().sign_in == SignIn::OnePassword
             && self.manifest.persistence.backend_session.is_none()
             && self.answers.onepassword.as_ref().map(|s| s.auth) == Some(OpAuth::Account)
         {

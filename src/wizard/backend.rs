@@ -32,13 +32,13 @@ impl Wizard<'_> {
 
     pub(super) fn sign_in(&mut self) -> Result<(), Error> {
         let d = self.detected;
-        if d.op_token_in_env {
+        if d.probe.op_token_in_env {
             self.p
                 .say("1Password: OP_SERVICE_ACCOUNT_TOKEN is set, op uses that service account");
         }
         let default = match &self.answers.onepassword {
             Some(s) => s.auth,
-            None if d.op_token_in_env => OpAuth::ServiceAccount,
+            None if d.probe.op_token_in_env => OpAuth::ServiceAccount,
             None => OpAuth::Account,
         };
         let choices: Vec<String> = OpAuth::ALL.iter().map(|a| a.describe().into()).collect();
@@ -49,7 +49,7 @@ impl Wizard<'_> {
         let account = match auth {
             OpAuth::Account => Some(self.account()?),
             OpAuth::ServiceAccount => {
-                if !d.op_token_in_env {
+                if !d.probe.op_token_in_env {
                     let token = self
                         .p
                         .secret("Service-account token (kept in the OS keyring)")?;

@@ -3,23 +3,18 @@
 //! profiles (with their MFA devices) in the AWS config files.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use crate::aws::profile::AwsFiles;
+use crate::backend::{Backend, Probe};
 use crate::config::Dirs;
-use crate::manifest::Backend;
 use crate::secrets::{self, KeyringKind, KeyringStore, OpAccount, SecretStore};
 
 #[derive(Debug, Default, Clone)]
 pub struct Detected {
-    /// A Secret Service answers on the session bus.
-    pub secret_service: bool,
-    /// The pass store's directory, when it has been initialised (`.gpg-id`).
-    pub pass_store: Option<PathBuf>,
+    /// What this machine shows of each backend.
+    pub probe: Probe,
     /// Accounts added to op on this device.
     pub op_accounts: Vec<OpAccount>,
-    /// `OP_SERVICE_ACCOUNT_TOKEN` is set.
-    pub op_token_in_env: bool,
     /// Profiles in the AWS config files, with their `mfa_serial` when they have one.
     pub aws_profiles: Vec<(String, Option<String>)>,
     /// `[aws] profile` is unset and `AWS_PROFILE` names one.
@@ -35,15 +30,19 @@ impl Detected {
                 .is_ok();
         let pass_dir = &dirs.pass_store;
         let (config, credentials) = AwsFiles::paths(&var, &dirs.home);
+        let op_accounts = if with_op {
+            secrets::op_accounts().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         Detected {
-            secret_service,
-            pass_store: pass_dir.join(".gpg-id").is_file().then(|| pass_dir.clone()),
-            op_accounts: if with_op {
-                secrets::op_accounts().unwrap_or_default()
-            } else {
-                Vec::new()
+            probe: Probe {
+                secret_service,
+                pass_store: pass_dir.join(".gpg-id").is_file().then(|| pass_dir.clone()),
+                op_accounts: op_accounts.iter().map(|a| a.url.clone()).collect(),
+                op_token_in_env: var("OP_SERVICE_ACCOUNT_TOKEN").is_some_and(|t| !t.is_empty()),
             },
-            op_token_in_env: var("OP_SERVICE_ACCOUNT_TOKEN").is_some_and(|t| !t.is_empty()),
+            op_accounts,
             aws_profiles: AwsFiles::load(&config, &credentials, None)
                 .map(|files| files.profiles())
                 .unwrap_or_default(),
@@ -55,38 +54,12 @@ impl Detected {
 
     /// The backend to offer first: the one this machine is ready for.
     pub fn suggested_backend(&self) -> Backend {
-        if !self.op_accounts.is_empty() || self.op_token_in_env {
-            Backend::OnePassword
-        } else if self.secret_service {
-            Backend::Keyring
-        } else if self.pass_store.is_some() {
-            Backend::Pass
-        } else {
-            Backend::File
-        }
+        Backend::suggested(&self.probe)
     }
 
     /// Why a backend is offered, for the choice list.
     pub fn note_for(&self, backend: Backend) -> Option<String> {
-        match backend {
-            Backend::Keyring if self.secret_service => Some("Secret Service reachable".into()),
-            Backend::Pass => self
-                .pass_store
-                .as_ref()
-                .map(|p| format!("pass store at {}", p.display())),
-            Backend::OnePassword if !self.op_accounts.is_empty() => Some(format!(
-                "op account {}",
-                self.op_accounts
-                    .iter()
-                    .map(|a| a.url.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            Backend::OnePassword if self.op_token_in_env => {
-                Some("OP_SERVICE_ACCOUNT_TOKEN is set".into())
-            }
-            _ => None,
-        }
+        (backend.info().detect)(&self.probe)
     }
 
     /// The MFA device the AWS config files suggest: the named profile's, else
@@ -127,17 +100,5 @@ mod tests {
         assert_eq!(d.mfa_serial(None), None, "two candidates: no guess");
         let d = detected(&[("a", Some("arn:a")), ("b", None)]);
         assert_eq!(d.mfa_serial(None), Some(("a".into(), "arn:a".into())));
-    }
-
-    #[test]
-    fn the_suggested_backend_is_the_one_set_up_here() {
-        let mut d = Detected::default();
-        assert_eq!(d.suggested_backend(), Backend::File);
-        d.pass_store = Some("/p".into());
-        assert_eq!(d.suggested_backend(), Backend::Pass);
-        d.secret_service = true;
-        assert_eq!(d.suggested_backend(), Backend::Keyring);
-        d.op_token_in_env = true;
-        assert_eq!(d.suggested_backend(), Backend::OnePassword);
     }
 }

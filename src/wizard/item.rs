@@ -7,22 +7,23 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::Wizard;
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
+use crate::backend::{Field, Item, Vault};
 use crate::manifest::Backend;
-use crate::secrets::{self, default_fields, SecretError, SecretStore};
+use crate::secrets::{default_fields, SecretError, SecretStore};
 use crate::Error;
 
 impl Wizard<'_> {
     pub(super) fn vault(&mut self, backend: Backend) -> Result<(), Error> {
         let written = self.manifest.secrets.as_ref().and_then(|s| s.vault.clone());
-        if written.is_some() || backend == Backend::Env {
+        let Vault::Asked {
+            prompt, default, ..
+        } = backend.info().vault
+        else {
+            return Ok(());
+        };
+        if written.is_some() {
             return Ok(());
         }
-        let (prompt, default) = match backend {
-            Backend::OnePassword => ("1Password vault", None),
-            Backend::Keyring => ("Keyring service", Some(secrets::KEYRING_DEFAULT_SERVICE)),
-            Backend::Pass => ("Folder in the pass store (empty: its top)", Some("")),
-            _ => ("Secrets file name", Some(secrets::FILE_DEFAULT_VAULT)),
-        };
         let current = self.answers.vault.clone();
         let answer = self.p.input(
             prompt,
@@ -40,7 +41,7 @@ impl Wizard<'_> {
         backend: Backend,
     ) -> Result<bool, Error> {
         let written = self.manifest.secrets.as_ref().and_then(|s| s.item.as_ref());
-        if written.is_some() || backend == Backend::Env {
+        if written.is_some() || backend.info().item == Item::None {
             return Ok(true);
         }
         let vault_answered = self
@@ -51,9 +52,17 @@ impl Wizard<'_> {
         let label = format!("Listing the items in {}", store.describe());
         let items = match crate::ui::busy(self.p, &label, || store.list_items()) {
             Ok(items) => items,
-            // A wrong 1Password vault shows here: ask for it again.
+            // A wrong vault of a backend that checks it only here (1Password's)
+            // shows now: ask for it again.
             Err(SecretError::Failed { detail, .. })
-                if backend == Backend::OnePassword && vault_answered =>
+                if vault_answered
+                    && matches!(
+                        backend.info().vault,
+                        Vault::Asked {
+                            checked_by_listing: true,
+                            ..
+                        }
+                    ) =>
             {
                 self.p.say(&detail);
                 return Ok(false);
@@ -167,9 +176,9 @@ impl Wizard<'_> {
             }
             let mut default = self.answers.fields.get(name).cloned().unwrap_or(default);
             loop {
-                let prompt = match backend {
-                    Backend::Env => format!("Variable holding {name}"),
-                    _ => format!("Field of {item:?} holding {name}"),
+                let prompt = match backend.info().field {
+                    Field::Variable => format!("Variable holding {name}"),
+                    Field::OfItem => format!("Field of {item:?} holding {name}"),
                 };
                 let field = self.p.input(&prompt, Some(&default))?;
                 let label = format!("Checking {item}/{field} in {}", store.describe());

@@ -16,8 +16,9 @@ mod item;
 use secrecy::SecretString;
 
 use crate::aws::LongTermKeys;
+use crate::backend::SignIn;
 use crate::config::answers::Answers;
-use crate::manifest::{Backend, Manifest};
+use crate::manifest::Manifest;
 use crate::secrets::SecretStore;
 use crate::settings::Settings;
 use crate::ui::Prompter;
@@ -68,7 +69,8 @@ pub fn run(
     let Some(backend) = w.merged()?.secrets.map(|s| s.backend) else {
         return Ok(w.finish());
     };
-    if backend == Backend::OnePassword {
+    let signs_in = backend.info().sign_in == SignIn::OnePassword;
+    if signs_in {
         w.sign_in()?;
     }
     // Before the store is first opened, so that a session it signs in to is
@@ -84,7 +86,7 @@ pub fn run(
     w.fields(store.as_ref(), backend)?;
     w.mfa()?;
     // An item stored by this wizard holds the two key halves only.
-    if backend == Backend::OnePassword && w.new_keys.is_none() {
+    if signs_in && w.new_keys.is_none() {
         w.totp_field(store.as_ref())?;
     }
     w.keep_sts_session()?;
