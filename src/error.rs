@@ -269,7 +269,8 @@ fn sts_help(e: &StsError) -> &'static str {
 }
 
 impl Error {
-    /// 1 for a user error; 3 for a backend (or AWS) failure (DESIGN.md).
+    /// 1 for a user error; 3 for a backend (or AWS) failure (README.md,
+    /// "How activation behaves").
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Secret(e) => e.exit_code(),

@@ -79,7 +79,9 @@ pub fn agent(args: AgentArgs, cx: &Context) -> Outcome {
     let _ = std::io::stdin()
         .take(MAX_INITIAL)
         .read_to_string(&mut initial);
-    if !envact::direnv::detach().map_err(envact::Error::Agent)? {
+    // SAFETY: nothing so far has started a thread (no spinner, no runtime:
+    // the command line starts those only for work that needs them).
+    if !unsafe { envact::direnv::detach() }.map_err(envact::Error::Agent)? {
         return Ok(0);
     }
     let initial = Some(initial.as_str()).filter(|line| !line.is_empty());

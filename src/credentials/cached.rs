@@ -3,9 +3,8 @@
 
 use std::time::SystemTime;
 
-use super::{KeyringCache, STS_SERVICE};
+use super::KeyringCache;
 use crate::context::Context;
-use crate::secrets::{keyring_kind, KeyringStore};
 use crate::settings::Settings;
 use crate::Error;
 
@@ -15,11 +14,10 @@ pub fn kept(cx: &Context, settings: &Settings) -> Vec<(&'static str, SystemTime)
     if !settings.effective().persistence.keep_sts_session() {
         return Vec::new();
     }
-    let Ok(kind) = keyring_kind(&cx.vars()) else {
+    let Ok(cache) = KeyringCache::of_environment(&cx.vars(), &settings.env_id, "") else {
         return Vec::new();
     };
-    let store = KeyringStore::new(kind, Some(STS_SERVICE));
-    KeyringCache::new(store, &settings.env_id, "")
+    cache
         .kept()
         .into_iter()
         .map(|(slot, until)| match slot {
@@ -51,8 +49,7 @@ pub fn clear(cx: &Context, place: &crate::remote::Place) -> Result<(String, Clea
     .map_err(Error::Agent)?;
     let forgotten = settings.effective().persistence.keep_sts_session();
     if forgotten {
-        let store = KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE));
-        KeyringCache::new(store, &settings.env_id, "").clear()?;
+        KeyringCache::of_environment(&cx.vars(), &settings.env_id, "")?.clear()?;
     }
     Ok((
         name,

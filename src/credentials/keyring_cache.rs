@@ -28,6 +28,22 @@ impl KeyringCache {
         }
     }
 
+    /// The cache of the environment `env_id` in the keyring the environment
+    /// (`var`) asks for, under envact's STS namespace; `fingerprint` names
+    /// what produced the credentials ("" to read or clear whatever is kept).
+    pub fn of_environment(
+        var: &impl Fn(&str) -> Option<std::ffi::OsString>,
+        env_id: &str,
+        fingerprint: &str,
+    ) -> Result<KeyringCache, crate::secrets::SecretError> {
+        let kind = crate::secrets::keyring_kind(var)?;
+        Ok(KeyringCache::new(
+            KeyringStore::new(kind, Some(STS_SERVICE)),
+            env_id,
+            fingerprint,
+        ))
+    }
+
     fn user(&self, slot: Slot) -> String {
         format!("{}/{}", self.env_id, slot.name())
     }

@@ -35,7 +35,6 @@ use crate::config::hex16;
 use crate::context::Context;
 use crate::keys::{open_for, Opened};
 use crate::manifest::Secrets;
-use crate::secrets::{keyring_kind, KeyringStore};
 use crate::settings::Settings;
 use crate::ui::{Ui, Warning};
 use crate::Error;
@@ -199,11 +198,11 @@ impl Resolver {
         // or an SDK that needs one fails where envact worked.
         let region = Some(region.map_or_else(|| DEFAULT_REGION.to_string(), |(_, r)| r));
         let cache: Box<dyn CredentialCache> = if manifest.persistence.keep_sts_session() {
-            Box::new(KeyringCache::new(
-                KeyringStore::new(keyring_kind(&cx.vars())?, Some(STS_SERVICE)),
+            Box::new(KeyringCache::of_environment(
+                &cx.vars(),
                 &settings.env_id,
                 &fingerprint(secrets, &item, &chain),
-            ))
+            )?)
         } else if purpose == Purpose::Agent {
             Box::new(MemoryCache::default())
         } else {

@@ -108,11 +108,15 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
 }
 
 /// Puts the calling process in the background: forks, and returns false in
-/// the parent (which should exit at once) and true in the child. Call it
-/// before any thread starts.
-pub fn detach() -> std::io::Result<bool> {
-    // SAFETY: called while the process has one thread (the CLI calls it
-    // first thing in `envact agent`), so the child is a full copy.
+/// the parent (which should exit at once) and true in the child.
+///
+/// # Safety
+///
+/// The process must have one thread when this is called (no thread started
+/// yet): a fork copies only the calling thread, and a lock another thread
+/// held would stay locked forever in the child.
+pub unsafe fn detach() -> std::io::Result<bool> {
+    // SAFETY: the caller guarantees one thread, so the child is a full copy.
     match unsafe { nix::unistd::fork() }.map_err(std::io::Error::from)? {
         nix::unistd::ForkResult::Parent { .. } => Ok(false),
         nix::unistd::ForkResult::Child => Ok(true),
