@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::Dirs;
+use crate::state::Dirs;
 use crate::hardening::CoreLimit;
 use crate::manifest::{discover, Project};
 use crate::settings::Settings;

@@ -73,7 +73,7 @@ pub enum Error {
     Template(#[from] crate::template::fetch::TemplateError),
 
     #[error(transparent)]
-    Registries(#[from] crate::config::registries::RegistriesError),
+    Registries(#[from] crate::state::registries::RegistriesError),
 
     #[error("{name:?} cannot be a registry's name: {reason}")]
     BadRegistry { name: String, reason: String },
@@ -123,7 +123,7 @@ pub enum Error {
     },
 
     #[error(transparent)]
-    Answers(#[from] crate::config::answers::AnswersError),
+    Answers(#[from] crate::state::answers::AnswersError),
 
     #[error("{} leaves these to each person, and you have not answered them: {}", manifest.display(), flags.join(", "))]
     Unanswered {

@@ -15,7 +15,7 @@ pub mod active;
 pub mod agent;
 pub mod aws;
 pub mod backend;
-pub mod config;
+pub mod state;
 pub mod context;
 pub mod credentials;
 pub mod direnv;

@@ -6,13 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::registries::{check_name, check_url, Registries, Registry};
-use crate::config::remote_id;
+use crate::state::registries::{check_name, check_url, Registries, Registry};
+use crate::state::remote_id;
 use crate::context::Context;
 use crate::manifest::{Project, Remote};
 use crate::settings::Settings;
 use crate::template::fetch::{self, Fetched, TemplateError};
-use crate::template::{git, trust, TemplateRef};
+use crate::template::{git, review, TemplateRef};
 use crate::Error;
 
 /// Where a command's manifest is: a project directory (or the one found
@@ -95,11 +95,11 @@ pub fn pull(cx: &Context, tref: &TemplateRef) -> Result<Pulled, Error> {
     };
     let (old_text, new_text) = (text(&old), text(&new));
     let (old_others, new_others) = (old.others(), new.others());
-    let content = |manifest, files| trust::Content { manifest, files };
+    let content = |manifest, files| review::Content { manifest, files };
     Ok(Pulled {
         before: before.map(|b| b.short().to_string()),
         after: after.short().to_string(),
-        diff: trust::diff(
+        diff: review::diff(
             content(&old_text, &old_others),
             content(&new_text, &new_others),
         ),
@@ -260,7 +260,7 @@ pub struct PinStatus {
 pub fn pin_status(cx: &Context, tref: &TemplateRef) -> Result<PinStatus, Error> {
     let pin = fetch::pin_of(&cx.dirs, tref)?;
     let trusted = pin.as_ref().and_then(|pin| {
-        let record = trust::last_trusted(&cx.dirs, &remote_id(&pin.url, &pin.template))?;
+        let record = review::last_trusted(&cx.dirs, &remote_id(&pin.url, &pin.template))?;
         let same = record.content_hash == pin.content_hash;
         Some((record.commit, same))
     });

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 
 use crate::aws::Mfa;
-use crate::config::answers::{Answers, AnswersError};
+use crate::state::answers::{Answers, AnswersError};
 use crate::context::Context;
 use crate::keys::{open_for, open_store};
 use crate::manifest::{Backend, OpAuth, OpSignIn};

@@ -8,13 +8,13 @@
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-use crate::config::{hex, remote_id};
+use crate::state::{hex, remote_id};
 use crate::context::Context;
 use crate::remote::Place;
 use crate::settings::Settings;
 use crate::template::fetch::TemplateError;
 use crate::template::tree::Files;
-use crate::template::trust::{self, Content, Subject};
+use crate::template::review::{self, Content, Subject};
 use crate::Error;
 
 /// Before anything of a remote template runs: its content must be trusted.
@@ -55,7 +55,7 @@ pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), E
         || written
             .vars
             .keys()
-            .any(|name| trust::flagged(name).is_some());
+            .any(|name| review::flagged(name).is_some());
     if !needs {
         return Ok(());
     }
@@ -113,7 +113,7 @@ impl Review {
     fn of(cx: &Context, settings: &Settings) -> Result<Review, Error> {
         let subject = subject(settings);
         let files = template_files(settings)?;
-        let before = trust::last_trusted(&cx.dirs, &subject.identity);
+        let before = review::last_trusted(&cx.dirs, &subject.identity);
         let trusted = before
             .as_ref()
             .is_some_and(|r| r.content_hash == subject.content_hash);
@@ -121,7 +121,7 @@ impl Review {
             manifest: &settings.text,
             files: &files,
         };
-        let shown = trust::review(&subject, &settings.written, content, before.as_ref());
+        let shown = review::review(&subject, &settings.written, content, before.as_ref());
         Ok(Review {
             changed: before.is_some(),
             subject,
@@ -137,8 +137,8 @@ impl Review {
             manifest: &settings.text,
             files: &self.files,
         };
-        trust::trust(&cx.dirs, &self.subject, content).map_err(|source| Error::Write {
-            path: trust::record_path(&cx.dirs, &self.subject.identity),
+        review::trust(&cx.dirs, &self.subject, content).map_err(|source| Error::Write {
+            path: review::record_path(&cx.dirs, &self.subject.identity),
             source,
         })
     }

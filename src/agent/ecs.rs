@@ -53,7 +53,7 @@ impl EcsServer {
         listener.set_nonblocking(true)?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
-        let token = crate::config::hex(&bytes);
+        let token = crate::state::hex(&bytes);
         Ok(EcsServer {
             listener,
             token,

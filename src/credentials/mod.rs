@@ -31,7 +31,7 @@ use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
-use crate::config::hex16;
+use crate::state::hex16;
 use crate::context::Context;
 use crate::keys::{open_for, Opened};
 use crate::manifest::Secrets;

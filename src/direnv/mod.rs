@@ -219,7 +219,7 @@ fn watched(cx: &Context, settings: &Settings, place: &Place) -> Vec<PathBuf> {
         settings.answers_path.clone(),
     ];
     let subject = crate::trust::subject(settings);
-    watch.push(crate::template::trust::record_path(
+    watch.push(crate::template::review::record_path(
         &cx.dirs,
         &subject.identity,
     ));

@@ -14,8 +14,8 @@ mod sources;
 
 pub use sources::{Setting, Source};
 
-use crate::config::answers::{Answers, FIELD_NAMES};
-use crate::config::{environment_id, path_id, remote_id, Dirs};
+use crate::state::answers::{Answers, FIELD_NAMES};
+use crate::state::{environment_id, path_id, remote_id, Dirs};
 use crate::manifest::{dir_name, Manifest, Project, SecretFields, Secrets};
 use crate::Error;
 

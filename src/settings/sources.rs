@@ -3,7 +3,7 @@
 
 use super::Settings;
 use crate::backend::{SignIn, Vault};
-use crate::config::answers::FIELD_NAMES;
+use crate::state::answers::FIELD_NAMES;
 use crate::secrets::default_fields;
 
 /// Where a setting's value comes from.

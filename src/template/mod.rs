@@ -12,7 +12,7 @@ pub(crate) mod git;
 pub mod push;
 pub mod reference;
 pub mod tree;
-pub mod trust;
+pub mod review;
 
 pub use builtin::{find, BuiltinError, Template, BUILTIN, DEFAULT};
 pub use reference::TemplateRef;

@@ -6,7 +6,7 @@
 
 use super::fetch::{Fetched, Place, TemplateError};
 use super::{git, TemplateRef};
-use crate::config::Dirs;
+use crate::state::Dirs;
 
 /// Commits `manifest` as the template's manifest on top of its pin and
 /// pushes it to the registry's branch; refused when the registry moved

@@ -31,7 +31,7 @@ impl FromStr for TemplateRef {
         let (registry, template) = path
             .split_once('/')
             .ok_or_else(|| format!("{s:?} is not REGISTRY/TEMPLATE[@REF]"))?;
-        crate::config::registries::check_name(registry).map_err(|e| format!("{s:?}: {e}"))?;
+        crate::state::registries::check_name(registry).map_err(|e| format!("{s:?}: {e}"))?;
         let clean = !template.is_empty()
             && template
                 .split('/')

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::config::hex;
+use crate::state::hex;
 use crate::private_fs::read_bounded;
 
 /// The most files a template may have.

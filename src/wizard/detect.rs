@@ -6,7 +6,7 @@ use std::ffi::OsString;
 
 use crate::aws::profile::AwsFiles;
 use crate::backend::{Backend, Probe};
-use crate::config::Dirs;
+use crate::state::Dirs;
 use crate::secrets::{self, KeyringKind, KeyringStore, OpAccount, SecretStore};
 
 #[derive(Debug, Default, Clone)]

@@ -17,7 +17,7 @@ use secrecy::SecretString;
 
 use crate::aws::LongTermKeys;
 use crate::backend::SignIn;
-use crate::config::answers::Answers;
+use crate::state::answers::Answers;
 use crate::manifest::Manifest;
 use crate::secrets::SecretStore;
 use crate::settings::Settings;

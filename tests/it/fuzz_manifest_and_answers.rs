@@ -5,7 +5,7 @@
 //! tests/fixtures, every built-in template, answers files) and from scratch,
 //! so each run checks the same amount.
 
-use envact::config::answers::Answers;
+use envact::state::answers::Answers;
 use envact::manifest::{Manifest, ManifestError};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

@@ -97,7 +97,7 @@ fn library_modules_depend_one_way() {
         ("aws", "shell"),
         ("aws", "manifest"),
         ("aws", "secrets"),
-        ("secrets", "config"),
+        ("secrets", "state"),
     ] {
         assert!(!graph[from].contains(to), "{from} imports {to}");
     }
@@ -136,7 +136,7 @@ fn the_command_line_calls_use_cases_not_backends_sts_or_the_cache() {
         "envact::aws::cache",
         "envact::aws::flow",
         "envact::agent",
-        "envact::config",
+        "envact::state",
         "envact::wizard",
         "envact::credentials::Resolver",
         "envact::credentials::obtain",

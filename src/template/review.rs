@@ -1,19 +1,19 @@
-//! Trust by content. Nothing of a remote template runs (its hook, its
-//! profile, its variables, its AWS settings), and direnv loads no local
-//! manifest with a hook or a flagged variable, before the person has seen
-//! and approved that exact content: where it comes from, the full hook and
-//! profile, the variables with the dangerous ones flagged, the AWS role,
-//! account, MFA device and wrapped commands, the secrets backend and item;
-//! when it changed, the diff against what was trusted. A trust record keeps
-//! the content hash and the trusted manifest (for the next diff; a manifest
-//! holds no secret), 0600 under `$XDG_DATA_HOME/envact/trust`.
+//! The review and the record of trust by content: what a person is shown
+//! before approving a template or a manifest (where it comes from, the full
+//! hook and profile, the variables with the dangerous ones flagged, the AWS
+//! role, account, MFA device and wrapped commands, the secrets backend and
+//! item, every other file of the template; when it changed, the diff of
+//! every changed file against what was trusted), and the trust record kept
+//! once they do: the content hash and the trusted files (for the next diff;
+//! a template holds no secret), 0600 under `$XDG_DATA_HOME/envact/trust`.
+//! The gate that asks for it is the `trust` use case.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::config::Dirs;
+use crate::state::Dirs;
 use crate::manifest::Manifest;
 use crate::private_fs::{read_text, write_private};
 use crate::visible::{self, NAME};
