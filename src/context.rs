@@ -8,10 +8,10 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::state::Dirs;
 use crate::hardening::CoreLimit;
 use crate::manifest::{discover, Project};
 use crate::settings::Settings;
+use crate::state::Dirs;
 use crate::ui::{Prompter, Ui};
 use crate::Error;
 

@@ -10,13 +10,13 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::activation::ActiveEnv;
 use crate::agent::protocol::SOCKET;
 use crate::aws::export::variables;
 use crate::aws::Credentials;
 use crate::context::Context;
 use crate::credentials::obtain;
 use crate::remote::Place;
+use crate::shell::Enclosing;
 use crate::Error;
 
 /// Runs `command` (program and arguments) with the credentials; returns only
@@ -51,7 +51,7 @@ impl Given {
 }
 
 fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, Error> {
-    let active = ActiveEnv::from_vars(|k| cx.var(k));
+    let active = Enclosing::from_vars(|k| cx.var(k));
     let direnv = cx
         .var(crate::direnv::ENV_DIRENV)
         .and_then(|v| v.into_string().ok());
@@ -89,7 +89,7 @@ fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, 
 
 /// The runtime directory of the activation, when it is running and its
 /// agent listens there.
-fn agent_dir(active: &ActiveEnv) -> Option<PathBuf> {
+fn agent_dir(active: &Enclosing) -> Option<PathBuf> {
     Some(active)
         .filter(|a| a.is_live())
         .and_then(|a| a.runtime_dir.clone())

@@ -11,11 +11,9 @@
 //! [`shell`], [`wizard`], [`template`]), and those never reach back up.
 
 pub mod activation;
-pub mod active;
 pub mod agent;
 pub mod aws;
 pub mod backend;
-pub mod state;
 pub mod context;
 pub mod credentials;
 pub mod direnv;
@@ -30,6 +28,7 @@ pub mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod shell;
+pub mod state;
 pub mod template;
 pub mod trust;
 pub mod ui;

@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::state::registries::{check_name, check_url, Registries, Registry};
-use crate::state::remote_id;
 use crate::context::Context;
 use crate::manifest::{Project, Remote};
 use crate::settings::Settings;
+use crate::state::registries::{check_name, check_url, Registries, Registry};
+use crate::state::remote_id;
 use crate::template::fetch::{self, Fetched, TemplateError};
 use crate::template::{git, review, TemplateRef};
 use crate::Error;

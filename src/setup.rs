@@ -9,13 +9,13 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 
 use crate::aws::Mfa;
-use crate::state::answers::{Answers, AnswersError};
 use crate::context::Context;
 use crate::keys::{open_for, open_store};
 use crate::manifest::{Backend, OpAuth, OpSignIn};
 use crate::remote::Place;
 use crate::secrets::{service_token_keeper, write_keys, SecretError, StoreOptions};
 use crate::settings::{Setting, Settings};
+use crate::state::answers::{Answers, AnswersError};
 use crate::wizard::{self, detect::Detected, Gathered};
 use crate::Error;
 

@@ -8,13 +8,13 @@
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-use crate::state::{hex, remote_id};
 use crate::context::Context;
 use crate::remote::Place;
 use crate::settings::Settings;
+use crate::state::{hex, remote_id};
 use crate::template::fetch::TemplateError;
-use crate::template::tree::Files;
 use crate::template::review::{self, Content, Subject};
+use crate::template::tree::Files;
 use crate::Error;
 
 /// Before anything of a remote template runs: its content must be trusted.

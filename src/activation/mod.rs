@@ -6,19 +6,13 @@
 //! on-activate hook, supervises the shell, and removes everything when it
 //! ends, however it ends.
 
-mod active_env;
-
 use std::io;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use active_env::{
-    envact_variables, status, ActiveEnv, Status, ENV_DIR, ENV_DIRENV, ENV_MANIFEST, ENV_NAME,
-    ENV_REMOTE, ENV_RUNTIME_DIR,
-};
+pub use crate::shell::enclosing::envact_variables;
 
-use crate::active::Active;
 use crate::agent::Agent;
 use crate::aws::export::variables;
 use crate::aws::rfc3339;
@@ -30,8 +24,10 @@ use crate::manifest::{InjectMode, Manifest, Project};
 use crate::remote::Place;
 use crate::secrets::read_keys;
 use crate::settings::Settings;
+use crate::shell::enclosing::ENV_DIRENV;
 use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
-use crate::shell::{rc, Invocation, RuntimeDir, Shell};
+use crate::shell::Summary;
+use crate::shell::{rc, Enclosing, Invocation, RuntimeDir, Shell};
 use crate::Error;
 use secrecy::zeroize::Zeroizing;
 
@@ -54,7 +50,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
     let project = cx.project_at(&request.place)?;
     let shell = Shell::detect(request.shell.as_deref(), cx.var("SHELL"))?;
     let runtime_base = cx.dirs.runtime.clone();
-    if let Some(active) = ActiveEnv::from_vars(|k| cx.var(k)).filter(ActiveEnv::is_live) {
+    if let Some(active) = Enclosing::from_vars(|k| cx.var(k)).filter(Enclosing::is_live) {
         return Err(Error::Nested {
             name: active.name,
             dir: active.dir,
@@ -111,7 +107,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                 .aws
                 .clone()
                 .unwrap_or_else(|| unreachable!("a resolver means [aws]"));
-            let active = Active {
+            let active = Summary {
                 name: activation.manifest.name.clone(),
                 credentials: resolver.describe(),
                 expires: obtained.credentials.expiration.map(rfc3339),
@@ -200,7 +196,7 @@ pub struct Activation {
     /// Commands defined in the shell to run through `envact exec` (this binary).
     wrappers: Option<(PathBuf, Vec<String>)>,
     /// What it gives, kept in the runtime directory for `envact status`.
-    active: Option<Active>,
+    active: Option<Summary>,
     /// Variables of envact's environment that hold long-term keys or unlock
     /// them: nothing the activation starts inherits them.
     held: Vec<String>,
@@ -246,7 +242,7 @@ impl Activation {
 
         if let Some(active) = &self.active {
             active.save(runtime.path()).map_err(|source| Error::Write {
-                path: Active::path(runtime.path()),
+                path: Summary::path(runtime.path()),
                 source,
             })?;
         }
@@ -320,5 +316,45 @@ impl Activation {
             &self.project,
             runtime_dir,
         ));
+    }
+}
+
+/// What `envact status` finds.
+pub enum Status {
+    Active {
+        env: Enclosing,
+        /// What it gives (when it gives AWS credentials).
+        gives: Option<crate::shell::summary::Summary>,
+        /// What the session cache holds, and until when.
+        kept: Vec<(&'static str, std::time::SystemTime)>,
+    },
+    /// Variables left over from an activation that has ended.
+    Ended(Enclosing),
+    None,
+}
+
+/// `envact status`: the environment active in this shell, if any.
+pub fn status(cx: &crate::context::Context) -> Status {
+    match Enclosing::from_vars(|k| cx.var(k)) {
+        Some(env) if env.is_live() => {
+            let gives = env
+                .runtime_dir
+                .as_deref()
+                .and_then(crate::shell::summary::Summary::load);
+            let kept = env
+                .manifest
+                .as_ref()
+                .map(|manifest| crate::manifest::Project {
+                    dir: env.dir.clone(),
+                    manifest: manifest.clone(),
+                    remote: None,
+                })
+                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok())
+                .map(|settings| crate::credentials::kept(cx, &settings))
+                .unwrap_or_default();
+            Status::Active { env, gives, kept }
+        }
+        Some(env) => Status::Ended(env),
+        None => Status::None,
     }
 }

@@ -152,7 +152,7 @@ pub fn serve(
     };
     let served = signals.serve(&mut service);
     drop(service);
-    for name in [SOCKET, ECS_URL, ECS_TOKEN, crate::active::FILE] {
+    for name in [SOCKET, ECS_URL, ECS_TOKEN, crate::shell::summary::FILE] {
         let _ = std::fs::remove_file(dir.join(name));
     }
     if served.is_ok() {

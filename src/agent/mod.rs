@@ -31,9 +31,9 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::active::Active;
 use crate::aws::{rfc3339, Credentials};
 use crate::shell::supervise::Service;
+use crate::shell::Summary;
 pub use ecs::EcsServer;
 use protocol::Response;
 use worker::Worker;
@@ -331,7 +331,7 @@ impl Agent {
             Ok(credentials) => {
                 let expires = credentials.expiration.map(rfc3339);
                 self.current = Some(credentials);
-                if let Some(mut active) = Active::load(&self.runtime_dir) {
+                if let Some(mut active) = Summary::load(&self.runtime_dir) {
                     active.expires = expires;
                     let _ = active.save(&self.runtime_dir);
                 }

@@ -183,7 +183,7 @@ impl Ui for Terminal {
         eprintln!("warning: {warning}");
     }
 
-    fn activated(&self, active: &envact::active::Active) {
+    fn activated(&self, active: &envact::shell::Summary) {
         eprintln!("envact: {active}");
     }
 

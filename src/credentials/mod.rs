@@ -31,11 +31,11 @@ use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
-use crate::state::hex16;
 use crate::context::Context;
 use crate::keys::{open_for, Opened};
 use crate::manifest::Secrets;
 use crate::settings::Settings;
+use crate::state::hex16;
 use crate::ui::{Ui, Warning};
 use crate::Error;
 

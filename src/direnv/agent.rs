@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use secrecy::zeroize::Zeroizing;
 
 use super::place_of;
-use crate::activation::ActiveEnv;
 use crate::agent::background::{self, ECS_URL};
 use crate::agent::protocol::{Response, SOCKET};
 use crate::agent::Agent;
@@ -23,6 +22,7 @@ use crate::manifest::InjectMode;
 use crate::remote::Place;
 use crate::settings::Settings;
 use crate::shell::supervise::SignalGuard;
+use crate::shell::Enclosing;
 use crate::Error;
 
 /// How long `use envact` waits for a server-mode agent to listen.
@@ -33,7 +33,7 @@ const AGENT_START: Duration = Duration::from_secs(10);
 /// resolved here (where the person can type an MFA code), when none runs.
 pub fn credentials(
     cx: &Context,
-    active: &ActiveEnv,
+    active: &Enclosing,
     direnv: &str,
     envact_bin: &Path,
 ) -> Result<(Credentials, Option<String>), Error> {
@@ -86,7 +86,7 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
         .as_ref()
         .is_some_and(|aws| aws.inject == InjectMode::Server);
     let mut signals = SignalGuard::install().map_err(Error::Agent)?;
-    let active = crate::active::Active {
+    let active = crate::shell::Summary {
         name: manifest.name.clone(),
         credentials: resolver.describe(),
         expires: current

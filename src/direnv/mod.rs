@@ -20,13 +20,13 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use crate::activation::ENV_DIRENV;
-use crate::activation::ENV_RUNTIME_DIR;
 use crate::agent::background::{BIN, ECS_TOKEN, ECS_URL};
 use crate::context::Context;
 use crate::manifest::InjectMode;
 use crate::remote::Place;
 use crate::settings::Settings;
+pub use crate::shell::enclosing::ENV_DIRENV;
+use crate::shell::enclosing::ENV_RUNTIME_DIR;
 use crate::template::TemplateRef;
 use crate::Error;
 
@@ -117,7 +117,7 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     exports.extend(
-        crate::activation::envact_variables(&manifest.name, &settings.project, &dir)
+        crate::shell::enclosing::envact_variables(&manifest.name, &settings.project, &dir)
             .into_iter()
             .map(|(name, value)| (name.to_string(), value.to_string_lossy().into_owned())),
     );

@@ -14,9 +14,9 @@ mod sources;
 
 pub use sources::{Setting, Source};
 
+use crate::manifest::{dir_name, Manifest, Project, SecretFields, Secrets};
 use crate::state::answers::{Answers, FIELD_NAMES};
 use crate::state::{environment_id, path_id, remote_id, Dirs};
-use crate::manifest::{dir_name, Manifest, Project, SecretFields, Secrets};
 use crate::Error;
 
 /// An environment's settings, loaded once.

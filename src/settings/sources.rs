@@ -3,8 +3,8 @@
 
 use super::Settings;
 use crate::backend::{SignIn, Vault};
-use crate::state::answers::FIELD_NAMES;
 use crate::secrets::default_fields;
+use crate::state::answers::FIELD_NAMES;
 
 /// Where a setting's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,10 +17,10 @@ pub use super::error::TemplateError;
 use super::git;
 use super::tree::{self, Files, ReadError};
 use super::TemplateRef;
+use crate::private_fs::{private_dir, read_text, write_private, MAX_FILE};
 use crate::state::hex16;
 use crate::state::registries::{Registries, Registry};
 use crate::state::Dirs;
-use crate::private_fs::{private_dir, read_text, write_private, MAX_FILE};
 
 /// What a template is pinned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

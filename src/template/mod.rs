@@ -11,8 +11,8 @@ mod flagged;
 pub(crate) mod git;
 pub mod push;
 pub mod reference;
-pub mod tree;
 pub mod review;
+pub mod tree;
 
 pub use builtin::{find, BuiltinError, Template, BUILTIN, DEFAULT};
 pub use reference::TemplateRef;

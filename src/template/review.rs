@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::state::Dirs;
 use crate::manifest::Manifest;
 use crate::private_fs::{read_text, write_private};
+use crate::state::Dirs;
 use crate::visible::{self, NAME};
 
 /// A trust record holds a whole template (4 MiB at most), as TOML.

@@ -13,8 +13,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::state::hex;
 use crate::private_fs::read_bounded;
+use crate::state::hex;
 
 /// The most files a template may have.
 pub const MAX_FILES: usize = 256;

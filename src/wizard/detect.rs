@@ -6,8 +6,8 @@ use std::ffi::OsString;
 
 use crate::aws::profile::AwsFiles;
 use crate::backend::{Backend, Probe};
-use crate::state::Dirs;
 use crate::secrets::{self, KeyringKind, KeyringStore, OpAccount, SecretStore};
+use crate::state::Dirs;
 
 #[derive(Debug, Default, Clone)]
 pub struct Detected {

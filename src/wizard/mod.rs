@@ -17,10 +17,10 @@ use secrecy::SecretString;
 
 use crate::aws::LongTermKeys;
 use crate::backend::SignIn;
-use crate::state::answers::Answers;
 use crate::manifest::Manifest;
 use crate::secrets::SecretStore;
 use crate::settings::Settings;
+use crate::state::answers::Answers;
 use crate::ui::Prompter;
 use crate::Error;
 use detect::Detected;

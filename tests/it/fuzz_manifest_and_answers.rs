@@ -5,8 +5,8 @@
 //! tests/fixtures, every built-in template, answers files) and from scratch,
 //! so each run checks the same amount.
 
-use envact::state::answers::Answers;
 use envact::manifest::{Manifest, ManifestError};
+use envact::state::answers::Answers;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ pub const FILE: &str = "active.json";
 
 /// What an activation gives.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Active {
+pub struct Summary {
     /// The environment's name.
     pub name: String,
     /// Whose credentials: `role admin (account 123456789012)`, `profile dev`.
@@ -22,7 +22,7 @@ pub struct Active {
     pub inject: String,
 }
 
-impl std::fmt::Display for Active {
+impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} is active: {}", self.name, self.credentials)?;
         if let Some(until) = &self.expires {
@@ -34,7 +34,7 @@ impl std::fmt::Display for Active {
     }
 }
 
-impl Active {
+impl Summary {
     pub fn path(runtime_dir: &Path) -> PathBuf {
         runtime_dir.join(FILE)
     }
@@ -50,11 +50,11 @@ impl Active {
             .mode(0o600)
             .open(&tmp)?;
         file.write_all(text.as_bytes())?;
-        std::fs::rename(tmp, Active::path(runtime_dir))
+        std::fs::rename(tmp, Summary::path(runtime_dir))
     }
 
-    pub fn load(runtime_dir: &Path) -> Option<Active> {
-        let text = crate::private_fs::read_text(&Active::path(runtime_dir), 64 * 1024).ok()?;
+    pub fn load(runtime_dir: &Path) -> Option<Summary> {
+        let text = crate::private_fs::read_text(&Summary::path(runtime_dir), 64 * 1024).ok()?;
         serde_json::from_str(&text).ok()
     }
 }

@@ -1,5 +1,6 @@
-//! The activation this process runs in, as its environment describes it
-//! (`ENVACT_*`), and whether that activation is still running.
+//! The activation a process runs inside (its enclosing activation), as the
+//! `ENVACT_*` variables an activation, or direnv's `use envact`, gives every
+//! program describe it; and whether it is still running.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -36,20 +37,20 @@ pub fn envact_variables(
     vars
 }
 
-/// The activation this process runs in, as its environment describes it.
+/// The activation this process runs inside, as its environment describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveEnv {
+pub struct Enclosing {
     pub name: String,
     pub dir: PathBuf,
     pub manifest: Option<PathBuf>,
     pub runtime_dir: Option<PathBuf>,
 }
 
-impl ActiveEnv {
+impl Enclosing {
     /// Reads `ENVACT_*` through `var` (the process environment in the CLI).
-    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Option<ActiveEnv> {
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Option<Enclosing> {
         let name = var(ENV_NAME)?.into_string().ok()?;
-        Some(ActiveEnv {
+        Some(Enclosing {
             name,
             dir: var(ENV_DIR).map(PathBuf::from).unwrap_or_default(),
             manifest: var(ENV_MANIFEST).map(PathBuf::from),
@@ -61,45 +62,5 @@ impl ActiveEnv {
     /// activation, whose runtime directory is gone.
     pub fn is_live(&self) -> bool {
         self.runtime_dir.as_deref().is_some_and(Path::is_dir)
-    }
-}
-
-/// What `envact status` finds.
-pub enum Status {
-    Active {
-        env: ActiveEnv,
-        /// What it gives (when it gives AWS credentials).
-        gives: Option<crate::active::Active>,
-        /// What the session cache holds, and until when.
-        kept: Vec<(&'static str, std::time::SystemTime)>,
-    },
-    /// Variables left over from an activation that has ended.
-    Ended(ActiveEnv),
-    None,
-}
-
-/// `envact status`: the environment active in this shell, if any.
-pub fn status(cx: &crate::context::Context) -> Status {
-    match ActiveEnv::from_vars(|k| cx.var(k)) {
-        Some(env) if env.is_live() => {
-            let gives = env
-                .runtime_dir
-                .as_deref()
-                .and_then(crate::active::Active::load);
-            let kept = env
-                .manifest
-                .as_ref()
-                .map(|manifest| crate::manifest::Project {
-                    dir: env.dir.clone(),
-                    manifest: manifest.clone(),
-                    remote: None,
-                })
-                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok())
-                .map(|settings| crate::credentials::kept(cx, &settings))
-                .unwrap_or_default();
-            Status::Active { env, gives, kept }
-        }
-        Some(env) => Status::Ended(env),
-        None => Status::None,
     }
 }
