@@ -9,11 +9,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::hardening::CoreLimit;
+use crate::manifest::Remote;
 use crate::manifest::{discover, Project};
 use crate::settings::Settings;
 use crate::state::Dirs;
+use crate::template::fetch::{self, Fetched};
+use crate::template::TemplateRef;
 use crate::ui::{Prompter, Ui};
 use crate::Error;
+use std::path::PathBuf;
 
 type Vars = Arc<dyn Fn(&str) -> Option<OsString> + Send + Sync>;
 
@@ -72,9 +76,57 @@ impl Context {
             }
         }
     }
+}
 
-    /// The settings of the project in `-d DIR` (else found upward).
-    pub fn settings(&self, dir: Option<&Path>) -> Result<Settings, Error> {
-        Settings::load(self.project(dir)?, &self.dirs)
+/// Where a command's manifest is: a project directory (or the one found
+/// upward), or a template in a registry.
+#[derive(Debug, Clone)]
+pub enum Place {
+    Dir(Option<PathBuf>),
+    Remote(TemplateRef),
+}
+
+impl Context {
+    /// The project at `place`: a template is fetched (or taken from its pin)
+    /// and used from the current directory.
+    pub fn project_at(&self, place: &Place) -> Result<Project, Error> {
+        match place {
+            Place::Dir(dir) => self.project(dir.as_deref()),
+            Place::Remote(tref) => {
+                let fetched = self.fetch(tref)?;
+                let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+                Ok(project_of(tref, &fetched, cwd))
+            }
+        }
+    }
+
+    /// The settings of the project at `place`.
+    pub fn settings_at(&self, place: &Place) -> Result<Settings, Error> {
+        Settings::load(self.project_at(place)?, &self.dirs)
+    }
+
+    fn fetch(&self, tref: &TemplateRef) -> Result<Fetched, Error> {
+        let ui = self.ui();
+        let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
+        Ok(fetch::pinned(
+            &self.dirs,
+            tref,
+            self.ui.interactive(),
+            &busy,
+        )?)
+    }
+}
+
+fn project_of(tref: &TemplateRef, fetched: &Fetched, dir: PathBuf) -> Project {
+    Project {
+        dir,
+        manifest: fetched.manifest(),
+        remote: Some(Remote {
+            name: tref.name(),
+            url: fetched.pin.url.clone(),
+            template: fetched.pin.template.clone(),
+            commit: fetched.pin.commit.clone(),
+            content_hash: fetched.pin.content_hash.clone(),
+        }),
     }
 }

@@ -73,7 +73,7 @@ pub trait Ui: Send + Sync {
     fn warn(&self, warning: &Warning);
 
     /// An activation has started, giving what `active` says.
-    fn activated(&self, active: &crate::shell::Summary) {
+    fn activated(&self, active: &crate::summary::Summary) {
         let _ = active;
     }
 

@@ -15,7 +15,7 @@
 //! no client, no slow STS call and no held lock can stall another client's
 //! answer or the handling of SIGTERM and SIGHUP.
 
-pub mod background;
+pub mod detached;
 mod ecs;
 mod peer;
 pub mod protocol;
@@ -33,7 +33,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::aws::{rfc3339, Credentials};
 use crate::shell::supervise::Service;
-use crate::shell::Summary;
+use crate::summary::Summary;
 pub use ecs::EcsServer;
 use protocol::Response;
 use worker::Worker;

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use envact::activation::{activate, Request};
+use envact::app::activate::{activate, Request};
 use envact::context::Context;
 use envact::manifest::InjectMode;
 use envact::shell::Invocation;

@@ -41,7 +41,7 @@ pub struct Args {
 
 pub fn run(args: Args, cx: &Context, terminal: &Terminal) -> Outcome {
     let from_stdin = args.stdin;
-    let place = envact::keys::add(cx, &args.backend.choice(), &args.item, || {
+    let place = envact::app::items::add(cx, &args.backend.choice(), &args.item, || {
         if from_stdin {
             read_stdin()
         } else {

@@ -6,8 +6,8 @@ use clap::ValueEnum;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 
+use envact::context::Place;
 use envact::manifest::Backend;
-use envact::remote::Place;
 use envact::template::TemplateRef;
 
 /// `-d DIR` or `-r TEMPLATE`: the manifest a command acts on.
@@ -56,8 +56,8 @@ pub struct BackendArgs {
 }
 
 impl BackendArgs {
-    pub fn choice(self) -> envact::keys::Choice {
-        envact::keys::Choice {
+    pub fn choice(self) -> envact::app::items::Choice {
+        envact::app::items::Choice {
             backend: self.backend,
             vault: self.vault,
             place: self.project.place(),

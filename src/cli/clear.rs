@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let (name, cleared) = envact::credentials::clear(cx, &args.project.place())?;
+    let (name, cleared) = envact::app::clear::clear(cx, &args.project.place())?;
     if cleared.agent_stopped {
         eprintln!("stopped the background agent of {name:?} (direnv's)");
     }

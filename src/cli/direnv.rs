@@ -40,7 +40,7 @@ enum Tool {
 
 pub fn hook(args: HookArgs) -> Outcome {
     match args.tool {
-        Tool::Direnv => print!("{}", envact::direnv::hook(&super::envact_bin())),
+        Tool::Direnv => print!("{}", envact::app::direnv::hook(&super::envact_bin())),
     }
     Ok(0)
 }
@@ -54,8 +54,8 @@ pub struct LoadArgs {
 
 pub fn load(args: LoadArgs, cx: &Context) -> Outcome {
     let place = args.project.place();
-    let loaded = envact::direnv::load(cx, &place, &super::envact_bin()).inspect_err(|_| {
-        print!("{}", envact::direnv::watch_after_failure(cx, &place));
+    let loaded = envact::app::direnv::load(cx, &place, &super::envact_bin()).inspect_err(|_| {
+        print!("{}", envact::app::direnv::watch_after_failure(cx, &place));
     })?;
     for note in &loaded.notes {
         eprintln!("envact: {note}");
@@ -81,11 +81,11 @@ pub fn agent(args: AgentArgs, cx: &Context) -> Outcome {
         .read_to_string(&mut initial);
     // SAFETY: nothing so far has started a thread (no spinner, no runtime:
     // the command line starts those only for work that needs them).
-    if !unsafe { envact::direnv::detach() }.map_err(envact::Error::Agent)? {
+    if !unsafe { envact::app::direnv::detach() }.map_err(envact::Error::Agent)? {
         return Ok(0);
     }
     let initial = Some(initial.as_str()).filter(|line| !line.is_empty());
-    envact::direnv::serve_agent(cx, &args.project.place(), initial)?;
+    envact::app::direnv::serve_agent(cx, &args.project.place(), initial)?;
     Ok(0)
 }
 
@@ -103,7 +103,7 @@ pub struct StopArgs {
 }
 
 pub fn stop(args: StopArgs, cx: &Context) -> Outcome {
-    match envact::direnv::stop(cx, &args.project.place())? {
+    match envact::app::direnv::stop(cx, &args.project.place())? {
         (name, true) => eprintln!("stopped the background agent of {name:?}"),
         (name, false) => eprintln!("no background agent runs for {name:?}"),
     }

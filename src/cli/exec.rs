@@ -36,7 +36,7 @@ pub struct Args {
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
     let bin = super::envact_bin();
-    Err(envact::exec::exec(
+    Err(envact::app::exec::exec(
         cx,
         &args.project.place(),
         &args.command,
@@ -47,8 +47,8 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
 /// A shim's command, run as `envact exec -- COMMAND` would run it.
 pub fn shim(command: Vec<OsString>) -> std::process::ExitCode {
     let (cx, terminal) = super::context();
-    let place = envact::remote::Place::Dir(None);
-    let err = envact::exec::exec(&cx, &place, &command, &super::envact_bin());
+    let place = envact::context::Place::Dir(None);
+    let err = envact::app::exec::exec(&cx, &place, &command, &super::envact_bin());
     super::report(&err, terminal.colour);
     std::process::ExitCode::from(err.exit_code())
 }

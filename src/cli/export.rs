@@ -38,7 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let text = envact::credentials::export(cx, &args.project.place(), args.format)?;
+    let text = envact::app::export::export(cx, &args.project.place(), args.format)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -62,8 +62,8 @@ pub fn run(args: Args) -> Outcome {
         );
     }
     if args.direnv {
-        use envact::direnv::Envrc;
-        let (path, change) = envact::direnv::write_envrc(&args.dir, args.remote.as_ref())?;
+        use envact::app::direnv::Envrc;
+        let (path, change) = envact::app::direnv::write_envrc(&args.dir, args.remote.as_ref())?;
         match change {
             Envrc::Created => println!("created {}", path.display()),
             Envrc::Appended => println!("added `use envact` to {}", path.display()),

@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let (items, place) = envact::keys::list(cx, &args.backend.choice())?;
+    let (items, place) = envact::app::items::list(cx, &args.backend.choice())?;
     if items.is_empty() {
         eprintln!("no items in {place}");
     }

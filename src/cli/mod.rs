@@ -83,7 +83,7 @@ pub fn run() -> ExitCode {
     // Run as a shim (`aws`, linked to envact by direnv's `use envact`): the
     // real command, through `envact exec`.
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Some(command) = envact::direnv::shim_call(&argv, |k| std::env::var_os(k)) {
+    if let Some(command) = envact::app::direnv::shim_call(&argv, |k| std::env::var_os(k)) {
         return exec::shim(command);
     }
     let cli = Cli::parse();

@@ -49,14 +49,14 @@ pub struct Args {
 pub fn run(args: Args, cx: &Context) -> Outcome {
     if let Some(tref) = &args.copy {
         let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
-        let path = envact::remote::copy(cx, tref, &dir, args.force)?;
+        let path = envact::app::templates::copy(cx, tref, &dir, args.force)?;
         println!("created {} from {tref}", path.display());
         return Ok(0);
     }
     let Some(tref) = &args.remote else {
         unreachable!("clap requires -r or --copy");
     };
-    let pulled = envact::remote::pull(cx, tref)?;
+    let pulled = envact::app::templates::pull(cx, tref)?;
     match &pulled.before {
         Some(before) if *before == pulled.after => {
             eprintln!("{tref} is at {} already: nothing changed", pulled.after)

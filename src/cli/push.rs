@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let pushed = envact::remote::push(cx, &args.remote, args.dir.as_deref())?;
+    let pushed = envact::app::templates::push(cx, &args.remote, args.dir.as_deref())?;
     match &pushed.after {
         Some(after) => eprintln!(
             "pushed {}: {} -> {after} (your pin moved with it)",

@@ -48,11 +48,11 @@ enum Action {
 pub fn run(args: Args, cx: &Context) -> Outcome {
     match args.action {
         Action::Add { name, url, branch } => {
-            envact::remote::add_registry(cx, &name, &url, branch)?;
+            envact::app::templates::add_registry(cx, &name, &url, branch)?;
             eprintln!("added the registry {name:?} ({url})");
         }
         Action::List => {
-            let registries = envact::remote::registries(cx)?;
+            let registries = envact::app::templates::registries(cx)?;
             if registries.0.is_empty() {
                 eprintln!("no registries yet: `envact registry add NAME URL`");
             }
@@ -64,7 +64,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             }
         }
         Action::Remove { name } => {
-            envact::remote::remove_registry(cx, &name)?;
+            envact::app::templates::remove_registry(cx, &name)?;
             eprintln!("removed the registry {name:?}");
         }
     }

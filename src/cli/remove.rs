@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let place = envact::keys::remove(cx, &args.backend.choice(), &args.item)?;
+    let place = envact::app::items::remove(cx, &args.backend.choice(), &args.item)?;
     eprintln!("removed {:?} from {place}", args.item);
     Ok(0)
 }

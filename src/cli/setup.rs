@@ -3,9 +3,9 @@
 use secrecy::zeroize::Zeroizing;
 use secrecy::SecretString;
 
+use envact::app::setup::{setup, show, Flags, Outcome, Request};
 use envact::context::Context;
 use envact::manifest::{Backend, OpAuth};
-use envact::setup::{setup, show, Flags, Outcome, Request};
 use envact::Error;
 
 use super::args::{OneOf, ProjectDir};

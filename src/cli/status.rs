@@ -1,7 +1,7 @@
 //! `envact status`: which environment this shell is in, or where a
 //! template is pinned.
 
-use envact::activation::{status, Status};
+use envact::app::status::{status, Status};
 use envact::context::Context;
 use envact::template::TemplateRef;
 
@@ -69,7 +69,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
 }
 
 fn template(cx: &Context, tref: &TemplateRef) -> Outcome {
-    let status = envact::remote::pin_status(cx, tref)?;
+    let status = envact::app::templates::pin_status(cx, tref)?;
     let Some(pin) = status.pin else {
         println!(
             "{tref} is not pinned yet: its first use (`envact activate -r {tref}`) fetches it"

@@ -183,7 +183,7 @@ impl Ui for Terminal {
         eprintln!("warning: {warning}");
     }
 
-    fn activated(&self, active: &envact::shell::Summary) {
+    fn activated(&self, active: &envact::summary::Summary) {
         eprintln!("envact: {active}");
     }
 

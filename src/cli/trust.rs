@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let (review, source) = envact::trust::trust(cx, &args.project.place())?;
+    let (review, source) = envact::app::trust::trust(cx, &args.project.place())?;
     eprint!("{review}");
     eprintln!("trusted: {source} may run as shown");
     Ok(0)

@@ -1,6 +1,6 @@
-//! Resolving an environment's AWS credentials, the use case behind `export`,
-//! `exec` outside an activation, an activation's first credentials and every
-//! refresh its agent does: the profile chain (the manifest's `[aws]` over the
+//! Resolving an environment's AWS credentials, what `export`, `exec`
+//! outside an activation, an activation's first credentials and every
+//! refresh its agent go through: the profile chain (the manifest's `[aws]` over the
 //! AWS files), the session cache (a wrapper any resolution goes through), the
 //! long-term keys from the secrets backend (read only when STS must be
 //! called), STS, and MFA codes from the backend's TOTP field, the person, or a
@@ -11,6 +11,7 @@ mod cached;
 mod keyring_cache;
 mod lock;
 mod sources;
+pub mod store;
 
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use agent_client::from_agent;
-pub use cached::{clear, kept, Cleared};
+pub use cached::kept;
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
 use lock::ResolutionLock;
 pub use sources::ask_mfa_code;
@@ -26,18 +27,17 @@ use sources::Sources;
 
 use crate::agent::{Refresh, RefreshError};
 use crate::aws::cache::{CredentialCache, MemoryCache, NoCache};
-use crate::aws::export::{render, Format};
 use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
 use crate::context::Context;
-use crate::keys::{open_for, Opened};
 use crate::manifest::Secrets;
 use crate::settings::Settings;
 use crate::state::hex16;
 use crate::ui::{Ui, Warning};
 use crate::Error;
+use store::{open_for, Opened};
 
 /// Credentials for commands, and the region they go with.
 pub struct Obtained {
@@ -94,35 +94,8 @@ pub enum Purpose {
     CredentialProcess,
 }
 
-/// `envact export`: the credentials in `format`.
-pub fn export(
-    cx: &Context,
-    place: &crate::remote::Place,
-    format: Format,
-) -> Result<secrecy::zeroize::Zeroizing<String>, Error> {
-    let settings = cx.settings_at(place)?;
-    crate::trust::ensure_trusted(cx, &settings)?;
-    let purpose = match format {
-        Format::CredentialProcess => Purpose::CredentialProcess,
-        _ => Purpose::Once,
-    };
-    let obtained = obtain_for(cx, &settings, purpose)?.ok_or_else(|| Error::NoAws {
-        manifest: settings.project.manifest.clone(),
-        what: "export",
-    })?;
-    Ok(render(
-        &obtained.credentials,
-        obtained.region.as_deref(),
-        format,
-    ))
-}
-
 /// Credentials for the environment, or `None` when its manifest has no [aws].
-pub fn obtain(cx: &Context, settings: &Settings) -> Result<Option<Obtained>, Error> {
-    obtain_for(cx, settings, Purpose::Once)
-}
-
-fn obtain_for(
+pub fn obtain(
     cx: &Context,
     settings: &Settings,
     purpose: Purpose,

@@ -1,17 +1,15 @@
 //! The activated subshell: which shell, the rc envact generates for it, the
-//! private runtime directory it lives in (and the summary of what the
-//! activation gives, kept there), supervising it until it ends, and the
-//! `ENVACT_*` variables by which a program knows its enclosing activation.
+//! private runtime directory it lives in, supervising it until it ends, and
+//! the `ENVACT_*` variables by which a program knows its enclosing
+//! activation.
 
 pub mod enclosing;
 mod kind;
 pub mod rc;
 mod runtime_dir;
-pub mod summary;
 pub mod supervise;
 
 pub use enclosing::Enclosing;
 pub use kind::{Shell, ShellKind, ShellSource, UnsupportedShell};
 pub use rc::Invocation;
 pub use runtime_dir::RuntimeDir;
-pub use summary::Summary;

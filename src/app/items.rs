@@ -1,67 +1,15 @@
-//! The long-term keys in a secrets backend: opening the store that an
-//! environment (or the command line) names, and the `add`, `list` and
-//! `remove` use cases.
+//! `add`, `list` and `remove`: the long-term keys in a secrets backend, in
+//! the store the flags or the project's manifest name.
 
 use secrecy::ExposeSecret;
 
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
 use crate::context::Context;
+use crate::context::Place;
+use crate::credentials::store::{open_store, Opened};
 use crate::manifest::{Backend, Manifest};
-use crate::remote::Place;
-use crate::secrets::{self, write_keys, FieldNames, SecretError, SecretStore, StoreOptions};
+use crate::secrets::{write_keys, FieldNames, SecretError, StoreOptions};
 use crate::Error;
-
-/// A store, opened, with the field names its keys are under.
-pub struct Opened {
-    pub store: Box<dyn SecretStore>,
-    pub fields: FieldNames,
-}
-
-impl Opened {
-    /// Runs backend work behind the busy indicator, labelled `LABEL STORE`.
-    pub fn busy<T>(
-        &self,
-        cx: &Context,
-        label: &str,
-        work: impl FnOnce(&dyn SecretStore) -> T,
-    ) -> T {
-        let store = self.store.as_ref();
-        let label = format!("{label} {}", store.describe());
-        crate::ui::busy(cx.ui.as_ref(), &label, || work(store))
-    }
-}
-
-/// Opens a store with this person's directories, environment and terminal.
-pub fn open_store(cx: &Context, options: StoreOptions) -> Result<Box<dyn SecretStore>, Error> {
-    Ok(secrets::open(
-        options,
-        cx.dirs.stores(),
-        cx.vars(),
-        cx.ui(),
-    )?)
-}
-
-/// The store a (completed) manifest's `[secrets]` names, or `None` without one.
-pub fn open_for(cx: &Context, manifest: &Manifest) -> Result<Option<Opened>, Error> {
-    let Some(secrets) = &manifest.secrets else {
-        return Ok(None);
-    };
-    let store = open_store(
-        cx,
-        StoreOptions {
-            backend: secrets.backend,
-            vault: secrets.vault.clone(),
-            keep_backend_session: manifest.persistence.keep_backend_session(),
-            op_sign_in: secrets.sign_in.clone(),
-            op_service_token: None,
-            op_session: None,
-        },
-    )?;
-    Ok(Some(Opened {
-        store,
-        fields: FieldNames::resolve(secrets.backend, Some(secrets)),
-    }))
-}
 
 /// Which store `add`, `list` and `remove` work on: the flags, else the
 /// project's manifest (with this person's answers), when there is one.

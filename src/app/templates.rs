@@ -1,72 +1,18 @@
 //! Remote templates as the commands use them: the person's registries
-//! (`envact registry`), a template's project (the pinned copy, activated in
-//! the current directory), moving a pin (`envact pull`), copying a template
-//! into a project (`pull --copy`) and publishing one (`envact push`). The
-//! trust gate they pass is the `trust` module.
+//! (`envact registry`), moving a pin (`envact pull`), copying a template
+//! into a project (`pull --copy`), publishing one (`envact push`) and a
+//! pin's status. The trust gate they pass is the `trust` use case; a
+//! template's project (its pinned copy, activated in the current
+//! directory) is found through `Context::project_at`.
 
 use std::path::{Path, PathBuf};
 
 use crate::context::Context;
-use crate::manifest::{Project, Remote};
-use crate::settings::Settings;
 use crate::state::registries::{check_name, check_url, Registries, Registry};
 use crate::state::remote_id;
 use crate::template::fetch::{self, Fetched, TemplateError};
 use crate::template::{git, review, TemplateRef};
 use crate::Error;
-
-/// Where a command's manifest is: a project directory (or the one found
-/// upward), or a template in a registry.
-#[derive(Debug, Clone)]
-pub enum Place {
-    Dir(Option<PathBuf>),
-    Remote(TemplateRef),
-}
-
-impl Context {
-    /// The project at `place`: a template is fetched (or taken from its pin)
-    /// and used from the current directory.
-    pub fn project_at(&self, place: &Place) -> Result<Project, Error> {
-        match place {
-            Place::Dir(dir) => self.project(dir.as_deref()),
-            Place::Remote(tref) => {
-                let fetched = self.fetch(tref)?;
-                let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
-                Ok(project_of(tref, &fetched, cwd))
-            }
-        }
-    }
-
-    /// The settings of the project at `place`.
-    pub fn settings_at(&self, place: &Place) -> Result<Settings, Error> {
-        Settings::load(self.project_at(place)?, &self.dirs)
-    }
-
-    fn fetch(&self, tref: &TemplateRef) -> Result<Fetched, Error> {
-        let ui = self.ui();
-        let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
-        Ok(fetch::pinned(
-            &self.dirs,
-            tref,
-            self.ui.interactive(),
-            &busy,
-        )?)
-    }
-}
-
-fn project_of(tref: &TemplateRef, fetched: &Fetched, dir: PathBuf) -> Project {
-    Project {
-        dir,
-        manifest: fetched.manifest(),
-        remote: Some(Remote {
-            name: tref.name(),
-            url: fetched.pin.url.clone(),
-            template: fetched.pin.template.clone(),
-            commit: fetched.pin.commit.clone(),
-            content_hash: fetched.pin.content_hash.clone(),
-        }),
-    }
-}
 
 /// What `envact pull -r` did: the commit before (if pinned) and after, and
 /// the manifest's diff.

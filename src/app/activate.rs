@@ -17,17 +17,17 @@ use crate::agent::Agent;
 use crate::aws::export::variables;
 use crate::aws::rfc3339;
 use crate::context::Context;
+use crate::context::Place;
+use crate::credentials::store::open_for;
 use crate::credentials::{Codes, Purpose, Resolver};
 use crate::hardening::CoreLimit;
-use crate::keys::open_for;
 use crate::manifest::{InjectMode, Manifest, Project};
-use crate::remote::Place;
 use crate::secrets::read_keys;
 use crate::settings::Settings;
 use crate::shell::enclosing::ENV_DIRENV;
 use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
-use crate::shell::Summary;
 use crate::shell::{rc, Enclosing, Invocation, RuntimeDir, Shell};
+use crate::summary::Summary;
 use crate::Error;
 use secrecy::zeroize::Zeroizing;
 
@@ -59,7 +59,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
     }
     let mut settings = Settings::load(project, &cx.dirs)?;
     // Nothing of a remote template runs before its content is trusted.
-    crate::trust::ensure_trusted(cx, &settings)?;
+    crate::app::trust::ensure_trusted(cx, &settings)?;
     // First run: what the manifest leaves to this person is asked now, on a
     // terminal; without one, the flags that would answer it are named.
     if settings.needs_answers() {
@@ -69,7 +69,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                 flags: settings.missing_flags(),
             });
         }
-        settings = match crate::setup::ask_and_save(cx, &settings)? {
+        settings = match crate::app::setup::ask_and_save(cx, &settings)? {
             Some(answered) => answered,
             None => return Ok(1),
         };
@@ -316,45 +316,5 @@ impl Activation {
             &self.project,
             runtime_dir,
         ));
-    }
-}
-
-/// What `envact status` finds.
-pub enum Status {
-    Active {
-        env: Enclosing,
-        /// What it gives (when it gives AWS credentials).
-        gives: Option<crate::shell::summary::Summary>,
-        /// What the session cache holds, and until when.
-        kept: Vec<(&'static str, std::time::SystemTime)>,
-    },
-    /// Variables left over from an activation that has ended.
-    Ended(Enclosing),
-    None,
-}
-
-/// `envact status`: the environment active in this shell, if any.
-pub fn status(cx: &crate::context::Context) -> Status {
-    match Enclosing::from_vars(|k| cx.var(k)) {
-        Some(env) if env.is_live() => {
-            let gives = env
-                .runtime_dir
-                .as_deref()
-                .and_then(crate::shell::summary::Summary::load);
-            let kept = env
-                .manifest
-                .as_ref()
-                .map(|manifest| crate::manifest::Project {
-                    dir: env.dir.clone(),
-                    manifest: manifest.clone(),
-                    remote: None,
-                })
-                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok())
-                .map(|settings| crate::credentials::kept(cx, &settings))
-                .unwrap_or_default();
-            Status::Active { env, gives, kept }
-        }
-        Some(env) => Status::Ended(env),
-        None => Status::None,
     }
 }

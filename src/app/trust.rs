@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 use crate::context::Context;
-use crate::remote::Place;
+use crate::context::Place;
 use crate::settings::Settings;
 use crate::state::{hex, remote_id};
 use crate::template::fetch::TemplateError;

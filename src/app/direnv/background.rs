@@ -12,14 +12,14 @@ use std::time::{Duration, Instant};
 use secrecy::zeroize::Zeroizing;
 
 use super::place_of;
-use crate::agent::background::{self, ECS_URL};
+use crate::agent::detached::{self, ECS_URL};
 use crate::agent::protocol::{Response, SOCKET};
 use crate::agent::Agent;
 use crate::aws::Credentials;
 use crate::context::Context;
+use crate::context::Place;
 use crate::credentials::{from_agent, obtain, Purpose, Resolver};
 use crate::manifest::InjectMode;
-use crate::remote::Place;
 use crate::settings::Settings;
 use crate::shell::supervise::SignalGuard;
 use crate::shell::Enclosing;
@@ -39,12 +39,12 @@ pub fn credentials(
 ) -> Result<(Credentials, Option<String>), Error> {
     let place = place_of(direnv, &active.dir)?;
     let settings = cx.settings_at(&place)?;
-    crate::trust::ensure_trusted_unasked(cx, &settings)?;
+    crate::app::trust::ensure_trusted_unasked(cx, &settings)?;
     let dir = state_dir(cx, &settings)?;
-    if background::running(&dir) {
+    if detached::running(&dir) {
         return from_agent(cx, &dir);
     }
-    let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
+    let obtained = obtain(cx, &settings, Purpose::Once)?.ok_or_else(|| Error::NoAws {
         manifest: settings.project.manifest.clone(),
         what: "give to the command",
     })?;
@@ -62,9 +62,9 @@ pub fn credentials(
 /// `initial` (a response line) when given. Returns when it ends.
 pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result<(), Error> {
     let settings = cx.settings_at(place)?;
-    crate::trust::ensure_trusted_unasked(cx, &settings)?;
+    crate::app::trust::ensure_trusted_unasked(cx, &settings)?;
     let dir = state_dir(cx, &settings)?;
-    if background::running(&dir) {
+    if detached::running(&dir) {
         return Ok(());
     }
     let manifest = settings.effective();
@@ -86,7 +86,7 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
         .as_ref()
         .is_some_and(|aws| aws.inject == InjectMode::Server);
     let mut signals = SignalGuard::install().map_err(Error::Agent)?;
-    let active = crate::shell::Summary {
+    let active = crate::summary::Summary {
         name: manifest.name.clone(),
         credentials: resolver.describe(),
         expires: current
@@ -102,8 +102,8 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
     let agent = Agent::start(&dir, current, region, margin, Box::new(resolver), serve_ecs)
         .map_err(Error::Agent)?;
     let _ = active.save(&dir);
-    background::publish_ecs(&dir, &agent).map_err(Error::Agent)?;
-    background::serve(&dir, agent, manifest.persistence.agent_idle(), &mut signals)
+    detached::publish_ecs(&dir, &agent).map_err(Error::Agent)?;
+    detached::serve(&dir, agent, manifest.persistence.agent_idle(), &mut signals)
         .map_err(Error::Agent)
 }
 
@@ -127,15 +127,15 @@ pub unsafe fn detach() -> std::io::Result<bool> {
 pub fn stop(cx: &Context, place: &Place) -> Result<(String, bool), Error> {
     let settings = cx.settings_at(place)?;
     let dir = state_dir(cx, &settings)?;
-    let stopped = background::stop(&dir).map_err(Error::Agent)?;
+    let stopped = detached::stop(&dir).map_err(Error::Agent)?;
     Ok((settings.effective().name.clone(), stopped))
 }
 
 /// The environment's directory: the agent's socket, the shims.
 pub(super) fn state_dir(cx: &Context, settings: &Settings) -> Result<PathBuf, Error> {
     let base = &cx.dirs.background;
-    let dir = background::dir(base, &settings.env_id);
-    background::prepare(&dir).map_err(|source| Error::RuntimeDir {
+    let dir = detached::dir(base, &settings.env_id);
+    detached::prepare(&dir).map_err(|source| Error::RuntimeDir {
         base: base.clone(),
         source,
     })?;
@@ -152,7 +152,7 @@ pub(super) fn server_agent(
     envact_bin: &Path,
 ) -> Result<(String, Option<String>), Error> {
     let url_file = dir.join(ECS_URL);
-    if !background::running(dir) {
+    if !detached::running(dir) {
         let _ = std::fs::remove_file(&url_file);
         start_agent(place, settings, dir, envact_bin, None)?;
     }
@@ -166,7 +166,7 @@ pub(super) fn server_agent(
             }
         }
     });
-    url.map(|text| background::published(&text))
+    url.map(|text| detached::published(&text))
 }
 
 /// What a starting server-mode agent in `dir` has come to: its URL once it
@@ -178,9 +178,9 @@ fn started(dir: &Path, url_file: &Path, deadline: Instant) -> Option<Result<Stri
             return Some(Ok(text));
         }
     }
-    if let Some(said) = background::failure(dir) {
+    if let Some(said) = detached::failure(dir) {
         return Some(Err(Error::BackgroundAgent {
-            log: dir.join(background::LOG),
+            log: dir.join(detached::LOG),
             said,
         }));
     }
@@ -206,8 +206,8 @@ fn start_agent(
     envact_bin: &Path,
     initial: Option<&Zeroizing<String>>,
 ) -> Result<(), Error> {
-    let log = background::new_log(dir).map_err(|source| Error::Write {
-        path: dir.join(background::LOG),
+    let log = detached::new_log(dir).map_err(|source| Error::Write {
+        path: dir.join(detached::LOG),
         source,
     })?;
     let mut cmd = Command::new(envact_bin);

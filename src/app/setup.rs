@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use crate::aws::Mfa;
 use crate::context::Context;
-use crate::keys::{open_for, open_store};
+use crate::context::Place;
+use crate::credentials::store::{open_for, open_store};
 use crate::manifest::{Backend, OpAuth, OpSignIn};
-use crate::remote::Place;
 use crate::secrets::{service_token_keeper, write_keys, SecretError, StoreOptions};
 use crate::settings::{Setting, Settings};
 use crate::state::answers::{Answers, AnswersError};

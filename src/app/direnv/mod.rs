@@ -4,15 +4,15 @@
 //! ever exported: [`load`] gives the environment's `[vars]`, the `ENVACT_*`
 //! variables, and per-command a PATH entry of shims ([`shims`]), or in
 //! server mode the ECS endpoint's URL and its token *file*. The credentials
-//! live in a background agent per environment (`crate::agent::background`),
+//! live in a background agent per environment (`crate::agent::detached`),
 //! started by the first command that needs them ([`credentials`], from
 //! `envact exec` or a shim) or, in server mode, by [`load`].
 
-mod agent;
+mod background;
 pub mod shims;
 mod watches;
 
-pub use agent::{credentials, detach, serve_agent, stop};
+pub use background::{credentials, detach, serve_agent, stop};
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -20,10 +20,10 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::agent::background::{BIN, ECS_TOKEN, ECS_URL};
+use crate::agent::detached::{BIN, ECS_TOKEN, ECS_URL};
 use crate::context::Context;
+use crate::context::Place;
 use crate::manifest::InjectMode;
-use crate::remote::Place;
 use crate::settings::Settings;
 pub use crate::shell::enclosing::ENV_DIRENV;
 use crate::shell::enclosing::ENV_RUNTIME_DIR;
@@ -32,7 +32,7 @@ use crate::Error;
 
 /// The `use_envact` function, for direnv's lib directory; `ENVACT_BIN` is
 /// replaced with this program's path.
-const HOOK: &str = include_str!("../../hooks/direnv/use_envact.sh");
+const HOOK: &str = include_str!("../../../hooks/direnv/use_envact.sh");
 
 /// `envact hook direnv`.
 pub fn hook(envact_bin: &Path) -> String {
@@ -99,7 +99,7 @@ pub struct Loaded {
 /// makes the shims or starts the server-mode agent, and runs the hook.
 pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Error> {
     let settings = cx.settings_at(place)?;
-    crate::trust::ensure_trusted_unasked(cx, &settings)?;
+    crate::app::trust::ensure_trusted_unasked(cx, &settings)?;
     if settings.needs_answers() {
         return Err(Error::Unanswered {
             manifest: settings.project.manifest.clone(),
@@ -110,7 +110,7 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
     let mut script = String::new();
     let mut watch = watched(cx, &settings, place);
 
-    let dir = agent::state_dir(cx, &settings)?;
+    let dir = background::state_dir(cx, &settings)?;
     let mut exports: Vec<(String, String)> = manifest
         .vars
         .iter()
@@ -147,7 +147,8 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
                 if !held.is_empty() {
                     return Err(Error::KeysInShellUnderDirenv { names: held });
                 }
-                let (url, region) = agent::server_agent(cx, &settings, place, &dir, envact_bin)?;
+                let (url, region) =
+                    background::server_agent(cx, &settings, place, &dir, envact_bin)?;
                 exports.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI".into(), url));
                 // SDKs find no region otherwise: the one envact uses.
                 for name in crate::aws::export::REGION_VARS {
@@ -218,7 +219,7 @@ fn watched(cx: &Context, settings: &Settings, place: &Place) -> Vec<PathBuf> {
         settings.project.manifest.clone(),
         settings.answers_path.clone(),
     ];
-    let subject = crate::trust::subject(settings);
+    let subject = crate::app::trust::subject(settings);
     watch.push(crate::template::review::record_path(
         &cx.dirs,
         &subject.identity,

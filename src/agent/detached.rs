@@ -1,6 +1,6 @@
-//! The agent in the background, for direnv: one per environment, in
-//! `Dirs::background/ENV-ID/` (0700; the socket 0600,
-//! same-uid peers only), started on first need, ending by itself after
+//! The agent running on its own, outside an activation (direnv's
+//! background agent): one per environment, in `Dirs::background/ENV-ID/`
+//! (0700; the socket 0600, same-uid peers only), started on first need, ending by itself after
 //! being idle for `[persistence] agent_idle`, or when told to (SIGTERM from
 //! `envact stop` or `envact clear`). The directory also holds the PATH
 //! shims direnv exports (nothing secret), and in server mode the ECS URL
@@ -152,7 +152,7 @@ pub fn serve(
     };
     let served = signals.serve(&mut service);
     drop(service);
-    for name in [SOCKET, ECS_URL, ECS_TOKEN, crate::shell::summary::FILE] {
+    for name in [SOCKET, ECS_URL, ECS_TOKEN, crate::summary::FILE] {
         let _ = std::fs::remove_file(dir.join(name));
     }
     if served.is_ok() {

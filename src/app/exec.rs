@@ -14,8 +14,8 @@ use crate::agent::protocol::SOCKET;
 use crate::aws::export::variables;
 use crate::aws::Credentials;
 use crate::context::Context;
-use crate::credentials::obtain;
-use crate::remote::Place;
+use crate::context::Place;
+use crate::credentials::Purpose;
 use crate::shell::Enclosing;
 use crate::Error;
 
@@ -53,13 +53,13 @@ impl Given {
 fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, Error> {
     let active = Enclosing::from_vars(|k| cx.var(k));
     let direnv = cx
-        .var(crate::direnv::ENV_DIRENV)
+        .var(crate::app::direnv::ENV_DIRENV)
         .and_then(|v| v.into_string().ok());
     match (active, place) {
         // Under direnv: the environment's background agent.
         (Some(active), Place::Dir(None)) if direnv.is_some() => {
             let direnv = direnv.unwrap_or_default();
-            crate::direnv::credentials(cx, &active, &direnv, envact_bin).map(Given::from_agent)
+            crate::app::direnv::credentials(cx, &active, &direnv, envact_bin).map(Given::from_agent)
         }
         // Inside an activation its agent answers, or no one does: resolving
         // from the current directory could be another project's credentials.
@@ -72,12 +72,8 @@ fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, 
             }),
         },
         _ => {
-            let settings = cx.settings_at(place)?;
-            crate::trust::ensure_trusted(cx, &settings)?;
-            let obtained = obtain(cx, &settings)?.ok_or_else(|| Error::NoAws {
-                manifest: settings.project.manifest.clone(),
-                what: "give to the command",
-            })?;
+            let (settings, obtained) =
+                super::resolve_at(cx, place, Purpose::Once, "give to the command")?;
             Ok(Given {
                 credentials: obtained.credentials,
                 region: obtained.region,
