@@ -124,3 +124,261 @@ common = "alias tf=terraform"
         );
     }
 }
+
+/// Every bound at, just inside and just outside it, and every message with
+/// its place and its help line: a bound computed wrong, or advice left
+/// out, fails here.
+mod bounds {
+    use super::super::*;
+
+    /// The error for `src`: its `path:line:column: message` and its help.
+    fn refused(src: &str) -> (String, String) {
+        let err = parse(src, Path::new("m.toml"), "d").unwrap_err();
+        let help = err.help().unwrap_or_default().to_string();
+        (err.to_string(), help)
+    }
+
+    fn accepted(src: &str) -> Manifest {
+        parse(src, Path::new("m.toml"), "d").unwrap_or_else(|e| panic!("{src}: {e}"))
+    }
+
+    #[test]
+    fn agent_idle_is_from_one_second_to_a_day_exactly() {
+        let idle = |v: &str| format!("version = 1\n[persistence]\nagent_idle = \"{v}\"\n");
+        for (ok, secs) in [("1s", 1), ("24h", 86_400), ("86400s", 86_400)] {
+            let m = accepted(&idle(ok));
+            assert_eq!(
+                m.persistence.agent_idle(),
+                Duration::from_secs(secs),
+                "{ok}"
+            );
+        }
+        for bad in ["999ms", "0s", "86401s", "24h 1s", "1d 1s"] {
+            let (shown, help) = refused(&idle(bad));
+            assert_eq!(shown, format!("m.toml:3:14: invalid agent_idle \"{bad}\""));
+            assert_eq!(help, "write a duration from 1s to 24h, such as \"15m\"");
+        }
+    }
+
+    #[test]
+    fn a_session_lasts_from_15_minutes_to_12_hours_exactly() {
+        let aws = |v: &str| format!("version = 1\n[aws]\nsession_duration = \"{v}\"\n");
+        for (ok, secs) in [("15m", 900), ("900s", 900), ("12h", 43_200)] {
+            let m = accepted(&aws(ok));
+            assert_eq!(
+                m.aws.unwrap().session_duration,
+                Duration::from_secs(secs),
+                "{ok}"
+            );
+        }
+        for bad in ["899s", "14m 59s", "43201s", "12h 1s"] {
+            let (shown, help) = refused(&aws(bad));
+            assert_eq!(
+                shown,
+                format!("m.toml:3:20: session_duration \"{bad}\" is outside what STS allows (15m to 12h)")
+            );
+            assert_eq!(
+                help,
+                "write a duration between 15m and 12h, such as \"1h\" or \"90m\""
+            );
+        }
+        let (shown, _) = refused(&aws("soon"));
+        assert!(
+            shown.starts_with("m.toml:3:20: invalid duration \"soon\": "),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_refresh_margin_is_at_most_an_hour() {
+        let aws = |v: &str| format!("version = 1\n[aws]\nrefresh_margin = \"{v}\"\n");
+        for (ok, secs) in [("0s", 0), ("1h", 3600), ("3600s", 3600)] {
+            let m = accepted(&aws(ok));
+            assert_eq!(
+                m.aws.unwrap().refresh_margin,
+                Some(Duration::from_secs(secs)),
+                "{ok}"
+            );
+        }
+        for bad in ["3601s", "1h 1s", "later"] {
+            let (shown, help) = refused(&aws(bad));
+            assert_eq!(
+                shown,
+                format!("m.toml:3:18: invalid refresh_margin \"{bad}\"")
+            );
+            assert_eq!(help, "write a duration up to 1h, such as \"5m\"");
+        }
+    }
+
+    #[test]
+    fn a_name_is_one_to_64_characters_without_controls() {
+        let named = |v: &str| format!("version = 1\nname = \"{v}\"\n");
+        for ok in [
+            "a".to_string(),
+            "n".repeat(64),
+            "é".repeat(64),
+            "payments dev".into(),
+        ] {
+            assert_eq!(accepted(&named(&ok)).name, ok);
+        }
+        for (bad, why) in [
+            ("", "`name` is empty"),
+            ("   ", "`name` is empty"),
+            (
+                "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+                "`name` is longer than 64 characters",
+            ),
+            ("a\\tb", "`name` contains a control character"),
+            ("a\\u001bb", "`name` contains a control character"),
+        ] {
+            let (shown, help) = refused(&named(bad));
+            assert_eq!(shown, format!("m.toml:2:8: {why}"), "{bad:?}");
+            assert_eq!(help, "use a short name such as \"payments-dev\"");
+        }
+    }
+
+    #[test]
+    fn variable_names_are_shell_names_neither_envacts_nor_credentials() {
+        let var = |k: &str| format!("version = 1\n[vars]\n{k} = \"v\"\n");
+        for ok in ["A", "_", "_X1", "lower_case", "GREETING"] {
+            assert!(accepted(&var(ok)).vars.contains_key(ok), "{ok}");
+        }
+        let shape = "variable names are letters, digits and `_`, not starting with a digit";
+        for (bad, written, why, help) in [
+            ("1X", "1X", "`1X` is not a valid variable name", shape),
+            ("\"A-B\"", "A-B", "`A-B` is not a valid variable name", shape),
+            ("\"\"", "", "`` is not a valid variable name", shape),
+            ("\"A B\"", "A B", "`A B` is not a valid variable name", shape),
+            ("ENVACT_ENV", "ENVACT_ENV", "`ENVACT_ENV` is reserved: envact sets ENVACT_* variables itself", "rename the variable"),
+            ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID", "`AWS_ACCESS_KEY_ID` is a credential and does not belong in [vars]", "store long-term keys in the secrets backend (`envact add`); envact injects short-lived ones"),
+            ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "`AWS_SECRET_ACCESS_KEY` is a credential and does not belong in [vars]", "store long-term keys in the secrets backend (`envact add`); envact injects short-lived ones"),
+            ("AWS_SESSION_TOKEN", "AWS_SESSION_TOKEN", "`AWS_SESSION_TOKEN` is a credential and does not belong in [vars]", "store long-term keys in the secrets backend (`envact add`); envact injects short-lived ones"),
+        ] {
+            let (shown, got_help) = refused(&var(bad));
+            assert_eq!(shown, format!("m.toml:3:1: {why}"), "{written:?}");
+            assert_eq!(got_help, help, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn wrapped_commands_are_plain_names() {
+        let wrap = |v: &str| format!("version = 1\n[aws]\nwrap = [{v}]\n");
+        let m = accepted(&wrap(
+            "\"aws\", \"terraform-1.9\", \"sam_cli\", \"cdk.v2\", \"g++\"",
+        ));
+        assert_eq!(
+            m.aws.unwrap().wrap,
+            ["aws", "terraform-1.9", "sam_cli", "cdk.v2", "g++"]
+        );
+        assert!(
+            accepted(&wrap("")).aws.unwrap().wrap.is_empty(),
+            "an empty list wraps nothing"
+        );
+        for bad in ["", "/usr/bin/aws", "a b", "aws;rm", "$(x)"] {
+            let (shown, help) = refused(&wrap(&format!("\"{bad}\"")));
+            assert_eq!(
+                shown,
+                format!("m.toml:3:9: `{bad}` cannot be wrapped: not a plain command name"),
+                "{bad:?}"
+            );
+            assert_eq!(help, "list command names as typed at the prompt, such as \"aws\" or \"terraform\", without paths or spaces");
+        }
+    }
+
+    #[test]
+    fn arns_are_checked_and_named_with_what_they_should_look_like() {
+        let (shown, help) = refused("version = 1\n[aws]\nrole_arn = \"arn:aws:iam::12:role/x\"\n");
+        assert!(
+            shown.starts_with("m.toml:3:12: invalid `role_arn`: "),
+            "{shown}"
+        );
+        assert!(help.starts_with("write it as "), "{help}");
+        let (shown, help) =
+            refused("version = 1\n[aws]\nmfa_serial = \"arn:aws:iam::123456789012:role/x\"\n");
+        assert!(
+            shown.starts_with("m.toml:3:14: invalid `mfa_serial`: "),
+            "{shown}"
+        );
+        assert!(help.starts_with("write it as "), "{help}");
+    }
+
+    #[test]
+    fn the_version_is_one_integer() {
+        let (shown, help) = refused("name = \"x\"\n");
+        assert_eq!(shown, "m.toml:1:1: missing `version`");
+        assert_eq!(help, "add `version = 1` as the first line of the manifest");
+        let (shown, help) = refused("version = 2\n");
+        assert_eq!(
+            shown,
+            "m.toml:1:11: unsupported manifest version 2; this envact reads version 1"
+        );
+        assert_eq!(
+            help,
+            "upgrade envact, or write the manifest for `version = 1`"
+        );
+        let (shown, help) = refused("version = \"1\"\n");
+        assert_eq!(
+            shown,
+            "m.toml:1:11: `version` must be an integer, found string"
+        );
+        assert_eq!(help, "write `version = 1`");
+        let (shown, _) = refused("versoin = 1\n");
+        assert!(
+            shown.contains("unknown field `versoin`")
+                && shown.contains("(did you mean `version`?)"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn each_kind_of_toml_error_gets_its_own_advice() {
+        for (message, help) in [
+            (
+                "unknown field `x`",
+                "remove the key or fix its spelling; the keys accepted here are listed above",
+            ),
+            ("unknown variant `x`", "use one of the values listed above"),
+            (
+                "invalid type: string",
+                "change the value to the type named above",
+            ),
+            ("missing field `x`", "add the key to this table"),
+            ("duplicate key `x`", "keep one of the two definitions"),
+            (
+                "expected `=`",
+                "fix the TOML syntax here; see https://toml.io for the format",
+            ),
+        ] {
+            assert_eq!(toml_help(message), Some(help), "{message}");
+        }
+        let (_, help) = refused("version = 1\n[secrets]\nbackend = 3\n");
+        assert_eq!(help, "change the value to the type named above");
+    }
+
+    #[test]
+    fn a_typo_is_matched_only_when_close_enough() {
+        let m = |given: &str| {
+            did_you_mean(&format!(
+                "unknown field `{given}`, expected one of `persistence`, `aws`"
+            ))
+        };
+        // A third of the typed length, at least one edit.
+        assert_eq!(m("persistance").as_deref(), Some("persistence"));
+        assert_eq!(m("aws").as_deref(), None, "the same name is no typo");
+        assert_eq!(m("asw").as_deref(), Some("aws"), "a swap is one edit");
+        assert_eq!(
+            m("axx").as_deref(),
+            None,
+            "two edits of three letters is too far"
+        );
+        assert_eq!(
+            m("persXXXXnce").as_deref(),
+            None,
+            "four of eleven is too far"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(did_you_mean("missing field `x`"), None);
+    }
+}

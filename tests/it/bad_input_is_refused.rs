@@ -279,8 +279,10 @@ fn directories_envact_keeps_things_in_are_made_private() {
 
 #[test]
 fn a_directory_of_another_user_is_not_used_for_secrets() {
-    if !nix::unistd::getuid().is_root() {
-        eprintln!("skipped: handing a directory to another user needs root");
+    if !support::prerequisite(
+        nix::unistd::getuid().is_root(),
+        "handing a directory to another user needs root",
+    ) {
         return;
     }
     let sb = Sandbox::with_manifest("version = 1\n[secrets]\nbackend = \"file\"\n");

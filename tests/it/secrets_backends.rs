@@ -221,8 +221,10 @@ fn keyutils_without_a_session_keyring_refuses_to_store_rather_than_lose_the_keys
         .args(["describe", "@s"])
         .output()
         .unwrap();
-    if !String::from_utf8_lossy(&session.stdout).contains("_uid_ses.") {
-        eprintln!("skipped: this process has a session keyring of its own");
+    if !support::prerequisite(
+        String::from_utf8_lossy(&session.stdout).contains("_uid_ses."),
+        "the tests must run without a session keyring of their own (keyctl describe @s: _uid_ses.)",
+    ) {
         return;
     }
     let service = format!("envact-test-nosession-{}", std::process::id());

@@ -409,3 +409,43 @@ fn the_files_are_where_the_variables_say_with_a_leading_tilde_as_home() {
     assert_eq!(c, home.join("work/aws-config"));
     assert_eq!(k, std::path::PathBuf::from("/etc/aws/creds"));
 }
+
+/// Half a key (the id without the secret, or the secret without the id)
+/// is no key: the SDKs would not start from it, so the chain goes on
+/// through that profile's own role instead of ending there silently.
+#[test]
+fn a_source_profile_with_half_a_key_does_not_end_the_chain() {
+    let config =
+        "[profile top]\nrole_arn = arn:aws:iam::111111111111:role/top\nsource_profile = half\n\n\
+        [profile half]\nrole_arn = arn:aws:iam::222222222222:role/half\nsource_profile = base\n\n\
+        [profile base]\nregion = eu-west-1\n";
+    for half in [
+        "aws_access_key_id = AKIAHALF",
+        "aws_secret_access_key = secret-alone",
+    ] {
+        let f = files(
+            config,
+            &format!(
+                "[half]\n{half}\n\n[base]\naws_access_key_id = AKIA\naws_secret_access_key = x\n"
+            ),
+        );
+        let chain = resolve(&aws(Some("top"), None, None), &f, None).unwrap();
+        assert_eq!(
+            arns(&chain),
+            [
+                "arn:aws:iam::222222222222:role/half",
+                "arn:aws:iam::111111111111:role/top"
+            ],
+            "{half}"
+        );
+        assert_eq!(chain.base_profile.as_deref(), Some("base"), "{half}");
+    }
+    // Both halves end it there, as the SDKs do: the profile's role is not used.
+    let f = files(
+        config,
+        "[half]\naws_access_key_id = AKIAHALF\naws_secret_access_key = y\n",
+    );
+    let chain = resolve(&aws(Some("top"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::111111111111:role/top"]);
+    assert_eq!(chain.base_profile.as_deref(), Some("half"));
+}
