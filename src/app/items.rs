@@ -96,6 +96,7 @@ pub fn add(
     keys: impl FnOnce() -> Result<LongTermKeys, Error>,
 ) -> Result<String, Error> {
     let opened = choice.open(cx)?;
+    writable(&opened, "store keys in")?;
     let keys = keys()?;
     check(&keys)?;
     let place = opened.store.describe();
@@ -103,6 +104,19 @@ pub fn add(
         write_keys(store, item, &opened.fields, &keys)
     })?;
     Ok(place)
+}
+
+/// A backend envact cannot write to is refused before anyone types a key.
+fn writable(opened: &Opened, what: &str) -> Result<(), Error> {
+    let backend = opened.store.backend();
+    match backend.info().writable {
+        true => Ok(()),
+        false => Err(SecretError::ReadOnly {
+            backend: backend.name(),
+            detail: format!("envact cannot {what} {}", opened.store.describe()),
+        }
+        .into()),
+    }
 }
 
 /// `envact list`: the item names in the store (never values), and where they are.
@@ -115,6 +129,7 @@ pub fn list(cx: &Context, choice: &Choice) -> Result<(Vec<String>, String), Erro
 /// `envact remove`: deletes `item`; returns where it was.
 pub fn remove(cx: &Context, choice: &Choice, item: &str) -> Result<String, Error> {
     let opened = choice.open(cx)?;
+    writable(&opened, "remove keys from")?;
     opened
         .busy(cx, &format!("Removing {item} from"), |store| {
             store.remove_item(item)

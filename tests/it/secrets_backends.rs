@@ -406,6 +406,14 @@ fn env_backend_reads_named_variables_and_is_read_only() {
     );
     let out = with.add(&["ci"], &keys_input());
     support::assert_fails(&out, 1, &["the env backend is read-only"]);
+    // Said before anyone is asked for a key: no terminal needed to learn it.
+    let out = run(sb.envact(["add", "ci"]));
+    let err = support::assert_fails(
+        &out,
+        1,
+        &["the env backend is read-only: envact cannot store keys in the environment"],
+    );
+    assert!(!err.contains("no terminal"), "{err}");
 }
 
 #[test]
