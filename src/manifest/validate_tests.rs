@@ -380,5 +380,45 @@ mod bounds {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("ab", "ba"), 1);
         assert_eq!(did_you_mean("missing field `x`"), None);
+        // Thirteen letters allow four edits: two is close enough.
+        assert_eq!(
+            did_you_mean(
+                "unknown field `backnd_sesion`, expected one of `backend_session`, `sts_session`"
+            )
+            .as_deref(),
+            Some("backend_session")
+        );
+    }
+
+    /// Where the manifest itself sets what a person could otherwise answer:
+    /// `setup --show` names the manifest, and the wizard never asks it.
+    #[test]
+    fn what_the_manifest_sets_is_located_where_it_is_written() {
+        let m = accepted(
+            "version = 1\n[secrets]\nbackend = \"pass\"\nvault = \"v\"\nitem = \"i\"\n\
+             [secrets.fields]\naccess_key_id = \"a\"\nsecret_access_key = \"s\"\nmfa_totp = \"t\"\n\
+             [aws]\nmfa_serial = \"arn:aws:iam::123456789012:mfa/me\"\n\
+             [persistence]\nbackend_session = true\nsts_session = false\n",
+        );
+        let at: Vec<(&str, usize, usize)> = m
+            .written_at
+            .iter()
+            .map(|(k, l)| (*k, l.line, l.column))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("backend", 3, 11),
+                ("fields.access_key_id", 7, 17),
+                ("fields.mfa_totp", 9, 12),
+                ("fields.secret_access_key", 8, 21),
+                ("item", 5, 8),
+                ("mfa_serial", 11, 14),
+                ("persistence.backend_session", 13, 19),
+                ("persistence.sts_session", 14, 15),
+                ("vault", 4, 9),
+            ]
+        );
+        assert!(accepted("version = 1\n").written_at.is_empty());
     }
 }

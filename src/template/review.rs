@@ -493,4 +493,31 @@ mod tests {
             "{shown:?}"
         );
     }
+
+    /// A template as large as envact takes (4 MiB of text) is remembered
+    /// once trusted: its record, larger than the template, is read back.
+    #[test]
+    fn the_largest_template_is_remembered() {
+        let root = tempfile::tempdir().unwrap();
+        let dirs = dirs(root.path());
+        let big: BTreeMap<String, String> = (0..4)
+            .map(|i| {
+                (
+                    format!("part{i}.txt"),
+                    format!("{}\n", "x".repeat(1024 * 1024 - 2)),
+                )
+            })
+            .collect();
+        trust(
+            &dirs,
+            &template(),
+            Content {
+                manifest: TEMPLATE,
+                files: &big,
+            },
+        )
+        .unwrap();
+        let record = last_trusted(&dirs, "remote-abc").expect("the record is read back");
+        assert_eq!(record.files, big);
+    }
 }

@@ -282,10 +282,9 @@ pub fn resolve(
             profile: None,
         };
         match (start, roles.last_mut()) {
-            // The named profile's own role is the outermost one: the manifest's replaces it.
-            (Some(start), Some(last)) if last.profile.as_deref() == Some(start) => {
-                last.role_arn = role_arn.clone();
-            }
+            // With a named profile, a chain's outermost role is always that
+            // profile's own (the walk starts there): the manifest's replaces it.
+            (Some(_), Some(last)) => last.role_arn = role_arn.clone(),
             _ => roles.push(manifest_role),
         }
     }

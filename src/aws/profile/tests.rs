@@ -449,3 +449,40 @@ fn a_source_profile_with_half_a_key_does_not_end_the_chain() {
     assert_eq!(arns(&chain), ["arn:aws:iam::111111111111:role/top"]);
     assert_eq!(chain.base_profile.as_deref(), Some("half"));
 }
+
+/// The named profile's own keys do not end the chain: its role is the
+/// point of naming it (the SDKs assume it with its source's keys).
+#[test]
+fn the_named_profiles_own_keys_do_not_skip_its_role() {
+    let f = files(
+        "[profile dev]\nrole_arn = arn:aws:iam::222222222222:role/dev\nsource_profile = base\n\n[profile base]\n",
+        "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = d\n\n[base]\naws_access_key_id = AKIA\naws_secret_access_key = x\n",
+    );
+    let chain = resolve(&aws(Some("dev"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::222222222222:role/dev"]);
+    assert_eq!(chain.base_profile.as_deref(), Some("base"));
+}
+
+/// Without a named profile no chain is walked, yet the region still comes
+/// from `[default]` along its source_profile: a loop there ends the search
+/// instead of hanging.
+#[test]
+fn a_default_whose_sources_loop_gives_no_region_and_does_not_hang() {
+    let f = files(
+        "[default]\nsource_profile = other\n\n[profile other]\nsource_profile = default\n",
+        "",
+    );
+    let chain = resolve(&aws(None, None, None), &f, None).unwrap();
+    assert_eq!(chain.region, None);
+    let f = files(
+        "[default]\nsource_profile = other\n\n[profile other]\nregion = ap-south-1\n",
+        "",
+    );
+    assert_eq!(
+        resolve(&aws(None, None, None), &f, None)
+            .unwrap()
+            .region
+            .as_deref(),
+        Some("ap-south-1")
+    );
+}
