@@ -391,4 +391,54 @@ mod tests {
         let err = Files::read(dir.path()).unwrap_err().to_string();
         assert_eq!(err, "`scripts/passwd` is a symbolic link");
     }
+
+    #[test]
+    fn sizes_are_said_in_the_largest_unit_that_fits() {
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(1023), "1023 bytes");
+        assert_eq!(bytes(1024), "1.0 KiB");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes((1 << 20) - 1), "1024.0 KiB");
+        assert_eq!(bytes(1 << 20), "1.0 MiB");
+        assert_eq!(bytes(3 << 29), "1.5 GiB");
+    }
+
+    #[test]
+    fn the_hash_names_the_content_paths_included() {
+        let one = |path: &str, content: &[u8]| {
+            Files([(path.to_string(), content.to_vec())].into_iter().collect()).hash()
+        };
+        let base = one("manifest.toml", b"version = 1\n");
+        assert_eq!(base.len(), 64);
+        assert!(base.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(base, one("manifest.toml", b"version = 1\n"));
+        assert_ne!(base, one("manifest.toml", b"version = 2\n"));
+        assert_ne!(base, one("other.toml", b"version = 1\n"));
+        // The same bytes split differently between path and content differ.
+        assert_ne!(one("ab", b"c"), one("a", b"bc"));
+        assert_ne!(Files::default().hash(), base);
+    }
+
+    #[test]
+    fn a_directorys_file_is_taken_up_to_the_bound_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("manifest.toml"),
+            vec![b'x'; MAX_FILE as usize],
+        )
+        .unwrap();
+        assert_eq!(
+            Files::read(dir.path()).unwrap().0["manifest.toml"].len() as u64,
+            MAX_FILE
+        );
+        std::fs::write(
+            dir.path().join("manifest.toml"),
+            vec![b'x'; MAX_FILE as usize + 1],
+        )
+        .unwrap();
+        assert_eq!(
+            Files::read(dir.path()).unwrap_err().to_string(),
+            "`manifest.toml` is 1.0 MiB; a template's file may be at most 1.0 MiB"
+        );
+    }
 }
