@@ -26,19 +26,15 @@ impl Team {
     /// A served registry holding a harmless `aws/` template, added as `team`.
     fn new() -> Team {
         let sb = Sandbox::new();
-        let mut registry = GitRegistry::new(&sb);
-        registry.commit(
+        let registry = GitRegistry::added(
+            &sb,
+            "team",
             &[
                 ("aws/manifest.toml", TEMPLATE),
                 ("aws/setup.sh", "echo setting up\n"),
             ],
-            "the aws template",
         );
-        registry.serve();
-        let team = Team { sb, registry };
-        let out = run(team.envact(&["registry", "add", "team", &team.registry.url()]));
-        assert!(out.status.success(), "{}", stderr(&out));
-        team
+        Team { sb, registry }
     }
 
     fn envact(&self, args: &[&str]) -> Command {

@@ -27,20 +27,16 @@ impl Team {
     /// A registry holding `aws/manifest.toml`, served, and added as `team`.
     fn new() -> Team {
         let sb = Sandbox::new();
-        let mut registry = GitRegistry::new(&sb);
-        registry.commit(
+        let registry = GitRegistry::added(
+            &sb,
+            "team",
             &[
                 ("aws/manifest.toml", TEMPLATE),
                 ("aws/README.md", "The team's AWS.\n"),
             ],
-            "the aws template",
         );
-        registry.serve();
         let moto = Moto::start(&sb);
-        let team = Team { sb, registry, moto };
-        let out = run(team.envact(&["registry", "add", "team", &team.registry.url()]));
-        assert!(out.status.success(), "{}", stderr(&out));
-        team
+        Team { sb, registry, moto }
     }
 
     fn envact(&self, args: &[&str]) -> Command {

@@ -64,6 +64,17 @@ impl GitRegistry {
         }
     }
 
+    /// A registry holding `files`, served on loopback, and added to the
+    /// sandbox's person as `name` (with `envact registry add`).
+    pub fn added(sb: &Sandbox, name: &str, files: &[(&str, &str)]) -> GitRegistry {
+        let mut registry = GitRegistry::new(sb);
+        registry.commit(files, "the first templates");
+        registry.serve();
+        let out = super::run(sb.envact(["registry", "add", name, &registry.url()]));
+        assert!(out.status.success(), "{}", super::stderr(&out));
+        registry
+    }
+
     /// Writes `files` (path, content) in the working clone, commits and
     /// pushes; returns the commit.
     pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
