@@ -275,4 +275,37 @@ mod tests {
             ("403", "CredentialsUnavailable")
         );
     }
+
+    #[test]
+    fn a_request_head_may_take_up_to_8_kib() {
+        let server = EcsServer::bind().unwrap();
+        let partial = |len: usize| {
+            let mut head = b"GET /credentials HTTP/1.1\r\nX: ".to_vec();
+            head.resize(len, b'a');
+            server.parse(&head).map(|r| r.verdict)
+        };
+        assert_eq!(partial(4096), None, "half way: still reading");
+        assert_eq!(partial(MAX_REQUEST - 1), None);
+        assert_eq!(partial(MAX_REQUEST), Some(Verdict::BadRequest));
+    }
+
+    #[test]
+    fn the_endpoint_is_on_loopback_and_accepts_its_users_connections() {
+        let server = EcsServer::bind().unwrap();
+        let url = server.url();
+        let port: u16 = url
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|rest| rest.strip_suffix(PATH))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("{url}"));
+        assert_eq!(port, server.listener.local_addr().unwrap().port());
+        assert_eq!(server.token().len(), 64);
+        assert!(server.accept().is_none(), "nothing waiting yet");
+        let _client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let accepted = (0..50).find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            server.accept()
+        });
+        assert!(accepted.is_some(), "this user's connection is accepted");
+    }
 }

@@ -11,8 +11,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 
 use nix::sys::socket::{
-    recv, sendto, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+    recv, sendto, setsockopt, socket, sockopt, AddressFamily, MsgFlags, NetlinkAddr, SockFlag,
+    SockProtocol, SockType,
 };
+use nix::sys::time::TimeVal;
 
 /// Who is at the other end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +48,8 @@ pub fn of(peer: SocketAddr, local: SocketAddr) -> Peer {
     for answer in answers.by_ref() {
         match answer {
             Some(Peer::User(uid)) => return Peer::User(uid),
-            Some(_) => unknown = false,
-            None => {}
+            Some(Peer::Gone) => unknown = false,
+            Some(Peer::Unknown) | None => {}
         }
     }
     match unknown {
@@ -66,6 +68,8 @@ fn ask(family: AddressFamily, peer: SocketAddr, local: SocketAddr) -> Option<Pee
         SockProtocol::NetlinkSockDiag,
     )
     .ok()?;
+    // The kernel answers at once; the agent's loop is never held up waiting.
+    setsockopt(&fd, sockopt::ReceiveTimeout, &TimeVal::new(0, 200_000)).ok()?;
     let request = request(family, peer, local)?;
     sendto(
         fd.as_raw_fd(),
@@ -117,12 +121,14 @@ fn parse(answer: &[u8]) -> Peer {
     let u16_at = |at: usize| {
         answer
             .get(at..at + 2)
-            .map(|b| u16::from_ne_bytes([b[0], b[1]]))
+            .and_then(|b| b.try_into().ok())
+            .map(u16::from_ne_bytes)
     };
     let u32_at = |at: usize| {
         answer
             .get(at..at + 4)
-            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_ne_bytes)
     };
     match u16_at(4) {
         Some(SOCK_DIAG_BY_FAMILY) => {
@@ -159,9 +165,13 @@ mod tests {
         client.shutdown(std::net::Shutdown::Write).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert_eq!(of(peer, local), Peer::User(me));
+        // Closed by its program while this end is open (an orphan in
+        // FIN_WAIT2, listed as uid 0 without an inode): gone.
+        drop(client);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert_eq!(of(peer, local), Peer::Gone);
         // Closed at both ends (TIME_WAIT): gone, whatever uid a closed
         // socket is listed with.
-        drop(client);
         drop(server);
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert_eq!(of(peer, local), Peer::Gone);

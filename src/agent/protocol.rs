@@ -188,3 +188,166 @@ fn check_private_dir(dir: &Path, uid: u32) -> Result<(), FetchError> {
 pub fn parse_request(line: &[u8]) -> Option<Request> {
     serde_json::from_slice(line).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixListener;
+
+    fn credentials() -> Credentials {
+        Credentials {
+            access_key_id: SecretString::from("ASIAEXAMPLE"),
+            secret_access_key: SecretString::from("secret"),
+            session_token: Some(SecretString::from("token")),
+            expiration: parse_rfc3339("2030-01-02T03:04:05Z"),
+        }
+    }
+
+    #[test]
+    fn each_answer_survives_the_wire() {
+        let line = Response::Credentials {
+            credentials: credentials(),
+            region: Some("eu-west-1".into()),
+        }
+        .to_line();
+        assert!(
+            line.ends_with('\n') && line.matches('\n').count() == 1,
+            "{line:?}"
+        );
+        match Response::from_line(&line) {
+            Some(Response::Credentials {
+                credentials: c,
+                region,
+            }) => {
+                assert_eq!(c.access_key_id.expose_secret(), "ASIAEXAMPLE");
+                assert_eq!(c.secret_access_key.expose_secret(), "secret");
+                assert_eq!(
+                    c.session_token.as_ref().map(|t| t.expose_secret()),
+                    Some("token")
+                );
+                assert_eq!(c.expiration, parse_rfc3339("2030-01-02T03:04:05Z"));
+                assert_eq!(region.as_deref(), Some("eu-west-1"));
+            }
+            _ => panic!("{line:?}"),
+        }
+        let need = Response::NeedMfa {
+            serial: "arn:aws:iam::123456789012:mfa/me".into(),
+        }
+        .to_line();
+        assert!(
+            matches!(Response::from_line(&need), Some(Response::NeedMfa { serial }) if serial == "arn:aws:iam::123456789012:mfa/me")
+        );
+        let error = Response::Error {
+            message: "no".into(),
+            transient: true,
+        }
+        .to_line();
+        assert!(
+            matches!(Response::from_line(&error), Some(Response::Error { message, transient: true }) if message == "no")
+        );
+        // An older agent's error, without `transient`, is not one.
+        assert!(matches!(
+            Response::from_line(r#"{"status":"error","message":"x"}"#),
+            Some(Response::Error {
+                transient: false,
+                ..
+            })
+        ));
+        assert!(Response::from_line("not json").is_none());
+        assert!(Response::from_line(r#"{"status":"ok"}"#).is_none());
+    }
+
+    #[test]
+    fn a_request_carries_an_mfa_code_or_none() {
+        let with = parse_request(br#"{"mfa_code":"123456"}"#).unwrap();
+        assert_eq!(
+            with.mfa_code.as_ref().map(|c| c.expose_secret()),
+            Some("123456")
+        );
+        assert!(parse_request(br#"{"mfa_code":null}"#)
+            .unwrap()
+            .mfa_code
+            .is_none());
+        assert!(parse_request(b"{}").unwrap().mfa_code.is_none());
+        assert!(parse_request(b"garbage").is_none());
+    }
+
+    /// An agent of this user's in a private directory, answering once
+    /// with `answer`.
+    fn agent(answer: String) -> (tempfile::TempDir, std::thread::JoinHandle<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        let listener = UnixListener::bind(dir.path().join(SOCKET)).unwrap();
+        let served = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut request = String::new();
+            BufReader::new(&stream).read_line(&mut request).unwrap();
+            (&stream).write_all(answer.as_bytes()).unwrap();
+            request
+        });
+        (dir, served)
+    }
+
+    #[test]
+    fn the_users_own_agent_is_asked_and_a_long_answer_is_read_whole() {
+        let message = "m".repeat(20_000);
+        let line = Response::Error {
+            message: message.clone(),
+            transient: false,
+        }
+        .to_line();
+        let (dir, served) = agent(line.to_string());
+        let code = SecretString::from("654321");
+        match fetch(dir.path(), Some(&code)) {
+            Ok(Response::Error { message: got, .. }) => assert_eq!(got, message),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        assert_eq!(served.join().unwrap(), "{\"mfa_code\":\"654321\"}\n");
+    }
+
+    #[test]
+    fn an_agent_in_a_directory_others_may_enter_is_not_asked() {
+        let (dir, _served) = agent(String::new());
+        for mode in [0o755, 0o750, 0o701, 0o710] {
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+            match fetch(dir.path(), None) {
+                Err(FetchError::UntrustedDir { reason, .. }) => {
+                    assert_eq!(reason, format!("its mode is {mode:o}, not 700"))
+                }
+                other => panic!("{mode:o}: {:?}", other.map(|_| ())),
+            }
+        }
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, "").unwrap();
+        assert!(matches!(
+            fetch(&file, None),
+            Err(FetchError::UntrustedDir { reason, .. }) if reason == "it is not a directory"
+        ));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+        assert!(matches!(
+            fetch(&link, None),
+            Err(FetchError::UntrustedDir { reason, .. }) if reason == "it is not a directory"
+        ));
+    }
+
+    #[test]
+    fn an_agent_in_another_users_directory_is_not_asked() {
+        if !nix::unistd::getuid().is_root() {
+            // A missing prerequisite is said, and fails where CI has it.
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "root is missing under CI"
+            );
+            eprintln!("SKIPPED: handing a directory to another user needs root");
+            return;
+        }
+        let (dir, _served) = agent(String::new());
+        std::os::unix::fs::chown(dir.path(), Some(65534), Some(65534)).unwrap();
+        assert!(matches!(
+            fetch(dir.path(), None),
+            Err(FetchError::UntrustedDir { reason, .. }) if reason == "it belongs to uid 65534"
+        ));
+    }
+}
