@@ -441,4 +441,22 @@ mod tests {
             "`manifest.toml` is 1.0 MiB; a template's file may be at most 1.0 MiB"
         );
     }
+
+    #[test]
+    fn a_directorys_files_are_bounded_in_all_too() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            std::fs::write(
+                dir.path().join(format!("f{i}")),
+                vec![b'x'; MAX_FILE as usize],
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            Files::read(dir.path()).unwrap_err().to_string(),
+            "its files come to more than 4.0 MiB, the most a template may hold"
+        );
+        std::fs::remove_file(dir.path().join("f4")).unwrap();
+        assert_eq!(Files::read(dir.path()).unwrap().0.len(), 4);
+    }
 }
