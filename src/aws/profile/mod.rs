@@ -142,12 +142,13 @@ fn walk<'a>(
             role_arn,
         });
         match source {
-            // Its own source, or none (envact's meaning: the backend's keys).
+            // Its own source, or none (envact's meaning: the backend's keys),
+            // unless the profile names another source of credentials: SSO,
+            // a process, a web identity would be someone else than the
+            // backend's keys, and those are refused by name, never assumed.
             Some(s) if s == name => return Ok((name, roles)),
             None => {
-                if files.get(name, "credential_source").is_some() {
-                    return Err(unsupported(files, name, "credential_source"));
-                }
+                refuse_other_sources(files, name)?;
                 return Ok((name, roles));
             }
             Some(s) => name = s,

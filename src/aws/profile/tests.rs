@@ -486,3 +486,39 @@ fn a_default_whose_sources_loop_gives_no_region_and_does_not_hang() {
         Some("ap-south-1")
     );
 }
+
+/// A profile whose role would be assumed with credentials from SSO, a
+/// process or a web identity is refused by name: assuming it with the
+/// backend's keys instead would act as someone else than the file says.
+#[test]
+fn a_role_with_another_source_of_credentials_is_refused_not_assumed_with_the_backends_keys() {
+    for (source, key) in [
+        (
+            "credential_process = /usr/bin/get-creds",
+            "credential_process",
+        ),
+        ("sso_session = corp", "sso_session"),
+        (
+            "sso_start_url = https://corp.awsapps.com/start",
+            "sso_start_url",
+        ),
+        ("credential_source = Environment", "credential_source"),
+    ] {
+        let f = files(
+            &format!("[profile p]\nrole_arn = arn:aws:iam::123456789012:role/r\n{source}\n\n[sso-session corp]\nsso_region = us-east-1\n"),
+            "",
+        );
+        let err = resolve(&aws(Some("p"), None, None), &f, None).unwrap_err();
+        assert!(
+            matches!(&err, ProfileError::Unsupported { profile, key: k, .. } if profile == "p" && *k == key),
+            "{source}: {err}"
+        );
+    }
+    // Without another source, the role is assumed with the backend's keys.
+    let f = files(
+        "[profile p]\nrole_arn = arn:aws:iam::123456789012:role/r\n",
+        "",
+    );
+    let chain = resolve(&aws(Some("p"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::123456789012:role/r"]);
+}
