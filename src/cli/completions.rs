@@ -33,7 +33,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let mut cmd = super::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "envact", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "envact", &mut script);
+    super::out::bytes(&script);
     Ok(0)
 }
 

@@ -40,7 +40,7 @@ enum Tool {
 
 pub fn hook(args: HookArgs) -> Outcome {
     match args.tool {
-        Tool::Direnv => print!("{}", envact::app::direnv::hook(&super::envact_bin())),
+        Tool::Direnv => out!("{}", envact::app::direnv::hook(&super::envact_bin())),
     }
     Ok(0)
 }
@@ -55,12 +55,12 @@ pub struct LoadArgs {
 pub fn load(args: LoadArgs, cx: &Context) -> Outcome {
     let place = args.project.place();
     let loaded = envact::app::direnv::load(cx, &place, &super::envact_bin()).inspect_err(|_| {
-        print!("{}", envact::app::direnv::watch_after_failure(cx, &place));
+        out!("{}", envact::app::direnv::watch_after_failure(cx, &place));
     })?;
     for note in &loaded.notes {
         eprintln!("envact: {note}");
     }
-    print!("{}", loaded.script);
+    out!("{}", loaded.script);
     Ok(0)
 }
 

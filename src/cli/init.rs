@@ -54,7 +54,7 @@ pub fn run(args: Args) -> Outcome {
     if args.remote.is_none() {
         let template = template::find(&args.template)?;
         let path = template.write_into(&args.dir, args.force)?;
-        println!(
+        outln!(
             "created {} from template {:?} ({})",
             path.display(),
             template.name,
@@ -65,19 +65,19 @@ pub fn run(args: Args) -> Outcome {
         use envact::app::direnv::Envrc;
         let (path, change) = envact::app::direnv::write_envrc(&args.dir, args.remote.as_ref())?;
         match change {
-            Envrc::Created => println!("created {}", path.display()),
-            Envrc::Appended => println!("added `use envact` to {}", path.display()),
-            Envrc::Unchanged => println!("{} says `use envact` already", path.display()),
+            Envrc::Created => outln!("created {}", path.display()),
+            Envrc::Appended => outln!("added `use envact` to {}", path.display()),
+            Envrc::Unchanged => outln!("{} says `use envact` already", path.display()),
         }
         let trust = match &args.remote {
             Some(tref) => format!("envact trust -r {tref}"),
             None => "envact trust".into(),
         };
-        println!(
+        outln!(
             "next: `envact hook direnv > ~/.config/direnv/lib/envact.sh` (once), review the manifest, `{trust}`, then `direnv allow`"
         );
         return Ok(0);
     }
-    println!("next: review it, then run `envact activate`");
+    outln!("next: review it, then run `envact activate`");
     Ok(0)
 }

@@ -28,7 +28,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         eprintln!("no items in {place}");
     }
     for item in items {
-        println!("{item}");
+        outln!("{item}");
     }
     Ok(0)
 }

@@ -3,6 +3,18 @@
 //! ([`terminal`]) checked once and handed to the library as its `Ui`; and
 //! the one place where errors become messages and exit codes.
 
+/// `print!` to standard output, ending envact quietly when whoever read
+/// it has gone (`envact list | head -1`): see [`out::write`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::out::write(format_args!($($arg)*)) };
+}
+
+/// `println!` to standard output, likewise.
+macro_rules! outln {
+    () => { $crate::cli::out::write(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::out::write(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod activate;
 mod add;
 mod args;
@@ -13,6 +25,7 @@ mod exec;
 mod export;
 mod init;
 mod list;
+mod out;
 mod pull;
 mod push;
 mod registry;

@@ -50,7 +50,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
     if let Some(tref) = &args.copy {
         let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
         let path = envact::app::templates::copy(cx, tref, &dir, args.force)?;
-        println!("created {} from {tref}", path.display());
+        outln!("created {} from {tref}", path.display());
         return Ok(0);
     }
     let Some(tref) = &args.remote else {
@@ -63,7 +63,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         }
         Some(before) => {
             eprintln!("{tref}: {before} -> {}", pulled.after);
-            print!("{}", pulled.diff);
+            out!("{}", pulled.diff);
         }
         None => eprintln!("{tref} pinned at {}", pulled.after),
     }

@@ -58,8 +58,8 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             }
             for (name, r) in registries.0 {
                 match r.branch {
-                    Some(b) => println!("{name}\t{}\t{b}", r.url),
-                    None => println!("{name}\t{}", r.url),
+                    Some(b) => outln!("{name}\t{}\t{b}", r.url),
+                    None => outln!("{name}\t{}", r.url),
                 }
             }
         }

@@ -103,9 +103,9 @@ fn parse_field(s: &str) -> Result<(String, String), String> {
 pub fn run(args: Args, cx: &Context) -> super::Outcome {
     if args.show {
         let (path, settings) = show(cx, &args.project.place())?;
-        println!("answers file: {}", path.display());
+        outln!("answers file: {}", path.display());
         for s in settings {
-            println!("{:<28} {:<40} ({})", s.key, s.value, s.source);
+            outln!("{:<28} {:<40} ({})", s.key, s.value, s.source);
         }
         return Ok(0);
     }

@@ -37,32 +37,32 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
     }
     match status(cx) {
         Status::Active { env, gives, kept } => {
-            println!("environment: {}", env.name);
-            println!("directory:   {}", env.dir.display());
+            outln!("environment: {}", env.name);
+            outln!("directory:   {}", env.dir.display());
             if let Some(manifest) = &env.manifest {
-                println!("manifest:    {}", manifest.display());
+                outln!("manifest:    {}", manifest.display());
             }
             if let Some(gives) = gives {
-                println!("credentials: {}", gives.credentials);
+                outln!("credentials: {}", gives.credentials);
                 if let Some(until) = &gives.expires {
-                    println!("until:       {until}");
+                    outln!("until:       {until}");
                 }
-                println!("given:       {}", gives.inject);
+                outln!("given:       {}", gives.inject);
             }
             for (what, until) in kept {
-                println!("cached:      {what}, until {}", envact::aws::rfc3339(until));
+                outln!("cached:      {what}, until {}", envact::aws::rfc3339(until));
             }
             Ok(0)
         }
         Status::Ended(env) => {
-            println!(
+            outln!(
                 "no environment is active: ENVACT_ENV={:?} is left over from an activation that has ended",
                 env.name
             );
             Ok(1)
         }
         Status::None => {
-            println!("no envact environment is active in this shell");
+            outln!("no envact environment is active in this shell");
             Ok(1)
         }
     }
@@ -71,24 +71,22 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
 fn template(cx: &Context, tref: &TemplateRef) -> Outcome {
     let status = envact::app::templates::pin_status(cx, tref)?;
     let Some(pin) = status.pin else {
-        println!(
-            "{tref} is not pinned yet: its first use (`envact activate -r {tref}`) fetches it"
-        );
+        outln!("{tref} is not pinned yet: its first use (`envact activate -r {tref}`) fetches it");
         return Ok(1);
     };
-    println!("template:    {}", tref.name());
-    println!("registry:    {}", pin.url);
-    println!("ref:         {}", pin.at);
-    println!("commit:      {}", pin.commit);
-    println!("fetched:     {}", pin.fetched_at);
+    outln!("template:    {}", tref.name());
+    outln!("registry:    {}", pin.url);
+    outln!("ref:         {}", pin.at);
+    outln!("commit:      {}", pin.commit);
+    outln!("fetched:     {}", pin.fetched_at);
     let short = |c: &str| c.get(..12).unwrap_or(c).to_string();
     match status.trusted {
-        Some((_, true)) => println!("trusted:     yes"),
-        Some((commit, false)) => println!(
+        Some((_, true)) => outln!("trusted:     yes"),
+        Some((commit, false)) => outln!(
             "trusted:     no: changed since you trusted commit {} (`envact trust -r {tref}`)",
             short(&commit)
         ),
-        None => println!("trusted:     no (`envact trust -r {tref}`)"),
+        None => outln!("trusted:     no (`envact trust -r {tref}`)"),
     }
     Ok(0)
 }

@@ -285,7 +285,7 @@ impl Prompter for Terminal {
     fn answers_saved(&self, path: &Path) {
         eprintln!("wrote {}", path.display());
         if !self.stdout {
-            println!("{}", path.display());
+            outln!("{}", path.display());
         }
     }
 }

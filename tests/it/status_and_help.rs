@@ -148,3 +148,36 @@ fn errors_are_coloured_on_a_terminal_unless_no_color_says_not() {
     let out = run(sb.envact(["activate", "-d", "/nonexistent/dir"]));
     assert!(!stderr(&out).contains('\u{1b}'));
 }
+
+/// Output piped to a reader that has gone (`envact completions zsh | head`)
+/// ends envact quietly: exit 0 or 141, as SIGPIPE would, never a panic.
+#[test]
+fn printing_into_a_closed_pipe_ends_quietly_never_with_a_panic() {
+    let sb = Sandbox::new();
+    for args in [
+        &["completions", "zsh"][..],
+        &["completions", "bash"],
+        &["--help"],
+        &["activate", "--help"],
+        &["status"],
+        &["list", "--backend", "file"],
+        &["hook", "direnv"],
+        &["registry", "list"],
+    ] {
+        let (reader, writer) = nix::unistd::pipe().unwrap();
+        drop(reader);
+        let mut cmd = sb.envact(args);
+        cmd.env("ENVACT_FILE_PASSPHRASE", "p")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::from(writer))
+            .stderr(std::process::Stdio::piped());
+        let out = cmd.output().unwrap();
+        let err = stderr(&out);
+        assert!(
+            matches!(out.status.code(), Some(0 | 141)),
+            "{args:?}: {:?}\n{err}",
+            out.status
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
