@@ -198,7 +198,14 @@ impl SdkSts {
             .unwrap_or_else(|| format!("sts.{}.amazonaws.com", self.region))
     }
 
-    fn error<E>(&self, operation: &'static str, err: aws_sdk_sts::error::SdkError<E>) -> StsError
+    /// What went wrong; `waited` is how long the call took, tries
+    /// included, which a timeout reports.
+    fn error<E>(
+        &self,
+        operation: &'static str,
+        err: aws_sdk_sts::error::SdkError<E>,
+        waited: Duration,
+    ) -> StsError
     where
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
@@ -212,14 +219,11 @@ impl SdkSts {
             },
             SdkError::TimeoutError(_) => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
-                detail: format!("no answer within {} s", OPERATION_TIMEOUT.as_secs()),
+                detail: no_answer(waited),
             },
             SdkError::DispatchFailure(f) if f.is_timeout() => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
-                detail: format!(
-                    "no answer within {} s",
-                    READ_TIMEOUT.max(CONNECT_TIMEOUT).as_secs()
-                ),
+                detail: no_answer(waited),
             },
             SdkError::DispatchFailure(_) => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
@@ -231,6 +235,16 @@ impl SdkSts {
             },
         }
     }
+}
+
+/// A timeout, with the time really waited (the SDK tries more than once,
+/// each try bounded by the read timeout).
+fn no_answer(waited: Duration) -> String {
+    format!(
+        "no answer after {:.0} s (each try waits {} s)",
+        waited.as_secs_f64(),
+        READ_TIMEOUT.as_secs()
+    )
 }
 
 /// What went wrong, in words: the messages of the error and its sources,
@@ -294,10 +308,11 @@ impl Sts for SdkSts {
                 .serial_number(mfa.serial.as_str())
                 .token_code(mfa.code.expose_secret());
         }
+        let started = std::time::Instant::now();
         let out = self
             .runtime()?
             .block_on(req.send())
-            .map_err(|e| self.error("GetSessionToken", e))?;
+            .map_err(|e| self.error("GetSessionToken", e, started.elapsed()))?;
         convert("GetSessionToken", out.credentials())
     }
 
@@ -316,10 +331,11 @@ impl Sts for SdkSts {
         if let Some(id) = &step.external_id {
             req = req.external_id(id);
         }
+        let started = std::time::Instant::now();
         let out = self
             .runtime()?
             .block_on(req.send())
-            .map_err(|e| self.error("AssumeRole", e))?;
+            .map_err(|e| self.error("AssumeRole", e, started.elapsed()))?;
         convert("AssumeRole", out.credentials())
     }
 }

@@ -300,4 +300,6 @@ pub fn resolve(
 }
 
 #[cfg(test)]
+mod chain_tests;
+#[cfg(test)]
 mod tests;

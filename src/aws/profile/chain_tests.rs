@@ -1,0 +1,118 @@
+//! Unit tests of where a chain starts and ends: keys, halves of keys, and
+//! other sources of credentials.
+
+use super::tests::{arns, aws, files};
+use super::*;
+
+/// Half a key (the id without the secret, or the secret without the id)
+/// is no key: the SDKs would not start from it, so the chain goes on
+/// through that profile's own role instead of ending there silently.
+#[test]
+fn a_source_profile_with_half_a_key_does_not_end_the_chain() {
+    let config =
+        "[profile top]\nrole_arn = arn:aws:iam::111111111111:role/top\nsource_profile = half\n\n\
+        [profile half]\nrole_arn = arn:aws:iam::222222222222:role/half\nsource_profile = base\n\n\
+        [profile base]\nregion = eu-west-1\n";
+    for half in [
+        "aws_access_key_id = AKIAHALF",
+        "aws_secret_access_key = secret-alone",
+    ] {
+        let f = files(
+            config,
+            &format!(
+                "[half]\n{half}\n\n[base]\naws_access_key_id = AKIA\naws_secret_access_key = x\n"
+            ),
+        );
+        let chain = resolve(&aws(Some("top"), None, None), &f, None).unwrap();
+        assert_eq!(
+            arns(&chain),
+            [
+                "arn:aws:iam::222222222222:role/half",
+                "arn:aws:iam::111111111111:role/top"
+            ],
+            "{half}"
+        );
+        assert_eq!(chain.base_profile.as_deref(), Some("base"), "{half}");
+    }
+    // Both halves end it there, as the SDKs do: the profile's role is not used.
+    let f = files(
+        config,
+        "[half]\naws_access_key_id = AKIAHALF\naws_secret_access_key = y\n",
+    );
+    let chain = resolve(&aws(Some("top"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::111111111111:role/top"]);
+    assert_eq!(chain.base_profile.as_deref(), Some("half"));
+}
+
+/// The named profile's own keys do not end the chain: its role is the
+/// point of naming it (the SDKs assume it with its source's keys).
+#[test]
+fn the_named_profiles_own_keys_do_not_skip_its_role() {
+    let f = files(
+        "[profile dev]\nrole_arn = arn:aws:iam::222222222222:role/dev\nsource_profile = base\n\n[profile base]\n",
+        "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = d\n\n[base]\naws_access_key_id = AKIA\naws_secret_access_key = x\n",
+    );
+    let chain = resolve(&aws(Some("dev"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::222222222222:role/dev"]);
+    assert_eq!(chain.base_profile.as_deref(), Some("base"));
+}
+
+/// Without a named profile no chain is walked, yet the region still comes
+/// from `[default]` along its source_profile: a loop there ends the search
+/// instead of hanging.
+#[test]
+fn a_default_whose_sources_loop_gives_no_region_and_does_not_hang() {
+    let f = files(
+        "[default]\nsource_profile = other\n\n[profile other]\nsource_profile = default\n",
+        "",
+    );
+    let chain = resolve(&aws(None, None, None), &f, None).unwrap();
+    assert_eq!(chain.region, None);
+    let f = files(
+        "[default]\nsource_profile = other\n\n[profile other]\nregion = ap-south-1\n",
+        "",
+    );
+    assert_eq!(
+        resolve(&aws(None, None, None), &f, None)
+            .unwrap()
+            .region
+            .as_deref(),
+        Some("ap-south-1")
+    );
+}
+
+/// A profile whose role would be assumed with credentials from SSO, a
+/// process or a web identity is refused by name: assuming it with the
+/// backend's keys instead would act as someone else than the file says.
+#[test]
+fn a_role_with_another_source_of_credentials_is_refused_not_assumed_with_the_backends_keys() {
+    for (source, key) in [
+        (
+            "credential_process = /usr/bin/get-creds",
+            "credential_process",
+        ),
+        ("sso_session = corp", "sso_session"),
+        (
+            "sso_start_url = https://corp.awsapps.com/start",
+            "sso_start_url",
+        ),
+        ("credential_source = Environment", "credential_source"),
+    ] {
+        let f = files(
+            &format!("[profile p]\nrole_arn = arn:aws:iam::123456789012:role/r\n{source}\n\n[sso-session corp]\nsso_region = us-east-1\n"),
+            "",
+        );
+        let err = resolve(&aws(Some("p"), None, None), &f, None).unwrap_err();
+        assert!(
+            matches!(&err, ProfileError::Unsupported { profile, key: k, .. } if profile == "p" && *k == key),
+            "{source}: {err}"
+        );
+    }
+    // Without another source, the role is assumed with the backend's keys.
+    let f = files(
+        "[profile p]\nrole_arn = arn:aws:iam::123456789012:role/r\n",
+        "",
+    );
+    let chain = resolve(&aws(Some("p"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::123456789012:role/r"]);
+}
