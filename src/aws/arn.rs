@@ -33,10 +33,17 @@ fn parse_iam_arn<'a>(
     if arn != "arn" {
         return Err(err(format!("`{s}` does not start with `arn:`")));
     }
-    if !matches!(
-        partition,
-        "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b"
-    ) {
+    // `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, and those AWS adds
+    // later (`aws-eusc`): as AWS itself checks, by shape.
+    let partition_ok = partition == "aws"
+        || partition.strip_prefix("aws-").is_some_and(|rest| {
+            !rest.is_empty()
+                && !rest.ends_with('-')
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    if !partition_ok {
         return Err(err(format!("unknown AWS partition `{partition}`")));
     }
     if service != "iam" {
@@ -97,12 +104,48 @@ iam_arn_type!(
     "role",
     "arn:aws:iam::123456789012:role/NAME"
 );
-iam_arn_type!(
-    /// The ARN of a virtual MFA device, as STS expects in `SerialNumber`.
-    MfaSerial,
-    "mfa",
-    "arn:aws:iam::123456789012:mfa/NAME"
-);
+/// An MFA device as STS takes it in `SerialNumber`: a virtual device's ARN,
+/// or a hardware token's serial number (`GAHT12345678`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaSerial(String);
+
+impl MfaSerial {
+    pub const EXAMPLE: &'static str =
+        "arn:aws:iam::123456789012:mfa/NAME, or a hardware token's serial number such as GAHT12345678";
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for MfaSerial {
+    type Err = ArnError;
+    fn from_str(s: &str) -> Result<Self, ArnError> {
+        if s.starts_with("arn:") {
+            parse_iam_arn(s, "mfa", Self::EXAMPLE)?;
+            return Ok(MfaSerial(s.to_string()));
+        }
+        // A hardware token's serial: letters and digits (GAHT12345678),
+        // within STS's bounds for SerialNumber (9 to 256 characters). A
+        // typo of an ARN (`arn-aws...`, `my-device`) is not one.
+        let ok = (9..=256).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric())
+            && s.bytes().any(|b| b.is_ascii_digit());
+        match ok {
+            true => Ok(MfaSerial(s.to_string())),
+            false => Err(ArnError {
+                expected: Self::EXAMPLE,
+                reason: format!("`{s}` is neither an MFA device's ARN nor a serial number"),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for MfaSerial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// A person's MFA device, or their answer that they have none: not the same
 /// as a question not yet answered, which is `Option::None` around it.
@@ -197,6 +240,55 @@ mod tests {
         assert!("arn:aws:iam::123456789012:role/a"
             .parse::<MfaSerial>()
             .is_err());
+        for bad in [
+            "arn:AWS:iam::123456789012:role/a",
+            "arn:aws-:iam::123456789012:role/a",
+            "arn:aws_x:iam::123456789012:role/a",
+        ] {
+            let err = bad.parse::<RoleArn>().unwrap_err();
+            assert!(err.reason.contains("unknown AWS partition"), "{bad}: {err}");
+        }
+    }
+
+    /// Partitions AWS adds are taken by their shape, as AWS checks them.
+    #[test]
+    fn a_partition_envact_has_not_heard_of_is_taken_by_its_shape() {
+        for ok in [
+            "arn:aws-eusc:iam::123456789012:role/a",
+            "arn:aws-iso-f:iam::123456789012:role/a",
+            "arn:aws-us-gov:iam::123456789012:role/a",
+        ] {
+            assert_eq!(ok.parse::<RoleArn>().unwrap().as_str(), ok);
+        }
+    }
+
+    /// STS takes a hardware token's serial number where a virtual device
+    /// has its ARN.
+    #[test]
+    fn a_hardware_tokens_serial_number_is_an_mfa_device() {
+        for ok in [
+            "GAHT12345678",
+            "SMS123456",
+            "arn:aws-eusc:iam::123456789012:mfa/me",
+        ] {
+            assert_eq!(ok.parse::<MfaSerial>().unwrap().as_str(), ok);
+            assert!(matches!(ok.parse::<Mfa>(), Ok(Mfa::Device(_))));
+        }
+        for bad in [
+            "not-an-arn",
+            "GAHT1234",
+            "ABCDEFGHIJ",
+            "my device 1",
+            &"A1".repeat(129),
+        ] {
+            let err = bad.parse::<MfaSerial>().unwrap_err();
+            assert!(
+                err.reason
+                    .contains("neither an MFA device's ARN nor a serial number"),
+                "{bad}: {err}"
+            );
+            assert!(err.expected.contains("GAHT12345678"), "{err}");
+        }
     }
 
     #[test]

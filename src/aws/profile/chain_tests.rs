@@ -116,3 +116,37 @@ fn a_role_with_another_source_of_credentials_is_refused_not_assumed_with_the_bac
     let chain = resolve(&aws(Some("p"), None, None), &f, None).unwrap();
     assert_eq!(arns(&chain), ["arn:aws:iam::123456789012:role/r"]);
 }
+
+/// The other SDKs' and tools' own cases, outside the shared suite: what
+/// they accept, envact accepts (a hardware token's serial, a partition
+/// added later); a duration that is not a number is ignored, as they
+/// ignore it; one STS would refuse is said before any call.
+#[test]
+fn config_files_as_the_other_sdks_read_them() {
+    let f = files(
+        "[profile hw]\nmfa_serial = GAHT12345678\nrole_arn = arn:aws-eusc:iam::123456789012:role/r\nduration_seconds = soon\n",
+        "",
+    );
+    let chain = resolve(&aws(Some("hw"), None, None), &f, None).unwrap();
+    assert_eq!(
+        chain.mfa_serial.as_ref().map(MfaSerial::as_str),
+        Some("GAHT12345678")
+    );
+    assert_eq!(arns(&chain), ["arn:aws-eusc:iam::123456789012:role/r"]);
+    assert_eq!(
+        chain.roles[0].duration,
+        Duration::from_secs(3600),
+        "the default, as with none"
+    );
+    let f = files(
+        "[profile long]\nrole_arn = arn:aws:iam::123456789012:role/r\nduration_seconds = 86400\n",
+        "",
+    );
+    let err = resolve(&aws(Some("long"), None, None), &f, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("duration_seconds") && err.contains("expected seconds between 900 and 43200"),
+        "{err}"
+    );
+}

@@ -246,21 +246,22 @@ pub fn resolve(
             let role_arn = role_arn
                 .parse::<RoleArn>()
                 .map_err(|e| files.bad(p, "role_arn", role_arn, e))?;
-            let duration = match files.get(p, "duration_seconds") {
-                None => role_duration,
-                Some(v) => Duration::from_secs(
-                    v.parse::<u64>()
-                        .ok()
-                        .filter(|s| (900..=43200).contains(s))
-                        .ok_or_else(|| {
+            // Not a number: ignored, as the SDKs ignore it. A number STS
+            // would refuse is said here, before any call.
+            let duration = match files.get(p, "duration_seconds").map(str::parse::<u64>) {
+                None | Some(Err(_)) => role_duration,
+                Some(Ok(v)) => {
+                    Duration::from_secs(Some(v).filter(|s| (900..=43200).contains(s)).ok_or_else(
+                        || {
                             files.bad(
                                 p,
                                 "duration_seconds",
-                                v,
+                                &v.to_string(),
                                 "expected seconds between 900 and 43200",
                             )
-                        })?,
-                ),
+                        },
+                    )?)
+                }
             };
             roles.push(RoleStep {
                 role_arn,
