@@ -129,6 +129,9 @@ pub enum Error {
     Unanswered {
         manifest: PathBuf,
         flags: Vec<&'static str>,
+        /// `team/aws` when the environment is a template: the commands
+        /// that answer name it with `-r`.
+        remote: Option<String>,
     },
 
     #[error("setup stopped: {reason}; nothing was written")]
@@ -330,12 +333,15 @@ impl Error {
             Error::BadEnvVar { .. } => "leave the directory and enter it again, so that direnv loads it anew".into(),
             Error::UntrustedManifest { dir, .. } => format!("read what it does, then: envact trust -d {}", dir.display()),
             Error::Untrusted { name, .. } => format!("read what it does and trust it: run it in a terminal, or `envact trust -r {name}`"),
-            Error::Denied { .. } => "trust it when you have checked it: `envact trust -r REGISTRY/TEMPLATE`".into(),
+            Error::Denied { name } => format!("trust it when you have checked it: `envact trust -r {name}`"),
             Error::BadRegion { .. } => "write a region such as eu-west-1 (lower case, digits and `-`)".into(),
             Error::LockTimeout { .. } => "let it finish (it may be waiting for an MFA code in another terminal) or end it, then try again".into(),
             Error::NoItem { .. } => "answer it with `envact setup --item NAME --yes` (`envact list` shows the items), or set [secrets] item in the manifest".into(),
             Error::Answers(_) => "answer again with `envact setup --reconfigure` (on a terminal, or with the answers as flags and --yes), or fix the file".into(),
-            Error::Unanswered { flags, .. } => format!("run `envact setup` in a terminal, or `envact setup {} --yes`", flags.join(" ")),
+            Error::Unanswered { flags, remote, .. } => {
+                let r = remote.as_ref().map_or(String::new(), |name| format!(" -r {name}"));
+                format!("run `envact setup{r}` in a terminal, or `envact setup{r} {} --yes`", flags.join(" "))
+            }
             Error::SetupInterrupted { .. } => "run `envact setup` again to answer".into(),
             Error::NoBackend => "pass --backend (keyring, pass, 1password, file), or run inside a project whose manifest has [secrets]".into(),
             Error::BadKey { .. } => "check that you pasted the right value; nothing was stored".into(),

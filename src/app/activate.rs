@@ -64,10 +64,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
     // terminal; without one, the flags that would answer it are named.
     if settings.needs_answers() {
         if !cx.ui.interactive() {
-            return Err(Error::Unanswered {
-                manifest: settings.project.manifest.clone(),
-                flags: settings.missing_flags(),
-            });
+            return Err(settings.unanswered());
         }
         settings = match crate::app::setup::ask_and_save(cx, &settings)? {
             Some(answered) => answered,

@@ -97,12 +97,8 @@ pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
             None => Outcome::Declined,
         });
     }
-    let missing = given.missing_flags();
-    if !missing.is_empty() {
-        return Err(Error::Unanswered {
-            manifest: given.project.manifest.clone(),
-            flags: missing,
-        });
+    if given.needs_answers() {
+        return Err(given.unanswered());
     }
     if given.answers == settings.answers
         && path.exists()

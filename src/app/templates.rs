@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::context::Context;
+use crate::context::{Context, Place};
 use crate::state::registries::{check_name, check_url, Registries, Registry};
 use crate::state::remote_id;
 use crate::template::fetch::{self, Fetched, TemplateError};
@@ -155,6 +155,9 @@ pub fn remove_registry(cx: &Context, name: &str) -> Result<(), Error> {
 pub struct Pushed {
     pub before: String,
     pub after: Option<String>,
+    /// The pushed content is trusted: the person wrote its manifest, and
+    /// had trusted the rest of the template (or it has nothing else).
+    pub trusted: bool,
 }
 
 /// `envact push -r`: the manifest of the project in `dir` (else found
@@ -173,6 +176,10 @@ pub fn push(cx: &Context, tref: &TemplateRef, dir: Option<&Path>) -> Result<Push
     let ui = cx.ui();
     let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
     let before = fetch::pinned(&cx.dirs, tref, cx.ui.interactive(), &busy)?;
+    // What stays of the template beside the manifest was seen and trusted.
+    let rest_trusted = fetch::files(&before).is_ok_and(|f| f.others().is_empty())
+        || review::last_trusted(&cx.dirs, &remote_id(&before.pin.url, &before.pin.template))
+            .is_some_and(|r| r.trusts(&before.pin.content_hash));
     let after = crate::template::push::push(
         &cx.dirs,
         tref,
@@ -180,9 +187,14 @@ pub fn push(cx: &Context, tref: &TemplateRef, dir: Option<&Path>) -> Result<Push
         cx.ui.interactive(),
         &busy,
     )?;
+    let trusted = after.is_some() && rest_trusted;
+    if trusted {
+        crate::app::trust::trust(cx, &Place::Remote(tref.clone()))?;
+    }
     Ok(Pushed {
         before: before.short().to_string(),
         after: after.map(|a| a.short().to_string()),
+        trusted,
     })
 }
 
@@ -207,7 +219,7 @@ pub fn pin_status(cx: &Context, tref: &TemplateRef) -> Result<PinStatus, Error> 
     let pin = fetch::pin_of(&cx.dirs, tref)?;
     let trusted = pin.as_ref().and_then(|pin| {
         let record = review::last_trusted(&cx.dirs, &remote_id(&pin.url, &pin.template))?;
-        let same = record.content_hash == pin.content_hash;
+        let same = record.trusts(&pin.content_hash);
         Some((record.commit, same))
     });
     Ok(PinStatus { pin, trusted })

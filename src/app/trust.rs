@@ -75,6 +75,18 @@ pub fn trust(cx: &Context, place: &Place) -> Result<(String, String), Error> {
     Ok((review.shown, review.subject.source))
 }
 
+/// `envact trust --revoke`: forgets every content trusted for the manifest
+/// or template at `place`; returns its name, and whether any was trusted.
+pub fn revoke(cx: &Context, place: &Place) -> Result<(String, bool), Error> {
+    let settings = cx.settings_at(place)?;
+    let subject = subject(&settings);
+    let revoked = review::revoke(&cx.dirs, &subject.identity).map_err(|source| Error::Write {
+        path: review::record_path(&cx.dirs, &subject.identity),
+        source,
+    })?;
+    Ok((subject.source, revoked))
+}
+
 /// The record a manifest's trust is kept under.
 pub fn subject(settings: &Settings) -> Subject {
     match &settings.project.remote {
@@ -116,7 +128,7 @@ impl Review {
         let before = review::last_trusted(&cx.dirs, &subject.identity);
         let trusted = before
             .as_ref()
-            .is_some_and(|r| r.content_hash == subject.content_hash);
+            .is_some_and(|r| r.trusts(&subject.content_hash));
         let content = Content {
             manifest: &settings.text,
             files: &files,

@@ -37,8 +37,14 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
     let pushed = envact::app::templates::push(cx, &args.remote, args.dir.as_deref())?;
     match &pushed.after {
         Some(after) => eprintln!(
-            "pushed {}: {} -> {after} (your pin moved with it)",
-            args.remote, pushed.before
+            "pushed {}: {} -> {after} (your pin moved with it{})",
+            args.remote,
+            pushed.before,
+            match pushed.trusted {
+                true => ", and what you pushed is trusted",
+                false =>
+                    "; trust it with `envact trust -r` once you have read the rest of the template",
+            }
         ),
         None => eprintln!(
             "nothing to push: {} at {} has this manifest already",

@@ -9,7 +9,8 @@ const EXAMPLES: &str = "\
 Examples:
   envact trust -r team/aws                 # after reading what it does
   envact trust                             # this project's manifest, for direnv's `use envact`
-  envact trust -d ~/src/service";
+  envact trust -d ~/src/service
+  envact trust --revoke -r team/aws        # forget every version of it trusted so far";
 
 /// Trust a template's (or a manifest's) content, showing what it does.
 ///
@@ -25,9 +26,22 @@ Examples:
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,
+
+    /// Forget every content trusted for it (each version trusted stays
+    /// trusted until then): nothing of it runs before it is trusted again.
+    #[arg(long)]
+    revoke: bool,
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
+    if args.revoke {
+        let (source, any) = envact::app::trust::revoke(cx, &args.project.place())?;
+        match any {
+            true => eprintln!("revoked: nothing of {source} runs before you trust it again"),
+            false => eprintln!("{source} was not trusted: nothing to revoke"),
+        }
+        return Ok(0);
+    }
     let (review, source) = envact::app::trust::trust(cx, &args.project.place())?;
     eprint!("{review}");
     eprintln!("trusted: {source} may run as shown");

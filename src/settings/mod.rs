@@ -142,6 +142,16 @@ impl Settings {
         flags
     }
 
+    /// The error for what is left unanswered, naming the flags (and the
+    /// template's `-r`) that would answer it.
+    pub fn unanswered(&self) -> Error {
+        Error::Unanswered {
+            manifest: self.project.manifest.clone(),
+            flags: self.missing_flags(),
+            remote: self.project.remote.as_ref().map(|r| r.name.clone()),
+        }
+    }
+
     /// Whether activation must ask (the wizard) before anything can be read.
     pub fn needs_answers(&self) -> bool {
         !self.missing_flags().is_empty()

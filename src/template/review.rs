@@ -9,7 +9,7 @@
 //! The gate that asks for it is the `trust` use case.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -36,6 +36,17 @@ pub struct Record {
     /// text by its size and hash), for the same reason.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub files: BTreeMap<String, String>,
+    /// The content hashes trusted before this one: still trusted (going
+    /// back to `@v1` after trusting `@v2` asks nothing) until revoked.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub earlier: BTreeSet<String>,
+}
+
+impl Record {
+    /// Whether content with `hash` was trusted, now or before.
+    pub fn trusts(&self, hash: &str) -> bool {
+        self.content_hash == hash || self.earlier.contains(hash)
+    }
 }
 
 /// What a person trusts: a manifest's text and the other files of its
@@ -59,6 +70,15 @@ pub use super::flagged::flagged;
 
 pub fn record_path(dirs: &Dirs, identity: &str) -> PathBuf {
     dirs.data.join("trust").join(format!("{identity}.toml"))
+}
+
+/// Forgets every content trusted for `identity`; false when none was.
+pub fn revoke(dirs: &Dirs, identity: &str) -> std::io::Result<bool> {
+    match std::fs::remove_file(record_path(dirs, identity)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// The record for the template with `identity`, if it was ever trusted.
@@ -97,8 +117,14 @@ impl Subject {
     }
 }
 
-/// Remembers that this content is trusted.
+/// Remembers that this content is trusted, beside what was trusted before.
 pub fn trust(dirs: &Dirs, subject: &Subject, content: Content) -> std::io::Result<()> {
+    let mut earlier = BTreeSet::new();
+    if let Some(before) = last_trusted(dirs, &subject.identity) {
+        earlier.extend(before.earlier);
+        earlier.insert(before.content_hash);
+    }
+    earlier.remove(&subject.content_hash);
     let record = Record {
         source: subject.source.clone(),
         url: subject.url.clone(),
@@ -106,6 +132,7 @@ pub fn trust(dirs: &Dirs, subject: &Subject, content: Content) -> std::io::Resul
         content_hash: subject.content_hash.clone(),
         manifest: content.manifest.to_string(),
         files: content.files.clone(),
+        earlier,
     };
     let text = toml::to_string(&record).map_err(std::io::Error::other)?;
     write_private(

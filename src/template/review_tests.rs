@@ -155,6 +155,7 @@ fn trust_is_recorded_0600_and_a_change_to_any_file_is_shown_as_a_diff() {
             content_hash: "h1".into(),
             manifest: TEMPLATE.into(),
             files: before_files.clone(),
+            earlier: BTreeSet::new(),
         }
     );
     let mode = std::fs::metadata(record_path(&dirs, &subject.identity))
@@ -246,4 +247,41 @@ fn the_largest_template_is_remembered() {
     .unwrap();
     let record = last_trusted(&dirs, "remote-abc").expect("the record is read back");
     assert_eq!(record.files, big);
+}
+
+/// Every content trusted stays trusted (going back to an earlier tag asks
+/// nothing) until revoked; the diff is against the latest.
+#[test]
+fn every_content_trusted_stays_trusted_until_revoked() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs = dirs(root.path());
+    let none = BTreeMap::new();
+    let content = Content {
+        manifest: TEMPLATE,
+        files: &none,
+    };
+    let v = |hash: &str| Subject {
+        content_hash: hash.into(),
+        ..template()
+    };
+    trust(&dirs, &v("h1"), content).unwrap();
+    trust(&dirs, &v("h2"), content).unwrap();
+    trust(&dirs, &v("h3"), content).unwrap();
+    trust(&dirs, &v("h2"), content).unwrap();
+    let record = last_trusted(&dirs, "remote-abc").unwrap();
+    assert_eq!(record.content_hash, "h2");
+    assert_eq!(
+        record.earlier,
+        BTreeSet::from(["h1".to_string(), "h3".to_string()])
+    );
+    for hash in ["h1", "h2", "h3"] {
+        assert!(record.trusts(hash), "{hash}");
+    }
+    assert!(!record.trusts("h4"));
+    assert!(revoke(&dirs, "remote-abc").unwrap());
+    assert_eq!(last_trusted(&dirs, "remote-abc"), None);
+    assert!(
+        !revoke(&dirs, "remote-abc").unwrap(),
+        "nothing left to revoke"
+    );
 }

@@ -668,3 +668,93 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// Every content trusted stays trusted: after trusting v1, then v2, going
+/// back to v1 asks nothing; `envact trust --revoke` forgets them all.
+#[test]
+fn each_version_trusted_stays_trusted_until_revoked() {
+    let t = Team::new();
+    t.registry.tag("v1");
+    let v2 = TEMPLATE.replace("touch hook-ran", "touch hook-v2");
+    t.registry.commit(&[("aws/manifest.toml", &v2)], "v2");
+    t.registry.tag("v2");
+    for at in ["team/aws@v1", "team/aws@v2"] {
+        let out = run(t.envact(&["trust", "-r", at]));
+        assert!(out.status.success(), "{at}: {}", stderr(&out));
+    }
+    let out = t.whoami("team/aws@v1");
+    assert!(out.status.success(), "v1 after v2: {}", stderr(&out));
+    let out = run(t.envact(&["trust", "--revoke", "-r", "team/aws@v1"]));
+    assert!(
+        stderr(&out).contains("revoked: nothing of team/aws runs before you trust it again"),
+        "{}",
+        stderr(&out)
+    );
+    for at in ["team/aws@v1", "team/aws@v2"] {
+        let out = t.whoami(at);
+        support::assert_fails(&out, 1, &["is not trusted yet"]);
+    }
+}
+
+/// A template's own hints name it: the commands they give work as written.
+#[test]
+fn hints_for_a_template_carry_its_name() {
+    let t = Team::new();
+    let open = TEMPLATE.replace(
+        "[secrets]\nbackend = \"env\"\n",
+        "[secrets]\nbackend = \"pass\"\n",
+    );
+    t.registry.commit(
+        &[("aws/manifest.toml", &open)],
+        "the item left to each person",
+    );
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let out = run(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    support::assert_fails(
+        &out,
+        1,
+        &["help: run `envact setup -r team/aws` in a terminal, or `envact setup -r team/aws --item NAME --yes`"],
+    );
+    // Denied on a terminal: the hint is the command to run.
+    t.registry
+        .commit(&[("aws/manifest.toml", TEMPLATE)], "back");
+    assert!(run(t.envact(&["pull", "-r", "team/aws"])).status.success());
+    let mut p = support::spawn_pty(t.envact(&["activate", "-r", "team/aws", "--", "true"]));
+    p.exp_string("Run it?").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("trust it when you have checked it: `envact trust -r team/aws`")
+        .unwrap();
+    p.exp_eof().unwrap();
+}
+
+/// What you push yourself is trusted: you wrote its manifest, and had
+/// trusted the rest of the template.
+#[test]
+fn a_template_you_pushed_is_trusted() {
+    let mut t = Team::new();
+    t.registry.serve_writable();
+    std::fs::write(
+        t.sb.home.join(".gitconfig"),
+        "[user]\n\tname = Dev\n\temail = dev@envact.invalid\n",
+    )
+    .unwrap();
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    let dir = t.sb.root.join("mine");
+    let d = dir.to_str().unwrap();
+    assert!(run(t.envact(&["pull", "--copy", "team/aws", "-d", d]))
+        .status
+        .success());
+    let path = dir.join(".envact/manifest.toml");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("us-east-1", "eu-west-1");
+    std::fs::write(&path, edited).unwrap();
+    let out = run(t.envact(&["push", "-r", "team/aws", "-d", d]));
+    assert!(
+        stderr(&out).contains("and what you pushed is trusted"),
+        "{}",
+        stderr(&out)
+    );
+    let out = t.whoami("team/aws");
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -101,10 +101,7 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
     let settings = cx.settings_at(place)?;
     crate::app::trust::ensure_trusted_unasked(cx, &settings)?;
     if settings.needs_answers() {
-        return Err(Error::Unanswered {
-            manifest: settings.project.manifest.clone(),
-            flags: settings.missing_flags(),
-        });
+        return Err(settings.unanswered());
     }
     let manifest = settings.effective();
     let mut script = String::new();
