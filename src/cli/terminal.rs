@@ -100,9 +100,10 @@ impl Theme for Plain {
 
 extern "C" fn interrupt_the_read(_: nix::libc::c_int) {}
 
-/// Ctrl-C during a spinner: clear its line, then end as SIGINT would have.
+/// Ctrl-C during a spinner: clear its line, show the cursor, then end as
+/// SIGINT would have.
 extern "C" fn clear_then_stop(_: nix::libc::c_int) {
-    const CLEAR: &[u8] = b"\r\x1b[2K";
+    const CLEAR: &[u8] = b"\r\x1b[2K\x1b[?25h";
     // SAFETY: write, signal and raise are async-signal-safe.
     unsafe {
         nix::libc::write(2, CLEAR.as_ptr().cast(), CLEAR.len());
@@ -130,8 +131,13 @@ fn on_sigint<T>(handler: extern "C" fn(nix::libc::c_int), work: impl FnOnce() ->
 }
 
 /// A question: Ctrl-C ends the read (an error, "interrupted"), not envact.
+/// The cursor is shown again whatever the answer: dialoguer hides it at a
+/// menu or a yes/no question and shows it only once one is answered, so
+/// Ctrl-C there would leave the person's terminal without a cursor.
 fn asking<T>(question: impl FnOnce() -> T) -> T {
-    on_sigint(interrupt_the_read, question)
+    let out = on_sigint(interrupt_the_read, question);
+    let _ = Term::stderr().show_cursor();
+    out
 }
 
 /// The spinner on screen, if any.
@@ -265,9 +271,12 @@ impl Prompter for Terminal {
 
     fn confirm(&self, prompt: &str, default: bool) -> Result<bool, AskError> {
         asking(|| {
+            // An answer is a line, as everywhere else: `y` then Enter must
+            // not leave the Enter to answer the next question.
             Confirm::with_theme(&PLAIN)
                 .with_prompt(prompt)
                 .default(default)
+                .wait_for_newline(true)
                 .interact()
         })
         .map_err(stopped)

@@ -40,10 +40,9 @@ fn answer(p: &mut rexpect::session::PtySession, prompt: &str, reply: &str) {
     p.send_line(reply).unwrap();
 }
 
-/// Confirm prompts take one key; a newline after it would answer the next one.
-fn key(p: &mut rexpect::session::PtySession, k: &str) {
-    p.send(k).unwrap();
-    p.flush().unwrap();
+/// A yes/no answer, typed as a person does: the letter, then Enter.
+fn yes_no(p: &mut rexpect::session::PtySession, k: &str) {
+    p.send_line(k).unwrap();
 }
 
 struct KeyringProject {
@@ -141,7 +140,7 @@ fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing
     .unwrap();
     p.exp_string("Store your long-term AWS keys as \"nope\"")
         .unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     answer(&mut p, "Item holding your AWS keys [dev]", "");
     // A field the item does not have is refused, with the fields it has.
     answer(
@@ -161,12 +160,12 @@ fn first_activation_asks_checks_and_writes_the_answers_and_the_next_asks_nothing
     answer(&mut p, &format!("or none) [{MFA}]"), "");
     p.exp_string("Keep AWS session credentials in the OS keyring")
         .unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     // The summary, then the question before anything is written.
     p.exp_string("answers for \"team\":").unwrap();
     p.exp_string("Write them to").unwrap();
     assert!(!answers_dir(&e.sb).exists(), "written before confirming");
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     // Then the activation itself goes on with the answers: MFA, STS, the command.
     answer(&mut p, &format!("MFA code for {MFA}"), "123456");
     p.exp_string("ACTIVATED").unwrap();
@@ -218,9 +217,9 @@ fn reconfigure_asks_again_with_the_current_answers_as_defaults() {
     answer(&mut p, "holding secret_access_key [secret_access_key]", "");
     answer(&mut p, &format!("or none) [{MFA}]"), "none");
     p.exp_string("Keep AWS session credentials in the OS keyring until they expire (fewer MFA prompts)? [y/N]").unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     p.exp_string("Write them to").unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     p.exp_eof().unwrap();
     let text = std::fs::read_to_string(answers_file(&e.sb)).unwrap();
     assert!(text.contains("mfa_serial = \"\"\n"), "{text}");
@@ -280,7 +279,7 @@ fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fie
     );
     p.exp_string("Keep the 1Password session in the OS keyring between activations? [y/N]")
         .unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     // A vault that does not exist is asked again. (No second password: op
     // signed in when it added the account.)
     answer(&mut p, "1Password vault", "Finance");
@@ -302,7 +301,7 @@ fn onepassword_first_run_adds_the_account_signs_in_and_checks_vault_item_and_fie
     answer(&mut p, "holding access_key_id [username]", "");
     answer(&mut p, "holding secret_access_key [credential]", "");
     p.exp_string("Write them to").unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     p.exp_string("ACTIVATED").unwrap();
     p.exp_eof().unwrap();
 
@@ -383,11 +382,11 @@ fn the_backend_is_chosen_among_what_the_machine_has_and_a_service_token_goes_to_
     p.exp_string("is not a one-time password field").unwrap();
     answer(&mut p, totp, "one-time password");
     p.exp_string("Keep AWS session credentials").unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     p.exp_string("the service-account token goes to the OS keyring, not to this file")
         .unwrap();
     p.exp_string("Write them to").unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     p.exp_eof().unwrap();
 
     let text = std::fs::read_to_string(answers_file(sb)).unwrap();
@@ -443,7 +442,7 @@ fn an_account_op_already_knows_is_offered_and_only_the_open_fields_are_asked() {
     p.exp_string("1Password account").unwrap();
     answer(&mut p, "my.1password.com (test@example.com)", "");
     p.exp_string("Keep the 1Password session").unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     // Vault, item and one field are the manifest's: only the other field is asked.
     answer(&mut p, "holding secret_access_key [credential]", "");
     // Checking it is the first read: op signs in now.
@@ -453,7 +452,7 @@ fn an_account_op_already_knows_is_offered_and_only_the_open_fields_are_asked() {
         op_standin::PASSWORD,
     );
     p.exp_string("Write them to").unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     let rest = p.exp_eof().unwrap();
     assert!(
         !rest.contains("vault") && !rest.contains("Item holding"),
@@ -477,10 +476,15 @@ fn a_first_run_before_any_key_is_stored_offers_to_store_them_and_does_once_confi
     p.exp_string("there is no item \"dev\"").unwrap();
     p.exp_string("Store your long-term AWS keys as \"dev\"")
         .unwrap();
-    key(&mut p, "y");
+    // `y` then Enter: the Enter ends this answer, it does not answer the key id.
+    yes_no(&mut p, "y");
     // Typed hidden, each half checked for its shape.
     answer(&mut p, "AWS access key id", "ASIAIOSFODNN7EXAMPLE");
-    p.exp_string("temporary (STS) key id").unwrap();
+    let between = p.exp_string("temporary (STS) key id").unwrap();
+    assert!(
+        !between.contains("20 characters, starting AKIA"),
+        "the Enter after `y` answered the key id: {between:?}"
+    );
     answer(&mut p, "AWS access key id", ACCESS_KEY_ID);
     // The key id is shown as typed (it is not secret); the secret is not.
     let echoed = p.exp_string("AWS secret access key").unwrap();
@@ -489,14 +493,14 @@ fn a_first_run_before_any_key_is_stored_offers_to_store_them_and_does_once_confi
     // No field question: the new item gets the field names in effect.
     answer(&mut p, "or none)", "none");
     p.exp_string("Keep AWS session credentials").unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     p.exp_string("the long-term keys you typed go to the backend, not to this file")
         .unwrap();
     p.exp_string("Write them to").unwrap();
     // Nothing is stored before the confirmation.
     let listed = support::run(e.cmd(&["list"]));
     assert_eq!(support::stdout(&listed), "", "stored before confirming");
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     p.exp_string("stored the access key as \"dev\"").unwrap();
     let shown = p.exp_string("ACTIVATED").unwrap();
     p.exp_eof().unwrap();
@@ -521,7 +525,7 @@ fn a_field_the_manifest_fixes_is_checked_against_the_item_listing_its_fields() {
     answer(&mut p, "How does op sign in to 1Password?", "");
     answer(&mut p, "my.1password.com (test@example.com)", "");
     p.exp_string("Keep the 1Password session").unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     answer(&mut p, "holding secret_access_key [credential]", "");
     answer(
         &mut p,
@@ -580,11 +584,11 @@ fn the_wizard_reads_plainly_and_ctrl_c_like_ctrl_d_writes_nothing() {
         p.send_line(reply).unwrap();
     }
     shown += &p.exp_string("(fewer MFA prompts)?").unwrap();
-    key(&mut p, "n");
+    yes_no(&mut p, "n");
     // No MFA device is said as such, not as an empty string.
     shown += &p.exp_string("mfa_serial = none (no MFA device)").unwrap();
     shown += &p.exp_string("Write them to").unwrap();
-    key(&mut p, "y");
+    yes_no(&mut p, "y");
     let path = answers_file_when_written(&e.sb, &mut p);
     shown += &p.exp_eof().unwrap();
     assert!(!shown.contains("?:"), "double punctuation: {shown}");
@@ -609,4 +613,34 @@ fn answers_file_when_written(sb: &Sandbox, p: &mut rexpect::session::PtySession)
     let path = PathBuf::from(line.trim());
     assert_eq!(path, answers_file(sb));
     path
+}
+
+#[test]
+fn ctrl_c_at_a_menu_or_a_yes_no_question_gives_the_cursor_back() {
+    let e = OpProject::new("version = 1\nname = \"team\"\n[aws]\n");
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    // The menu hides the cursor while it is drawn.
+    let shown = p
+        .exp_string("Where are your long-term AWS keys kept?")
+        .unwrap();
+    let menu = p.exp_string("keyring").unwrap();
+    assert!(
+        format!("{shown}{menu}").contains("\x1b[?25l"),
+        "the menu did not hide the cursor: {shown:?}"
+    );
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("setup stopped: interrupted"), "{rest:?}");
+    assert!(rest.contains("\x1b[?25h"), "cursor left hidden: {rest:?}");
+
+    let e = KeyringProject::empty();
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    answer(&mut p, "Keyring service [envact]", "");
+    answer(&mut p, "Item holding your AWS keys", "dev");
+    p.exp_string("Store your long-term AWS keys as \"dev\"")
+        .unwrap();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("setup stopped: interrupted"), "{rest:?}");
+    assert!(rest.contains("\x1b[?25h"), "cursor left hidden: {rest:?}");
 }
