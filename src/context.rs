@@ -27,6 +27,8 @@ pub struct Context {
     pub ui: Arc<dyn Prompter>,
     /// The core-size limit the programs envact starts get back.
     pub core_limit: CoreLimit,
+    /// The file backend's passphrases typed during this command.
+    pub passphrases: crate::secrets::Passphrases,
 }
 
 impl Context {
@@ -41,6 +43,7 @@ impl Context {
             dirs,
             ui,
             core_limit,
+            passphrases: Default::default(),
         }
     }
 

@@ -33,6 +33,7 @@ pub fn open_store(cx: &Context, options: StoreOptions) -> Result<Box<dyn SecretS
         cx.dirs.stores(),
         cx.vars(),
         cx.ui(),
+        &cx.passphrases,
     )?)
 }
 

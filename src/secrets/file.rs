@@ -8,11 +8,10 @@
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{Backend, SecretError, SecretStore};
 use crate::private_fs::{private_dir, read_bounded, MAX_FILE};
@@ -31,8 +30,35 @@ pub struct FileStore {
     owned: PathBuf,
     /// Asks for the passphrase when none was given.
     ui: Arc<dyn Ui>,
-    /// Given (`ENVACT_FILE_PASSPHRASE`), or asked once per process.
-    passphrase: RefCell<Option<SecretString>>,
+    /// Given (`ENVACT_FILE_PASSPHRASE`): never asked.
+    given: Option<SecretString>,
+    /// What was typed for each file during this command, shared by every
+    /// store the command opens: the wizard's and the activation's are two.
+    typed: Passphrases,
+}
+
+/// The passphrases typed during one command, by file: each is asked once
+/// however many times the command opens the file, and forgotten when it
+/// proves wrong, so that a retry asks again.
+#[derive(Clone, Default)]
+pub struct Passphrases(Arc<Mutex<BTreeMap<PathBuf, SecretString>>>);
+
+impl Passphrases {
+    fn get(&self, path: &Path) -> Option<SecretString> {
+        self.0.lock().ok()?.get(path).cloned()
+    }
+
+    fn keep(&self, path: &Path, passphrase: SecretString) {
+        if let Ok(mut typed) = self.0.lock() {
+            typed.insert(path.to_path_buf(), passphrase);
+        }
+    }
+
+    fn forget(&self, path: &Path) {
+        if let Ok(mut typed) = self.0.lock() {
+            typed.remove(path);
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -51,12 +77,13 @@ type Items = BTreeMap<String, BTreeMap<String, SecretString>>;
 
 impl FileStore {
     /// The file is in `dirs.secrets`; `vault` names it (never a path);
-    /// `passphrase`, when given, is used instead of asking the person
-    /// through `ui`.
+    /// `given`, when there, is used instead of asking the person through
+    /// `ui`; what the person types is kept in `typed`.
     pub fn new(
         dirs: &super::StoreDirs,
         vault: Option<&str>,
-        passphrase: Option<SecretString>,
+        given: Option<SecretString>,
+        typed: Passphrases,
         ui: Arc<dyn Ui>,
     ) -> Result<FileStore, SecretError> {
         let name = vault.unwrap_or(DEFAULT_VAULT);
@@ -68,7 +95,8 @@ impl FileStore {
             path: dirs.secrets.join(format!("{name}.age")),
             owned: dirs.owned.clone(),
             ui,
-            passphrase: RefCell::new(passphrase),
+            given,
+            typed,
         })
     }
 
@@ -77,8 +105,8 @@ impl FileStore {
     }
 
     fn passphrase(&self, new_file: bool) -> Result<SecretString, SecretError> {
-        if let Some(p) = self.passphrase.borrow().as_ref() {
-            return Ok(p.clone());
+        if let Some(p) = self.given.clone().or_else(|| self.typed.get(&self.path)) {
+            return Ok(p);
         }
         let p = self
             .ui
@@ -91,7 +119,7 @@ impl FileStore {
                 },
                 hint: "set ENVACT_FILE_PASSPHRASE, or run envact in a terminal".into(),
             })?;
-        *self.passphrase.borrow_mut() = Some(p.clone());
+        self.typed.keep(&self.path, p.clone());
         Ok(p)
     }
 
@@ -130,7 +158,7 @@ impl FileStore {
                 | age::DecryptError::NoMatchingKeys
                 | age::DecryptError::KeyDecryptionFailed => {
                     // Forget it, so that a retry in this process asks again.
-                    self.passphrase.borrow_mut().take();
+                    self.typed.forget(&self.path);
                     SecretError::WrongPassphrase {
                         path: self.path.clone(),
                     }

@@ -17,7 +17,7 @@ use secrecy::SecretString;
 
 pub use self::env::EnvStore;
 pub use self::error::SecretError;
-pub use self::file::FileStore;
+pub use self::file::{FileStore, Passphrases};
 pub use self::keyring::{KeyringKind, KeyringStore};
 pub use self::onepassword::{
     accounts as op_accounts, add_account as op_add_account, OnePasswordStore, OpAccount,

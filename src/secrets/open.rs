@@ -10,7 +10,7 @@ use super::keyring::KeyringSessionCache;
 use super::onepassword::Auth;
 use super::{
     Backend, EnvStore, FileStore, KeyringKind, KeyringStore, OnePasswordStore, PassStore,
-    SecretError, SecretStore, SessionCache,
+    Passphrases, SecretError, SecretStore, SessionCache,
 };
 use crate::manifest::{OpAuth, OpSignIn};
 use crate::ui::Ui;
@@ -42,12 +42,14 @@ pub struct StoreOptions {
 
 /// Opens the store in `dirs`; `var` reads the environment (the process's, in
 /// the CLI), `ui` says whether backends may ask on the terminal (op signin)
-/// and asks for the file backend's passphrase.
+/// and asks for the file backend's passphrase, which `typed` then keeps for
+/// the other stores of the same command.
 pub fn open(
     options: StoreOptions,
     dirs: StoreDirs,
     var: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
     ui: Arc<dyn Ui>,
+    typed: &Passphrases,
 ) -> Result<Box<dyn SecretStore>, SecretError> {
     let vault = options.vault.as_deref();
     Ok(match options.backend {
@@ -89,7 +91,7 @@ pub fn open(
         Backend::File => {
             let given = var(super::PASSPHRASE_VAR)
                 .map(|p| SecretString::from(p.to_string_lossy().into_owned()));
-            Box::new(FileStore::new(&dirs, vault, given, ui)?)
+            Box::new(FileStore::new(&dirs, vault, given, typed.clone(), ui)?)
         }
         Backend::Env => Box::new(EnvStore::new(var)),
     })

@@ -39,7 +39,7 @@ macro_rules! builtin {
     };
 }
 
-pub const BUILTIN: [Template; 4] = [
+pub const BUILTIN: [Template; 5] = [
     builtin!("plain", "variables, a hook and shell aliases; no secrets"),
     builtin!(
         "aws-keyring",
@@ -50,6 +50,10 @@ pub const BUILTIN: [Template; 4] = [
         "AWS keys and MFA code in 1Password, read with `op`"
     ),
     builtin!("aws-pass", "AWS keys in the Unix password store (`pass`)"),
+    builtin!(
+        "aws-file",
+        "AWS keys in envact's encrypted file: works everywhere, needs nothing"
+    ),
 ];
 
 pub const DEFAULT: &str = "plain";

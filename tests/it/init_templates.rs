@@ -42,7 +42,13 @@ fn init_writes_the_plain_template_named_after_the_directory_and_it_activates() {
 #[test]
 fn every_builtin_template_can_be_initialised_into_its_own_dir() {
     let sb = Sandbox::new();
-    for name in ["plain", "aws-keyring", "aws-1password", "aws-pass"] {
+    for name in [
+        "plain",
+        "aws-keyring",
+        "aws-1password",
+        "aws-pass",
+        "aws-file",
+    ] {
         let dir = sb.home.join(format!("proj-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
         let out = run(sb.envact(["init", "--template", name, "-d", dir.to_str().unwrap()]));
@@ -111,7 +117,7 @@ fn an_unknown_template_is_a_usage_error_listing_the_templates() {
     let out = run(sb.envact(["init", "--template", "nope"]));
     let err = support::assert_fails(&out, 2, &["invalid value 'nope'"]);
     assert!(
-        err.contains("plain, aws-keyring, aws-1password, aws-pass"),
+        err.contains("plain, aws-keyring, aws-1password, aws-pass, aws-file"),
         "{err}"
     );
     assert!(!sb.project.join(".envact").exists());
@@ -119,7 +125,7 @@ fn an_unknown_template_is_a_usage_error_listing_the_templates() {
 
 #[test]
 fn aws_templates_set_both_region_variables_and_leave_field_names_to_each_person() {
-    for name in ["aws-keyring", "aws-1password", "aws-pass"] {
+    for name in ["aws-keyring", "aws-1password", "aws-pass", "aws-file"] {
         let sb = Sandbox::new();
         let out = run(sb.envact(["init", "--template", name]));
         assert!(out.status.success(), "{name}: {}", stderr(&out));
@@ -136,4 +142,59 @@ fn aws_templates_set_both_region_variables_and_leave_field_names_to_each_person(
             "{name} pins field names: {text}"
         );
     }
+}
+
+/// The template that needs nothing installed, start to finish on a terminal:
+/// init, `envact add`, a first activation whose wizard and activation both
+/// read the encrypted file, with the passphrase asked once.
+#[test]
+fn the_aws_file_template_works_on_a_bare_machine_and_asks_the_passphrase_once() {
+    let sb = Sandbox::new();
+    let moto = support::sts::Moto::start(&sb);
+    let out = run(sb.envact(["init", "--template", "aws-file"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("envact's encrypted file"),
+        "{}",
+        stdout(&out)
+    );
+    let passphrase = "a passphrase for the file";
+    let mut p = support::spawn_pty(sb.envact(["add", "dev"]));
+    for (prompt, reply) in [
+        ("AWS access key id", support::ACCESS_KEY_ID),
+        ("AWS secret access key", support::SECRET_ACCESS_KEY),
+        ("Passphrase for", passphrase),
+        ("Repeat the passphrase", passphrase),
+    ] {
+        p.exp_string(prompt).unwrap();
+        p.send_line(reply).unwrap();
+    }
+    p.exp_string("stored the access key as \"dev\"").unwrap();
+    p.exp_eof().unwrap();
+    assert!(sb.config.join("envact/secrets/aws.age").exists());
+
+    let mut cmd = sb.envact(["activate", "--", "true"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url);
+    let mut p = support::spawn_pty(cmd);
+    let mut shown = String::new();
+    for (prompt, reply) in [
+        ("Passphrase for", passphrase),
+        ("Item holding your AWS keys [dev]", ""),
+        ("holding access_key_id [access_key_id]", ""),
+        ("holding secret_access_key [secret_access_key]", ""),
+        ("or none)", "none"),
+        ("Write them to", "y"),
+    ] {
+        shown += &p.exp_string(prompt).unwrap();
+        p.send_line(reply).unwrap();
+    }
+    shown += &p
+        .exp_string("is active: a session of your long-term key")
+        .unwrap();
+    shown += &p.exp_eof().unwrap();
+    assert_eq!(
+        shown.matches("Passphrase for").count(),
+        1,
+        "the passphrase was asked more than once: {shown}"
+    );
 }
