@@ -35,6 +35,7 @@ pub mod error;
 pub mod hardening;
 pub mod manifest;
 pub mod private_fs;
+pub mod search_path;
 pub mod secrets;
 pub mod settings;
 pub mod shell;

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::context::Place;
 use crate::credentials::store::{open_store, Opened};
 use crate::manifest::{Backend, Manifest};
-use crate::secrets::{write_keys, FieldNames, SecretError, StoreOptions};
+use crate::secrets::{ready, write_keys, FieldNames, SecretError, StoreOptions};
 use crate::Error;
 
 /// Which store `add`, `list` and `remove` work on: the flags, else the
@@ -32,14 +32,17 @@ impl Choice {
             .ok_or(Error::NoBackend)?;
         // The manifest's vault and field names belong to the manifest's backend.
         let same = secrets.filter(|s| s.backend == backend);
+        let vault = self
+            .vault
+            .clone()
+            .or_else(|| same.and_then(|s| s.vault.clone()));
+        // Before anyone types a key: `add`, `list` and `remove` answer alike.
+        ready::check(backend, vault.as_deref(), &cx.vars(), &cx.dirs.stores())?;
         let store = open_store(
             cx,
             StoreOptions {
                 backend,
-                vault: self
-                    .vault
-                    .clone()
-                    .or_else(|| same.and_then(|s| s.vault.clone())),
+                vault,
                 keep_backend_session: manifest
                     .as_ref()
                     .is_some_and(|m| m.persistence.keep_backend_session()),

@@ -7,6 +7,7 @@
 //! - [`activate`]: an activation from start to teardown
 //! - [`exec`]: one command with credentials
 //! - [`export`], [`clear`]: credentials printed, or forgotten
+//! - [`init`]: a manifest from a built-in template
 //! - [`status`]: what is active here, what is kept, until when
 //! - [`setup`]: the first-run wizard, or its flags
 //! - [`items`]: `add`, `list`, `remove` (the long-term keys in a backend)
@@ -19,6 +20,7 @@ pub mod clear;
 pub mod direnv;
 pub mod exec;
 pub mod export;
+pub mod init;
 pub mod items;
 pub mod setup;
 pub mod status;

@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::context::Place;
 use crate::credentials::store::{open_for, open_store};
 use crate::manifest::{Backend, OpAuth, OpSignIn};
-use crate::secrets::{service_token_keeper, write_keys, SecretError, StoreOptions};
+use crate::secrets::{ready, service_token_keeper, write_keys, SecretError, StoreOptions};
 use crate::settings::{Setting, Settings};
 use crate::state::answers::{Answers, AnswersError};
 use crate::wizard::{self, detect::Detected, Gathered};
@@ -252,7 +252,10 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
             },
         )
     };
-    let gathered = wizard::run(p, settings, &detected, &mut open)?;
+    let ready = |backend: Backend, vault: Option<&str>| -> Result<(), Error> {
+        Ok(ready::check(backend, vault, &cx.vars(), &cx.dirs.stores())?)
+    };
+    let gathered = wizard::run(p, settings, &detected, &ready, &mut open)?;
     if !save(cx, settings, &gathered, true)? {
         return Ok(None);
     }

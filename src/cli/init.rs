@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use envact::context::Context;
 use envact::template;
 
 use super::Outcome;
@@ -52,16 +53,21 @@ pub struct Args {
     remote: Option<envact::template::TemplateRef>,
 }
 
-pub fn run(args: Args) -> Outcome {
+pub fn run(args: Args, cx: &Context) -> Outcome {
     if args.remote.is_none() {
-        let template = template::find(&args.template)?;
-        let path = template.write_into(&args.dir, args.force)?;
+        let done = envact::app::init::init(cx, &args.template, &args.dir, args.force)?;
         outln!(
             "created {} from template {:?} ({})",
-            path.display(),
-            template.name,
-            template.summary
+            done.path.display(),
+            done.template.name,
+            done.template.summary
         );
+        if let Some(e) = done.not_ready {
+            eprintln!("warning: {e}");
+            if let Some(help) = e.help() {
+                eprintln!("help: {help}");
+            }
+        }
     }
     if args.direnv {
         use envact::app::direnv::Envrc;

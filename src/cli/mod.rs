@@ -103,7 +103,7 @@ pub fn run() -> ExitCode {
     // Before anything holds a secret.
     let (cx, terminal) = context();
     let result = match cli.command {
-        Command::Init(args) => init::run(args),
+        Command::Init(args) => init::run(args, &cx),
         Command::Activate(args) => activate::run(args, &cx),
         Command::Exec(args) => exec::run(args, &cx),
         Command::Add(args) => add::run(args, &cx, &terminal),

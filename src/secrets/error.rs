@@ -11,6 +11,16 @@ pub enum SecretError {
         install: &'static str,
     },
 
+    /// Found before anything is asked: this machine cannot use the backend.
+    #[error("{what}")]
+    NotReady {
+        backend: &'static str,
+        what: String,
+        fix: String,
+        /// Another backend this machine can use now.
+        instead: String,
+    },
+
     #[error("the {backend} backend is not available: {detail}")]
     Unavailable {
         backend: &'static str,
@@ -86,6 +96,7 @@ impl SecretError {
         Some(match self {
             SecretError::ProgramMissing { install, .. } => format!("install it: {install}"),
             SecretError::Unavailable { hint, .. } => hint.clone(),
+            SecretError::NotReady { fix, instead, .. } => format!("{fix}; {instead}"),
             SecretError::ItemNotFound { item, .. } => {
                 format!("store it with `envact add {item}`, or fix the item name")
             }

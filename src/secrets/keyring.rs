@@ -66,6 +66,10 @@ pub struct KeyringStore {
 
 impl KeyringStore {
     pub fn new(kind: KeyringKind, service: Option<&str>) -> KeyringStore {
+        if kind == KeyringKind::Keyutils {
+            // Before this store touches a key (see the function).
+            has_own_session_keyring();
+        }
         KeyringStore {
             kind,
             service: service.unwrap_or(DEFAULT_SERVICE).to_string(),
@@ -167,11 +171,21 @@ impl KeyringStore {
     }
 }
 
-/// Whether this process has a session keyring of its own (a login's, or
-/// `keyctl session -`'s). Without one, keyutils puts keys where the next
-/// process cannot find them: the kernel's shared user-session keyring
-/// (`_uid_ses.UID`) does not hold them beyond this process.
-fn has_own_session_keyring() -> bool {
+/// Whether this process was started with a session keyring of its own (a
+/// login's, or `keyctl session -`'s). Without one, keyutils puts keys where
+/// the next process cannot find them: the kernel's shared user-session
+/// keyring (`_uid_ses.UID`) does not hold them beyond this process.
+///
+/// Asked once, before any key is touched: the first keyutils entry envact
+/// makes gives a process without one an anonymous session keyring of its
+/// own, which would make a later look say yes (and the wizard then "store"
+/// keys that vanish when envact ends, while `add` refused them).
+pub fn has_own_session_keyring() -> bool {
+    static AT_START: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AT_START.get_or_init(session_keyring_now)
+}
+
+fn session_keyring_now() -> bool {
     #[cfg(target_os = "linux")]
     {
         use linux_keyutils::{KeyRing, KeyRingIdentifier};

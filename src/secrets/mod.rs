@@ -12,6 +12,7 @@ mod onepassword;
 mod open;
 mod pass;
 mod program;
+pub mod ready;
 
 use secrecy::SecretString;
 

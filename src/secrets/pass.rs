@@ -12,10 +12,17 @@ use std::path::{Path, PathBuf};
 use super::program::{Captured, Program};
 use super::{Backend, SecretError, SecretStore};
 
-const PASS: Program = Program {
+pub(super) const PASS: Program = Program {
     backend: "pass",
     name: "pass",
     install: "apt install pass (Debian/Ubuntu), brew install pass (macOS)",
+};
+
+/// What pass encrypts with.
+pub(super) const GPG: Program = Program {
+    backend: "pass",
+    name: "gpg",
+    install: "apt install gnupg (Debian/Ubuntu), brew install gnupg (macOS)",
 };
 
 pub struct PassStore {

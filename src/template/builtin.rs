@@ -69,6 +69,13 @@ pub fn find(name: &str) -> Result<&'static Template, Error> {
 }
 
 impl Template {
+    /// The secrets backend the template names, if any.
+    pub fn backend(&self) -> Option<crate::backend::Backend> {
+        let table: toml::Table = toml::from_str(self.manifest).ok()?;
+        let name = table.get("secrets")?.get("backend")?.as_str()?;
+        crate::backend::Backend::from_name(name)
+    }
+
     /// The manifest text with `name` set to `env_name`.
     pub fn render(&self, env_name: &str) -> String {
         let quoted = toml::Value::String(env_name.to_string()).to_string();

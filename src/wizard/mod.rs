@@ -39,6 +39,10 @@ pub struct OpCredentials {
 pub type OpenStore<'a> =
     dyn FnMut(&Manifest, &OpCredentials) -> Result<Box<dyn SecretStore>, Error> + 'a;
 
+/// Whether this machine can use a backend (with the vault, when known): asked
+/// as soon as the backend is known, before any question about it.
+pub type CheckReady<'a> = dyn Fn(crate::backend::Backend, Option<&str>) -> Result<(), Error> + 'a;
+
 /// What the wizard gathered: the answers, and what goes to the backend or the
 /// OS keyring (never to the answers file) once the person confirms: a
 /// service-account token, and long-term keys typed for an item not yet stored.
@@ -54,6 +58,7 @@ pub fn run(
     p: &dyn Prompter,
     settings: &Settings,
     detected: &Detected,
+    ready: &CheckReady,
     open: &mut OpenStore,
 ) -> Result<Gathered, Error> {
     let mut w = Wizard {
@@ -66,9 +71,10 @@ pub fn run(
         new_keys: None,
     };
     w.backend()?;
-    let Some(backend) = w.merged()?.secrets.map(|s| s.backend) else {
+    let Some((backend, vault)) = w.merged()?.secrets.map(|s| (s.backend, s.vault)) else {
         return Ok(w.finish());
     };
+    ready(backend, vault.as_deref())?;
     let signs_in = backend.info().sign_in == SignIn::OnePassword;
     if signs_in {
         w.sign_in()?;
@@ -215,7 +221,14 @@ mod tests {
             })))
         };
         let settings = Settings::in_memory(m.clone(), Answers::default()).unwrap();
-        let got = run(&script, &settings, &Detected::default(), &mut open).unwrap();
+        let got = run(
+            &script,
+            &settings,
+            &Detected::default(),
+            &|_, _| Ok(()),
+            &mut open,
+        )
+        .unwrap();
         (got, script)
     }
 

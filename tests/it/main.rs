@@ -15,6 +15,7 @@ mod agent_under_attack;
 mod aws_cli_through_envact;
 mod aws_config_read_like_the_aws_cli;
 mod aws_files_like_the_sdks;
+mod backend_checked_before_questions;
 mod bad_input_is_refused;
 mod crash_leaves_no_core_dump;
 mod direnv_use_envact;

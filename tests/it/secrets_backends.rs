@@ -215,8 +215,11 @@ fn keyring_through_kernel_keyutils_in_a_session_keyring() {
     round_trip(&env, "dev", &[]);
 }
 
+/// One answer from `add`, `list` and the wizard: keys written there would
+/// vanish when envact ends (the wizard once "stored" them, `list` then said
+/// there were none).
 #[test]
-fn keyutils_without_a_session_keyring_refuses_to_store_rather_than_lose_the_keys() {
+fn keyutils_without_a_session_keyring_is_refused_alike_by_add_list_and_the_wizard() {
     let session = Command::new(which("keyctl"))
         .args(["describe", "@s"])
         .output()
@@ -228,26 +231,31 @@ fn keyutils_without_a_session_keyring_refuses_to_store_rather_than_lose_the_keys
         return;
     }
     let service = format!("envact-test-nosession-{}", std::process::id());
-    let sb = Sandbox::with_manifest(&manifest(&format!(
-        "backend = \"keyring\"\nvault = \"{service}\"\nitem = \"dev\""
-    )));
+    let sb = Sandbox::with_manifest(&format!(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"keyring\"\nvault = \"{service}\"\n"
+    ));
     let env = Env {
         sb: &sb,
         extra: vec![("ENVACT_KEYRING", "keyutils".into())],
         wrap: None,
     };
+    let said = [
+        "error: ENVACT_KEYRING chooses the kernel keyring (keyutils), and this process has no session keyring of its own",
+        "help: the kernel keyring needs a session keyring: run envact under `keyctl session -`",
+    ];
     let out = env.add(&["dev"], &keys_input());
-    let err = support::assert_fails(
-        &out,
-        3,
-        &[
-            "kernel keyutils does not give back what is written to it from here, so nothing was stored",
-            "help: the kernel keyring needs a session keyring: run envact under `keyctl session -`",
-        ],
-    );
+    let err = support::assert_fails(&out, 3, &said);
     assert!(!err.contains("stored the access key"), "{err}");
-    let listed = env.ok(&["list"]);
-    assert_eq!(stdout(&listed), "", "something was listed");
+    let out = run(env.cmd(&["list"]));
+    support::assert_fails(&out, 3, &said);
+    // The wizard: refused before its first question, where it once took
+    // the keys and "stored" them.
+    let mut p = support::spawn_pty(env.cmd(&["setup"]));
+    let shown = p.exp_eof().unwrap();
+    for line in said {
+        assert!(shown.contains(line), "{shown}");
+    }
+    assert!(!shown.contains("Item holding"), "{shown}");
 }
 
 #[test]

@@ -34,15 +34,7 @@ pub fn install(bin: &Path, names: &[String], envact_bin: &Path) -> io::Result<()
 /// The command a shim stands for: the first `name` on `path` that is not in
 /// `bin` (the shims' own directory) and is an executable file.
 pub fn real_command(name: &OsStr, path: &OsStr, bin: &Path) -> Option<PathBuf> {
-    let own = bin.canonicalize().ok();
-    std::env::split_paths(path)
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .filter(|dir| dir.canonicalize().ok() != own)
-        .map(|dir| dir.join(name))
-        .find(|candidate| {
-            std::fs::metadata(candidate)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+    crate::search_path::find(name, path, Some(bin))
 }
 
 /// When envact runs as a shim: the name it was run as, if `bin` holds a
