@@ -150,10 +150,11 @@ pub fn remove_registry(cx: &Context, name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// What `envact push` did: the template's commit before, and the one
-/// pushed (None when the template had this manifest already).
+/// What `envact push` did: the template's commit before (None when the
+/// registry was empty), and the one pushed (None when the template had this
+/// manifest already).
 pub struct Pushed {
-    pub before: String,
+    pub before: Option<String>,
     pub after: Option<String>,
     /// The pushed content is trusted: the person wrote its manifest, and
     /// had trusted the rest of the template (or it has nothing else).
@@ -161,10 +162,10 @@ pub struct Pushed {
 }
 
 /// `envact push -r`: the manifest of the project in `dir` (else found
-/// upward) committed into
-/// the registry as the template, on top of the pin; refused when the
-/// registry moved since. The manifest must be valid, and the note that
-/// `pull --copy` wrote at its top is left out.
+/// upward) committed into the registry as the template, on top of the pin;
+/// refused when the registry moved since; the first commit of an empty
+/// registry. The manifest must be valid, and the note that `pull --copy`
+/// wrote at its top is left out.
 pub fn push(cx: &Context, tref: &TemplateRef, dir: Option<&Path>) -> Result<Pushed, Error> {
     let project = cx.project(dir)?;
     let text = crate::private_fs::read_text(&project.manifest, crate::manifest::MAX_MANIFEST)
@@ -175,25 +176,30 @@ pub fn push(cx: &Context, tref: &TemplateRef, dir: Option<&Path>) -> Result<Push
     crate::manifest::Manifest::parse(&text, &project.manifest, &tref.template)?;
     let ui = cx.ui();
     let busy = |label: &str, work: &mut dyn FnMut()| ui.busy(label, work);
-    let before = fetch::pinned(&cx.dirs, tref, cx.ui.interactive(), &busy)?;
-    // What stays of the template beside the manifest was seen and trusted.
-    let rest_trusted = fetch::files(&before).is_ok_and(|f| f.others().is_empty())
-        || review::last_trusted(&cx.dirs, &remote_id(&before.pin.url, &before.pin.template))
-            .is_some_and(|r| r.trusts(&before.pin.content_hash));
-    let after = crate::template::push::push(
+    let pushed = crate::template::push::push(
         &cx.dirs,
         tref,
         without_copy_note(&text),
         cx.ui.interactive(),
         &busy,
     )?;
-    let trusted = after.is_some() && rest_trusted;
+    // What stays of the template beside the manifest was seen and trusted
+    // (or there is nothing else: a template pushed into an empty registry).
+    let rest_trusted = match &pushed.before {
+        None => true,
+        Some(before) => {
+            fetch::files(before).is_ok_and(|f| f.others().is_empty())
+                || review::last_trusted(&cx.dirs, &remote_id(&before.pin.url, &before.pin.template))
+                    .is_some_and(|r| r.trusts(&before.pin.content_hash))
+        }
+    };
+    let trusted = pushed.after.is_some() && rest_trusted;
     if trusted {
         crate::app::trust::trust(cx, &Place::Remote(tref.clone()))?;
     }
     Ok(Pushed {
-        before: before.short().to_string(),
-        after: after.map(|a| a.short().to_string()),
+        before: pushed.before.map(|b| b.short().to_string()),
+        after: pushed.after.map(|a| a.short().to_string()),
         trusted,
     })
 }

@@ -19,7 +19,8 @@ Examples:
 /// the template's manifest.toml in one commit on top of your pin of the
 /// template, pushed with your git credentials; your pin moves to it. When
 /// someone pushed since your pin, nothing is pushed: `envact pull -r` shows
-/// what changed, and you push again once your manifest has it.
+/// what changed, and you push again once your manifest has it. Into an
+/// empty registry (a new repository), the push is its first commit.
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -35,11 +36,11 @@ pub struct Args {
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
     let pushed = envact::app::templates::push(cx, &args.remote, args.dir.as_deref())?;
+    let before = pushed.before.as_deref().unwrap_or("an empty registry");
     match &pushed.after {
         Some(after) => eprintln!(
-            "pushed {}: {} -> {after} (your pin moved with it{})",
+            "pushed {}: {before} -> {after} (your pin moved with it{})",
             args.remote,
-            pushed.before,
             match pushed.trusted {
                 true => ", and what you pushed is trusted",
                 false =>
@@ -47,8 +48,8 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             }
         ),
         None => eprintln!(
-            "nothing to push: {} at {} has this manifest already",
-            args.remote, pushed.before
+            "nothing to push: {} at {before} has this manifest already",
+            args.remote
         ),
     }
     Ok(0)

@@ -156,7 +156,7 @@ impl<'a> Place<'a> {
     }
 
     /// The pinned copy, taken again from the mirror if it was changed.
-    fn checked(&self, pin: Pin, interactive: bool) -> Result<Fetched, TemplateError> {
+    pub(super) fn checked(&self, pin: Pin, interactive: bool) -> Result<Fetched, TemplateError> {
         let dir = self.copy_dir(&pin.commit);
         if content_hash(&dir).ok().as_deref() == Some(pin.content_hash.as_str()) {
             return Ok(Fetched { pin, dir });
@@ -224,17 +224,22 @@ impl<'a> Place<'a> {
         Ok(Fetched { pin, dir })
     }
 
-    pub(super) fn fetch_mirror(&self, interactive: bool) -> Result<(), TemplateError> {
+    /// The registry's mirror, made (empty) when there is none yet.
+    pub(super) fn ensure_mirror(&self) -> Result<PathBuf, TemplateError> {
         let mirror = self.mirror();
-        let write = |source| TemplateError::Write {
-            path: mirror.clone(),
-            source,
-        };
         if !mirror.join("HEAD").exists() {
-            private_dir(&mirror, &self.dirs.cache).map_err(write)?;
+            private_dir(&mirror, &self.dirs.cache).map_err(|source| TemplateError::Write {
+                path: mirror.clone(),
+                source,
+            })?;
             git::ok(Some(&mirror), ["init", "--bare", "--quiet"], false)
                 .map_err(|detail| TemplateError::Git { detail })?;
         }
+        Ok(mirror)
+    }
+
+    pub(super) fn fetch_mirror(&self, interactive: bool) -> Result<(), TemplateError> {
+        let mirror = self.ensure_mirror()?;
         // git checks nothing it fetches unless told: a tree entry named `..`
         // or `.git` is refused here, before it reaches the mirror. The
         // command line's settings win over the person's configuration.
@@ -267,7 +272,7 @@ impl<'a> Place<'a> {
                 .lines()
                 .find_map(|l| l.strip_prefix("error: object "))
                 .and_then(|l| l.split_once(": ").map(|(_, why)| why.to_string()))
-                .unwrap_or_else(|| git::last_line(&out.stderr));
+                .unwrap_or_else(|| git::error_message(&out.stderr));
             return Err(TemplateError::Unsafe {
                 name: self.tref.name(),
                 at: self.at.clone(),
@@ -280,7 +285,7 @@ impl<'a> Place<'a> {
         Err(TemplateError::Unreachable {
             name: self.tref.registry.clone(),
             url: self.registry.url.clone(),
-            detail: git::last_line(&out.stderr),
+            detail: git::error_message(&out.stderr),
         })
     }
 

@@ -71,7 +71,7 @@ fn ssh_batch() -> String {
     format!("{base} -o BatchMode=yes")
 }
 
-/// Runs git and gives its stdout, or its error's last line.
+/// Runs git and gives its stdout, or what its error says.
 pub fn ok<I, S>(dir: Option<&Path>, args: I, interactive: bool) -> Result<Vec<u8>, String>
 where
     I: IntoIterator<Item = S>,
@@ -81,18 +81,57 @@ where
     if out.status.success() {
         Ok(out.stdout)
     } else {
-        Err(last_line(&out.stderr))
+        Err(error_message(&out.stderr))
     }
 }
 
-/// What git said last, the line that names the problem.
-pub fn last_line(stderr: &[u8]) -> String {
+/// What git's error says, on one line: its `fatal:` and `error:` messages
+/// (a server's `ERROR:` and a refused ref's `!` line too), each with the
+/// lines that continue it, without hints. The last line alone is often the
+/// end of a sentence ("and the repository exists.").
+pub fn error_message(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
-    text.lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.starts_with("hint:"))
-        .map(|l| l.trim_start_matches("fatal: ").to_string())
-        .unwrap_or_else(|| "git failed".into())
+    let is_error = |l: &str| {
+        ["fatal:", "error:", "ERROR:", "!"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    };
+    let starts = |l: &str| {
+        is_error(l)
+            || ["warning:", "remote:", "To "]
+                .iter()
+                .any(|p| l.starts_with(p))
+    };
+    let mut messages: Vec<(bool, String)> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("hint:") {
+            continue;
+        }
+        match messages.last_mut() {
+            Some((_, message)) if !starts(line) => {
+                message.push(' ');
+                message.push_str(line);
+            }
+            _ => messages.push((is_error(line), line.to_string())),
+        }
+    }
+    let errors: Vec<&str> = messages
+        .iter()
+        .filter(|(error, _)| *error)
+        .map(|(_, m)| {
+            ["fatal: ", "error: ", "ERROR: "]
+                .iter()
+                .find_map(|p| m.strip_prefix(p))
+                .unwrap_or(m)
+        })
+        .collect();
+    match errors.as_slice() {
+        [] => messages
+            .last()
+            .map(|(_, m)| m.clone())
+            .unwrap_or_else(|| "git failed".into()),
+        _ => errors.join("; "),
+    }
 }
 
 /// The contents of `entries` (checked, and bounded by their listed sizes)
@@ -158,4 +197,51 @@ fn parse_batch(mut out: &[u8], entries: &[Entry]) -> Result<Files, String> {
         out = &out[stop + 1..];
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[test]
+    fn an_error_is_every_fatal_line_with_what_continues_it() {
+        let stderr = b"fatal: '/srv/none' does not appear to be a git repository\n\
+            fatal: Could not read from remote repository.\n\n\
+            Please make sure you have the correct access rights\n\
+            and the repository exists.\n";
+        assert_eq!(
+            error_message(stderr),
+            "'/srv/none' does not appear to be a git repository; Could not read from remote \
+             repository. Please make sure you have the correct access rights and the \
+             repository exists."
+        );
+    }
+
+    #[test]
+    fn a_servers_error_and_a_refused_ref_are_errors_and_hints_are_not() {
+        let stderr = b"ERROR: Repository not found.\n\
+            fatal: Could not read from remote repository.\n";
+        assert_eq!(
+            error_message(stderr),
+            "Repository not found.; Could not read from remote repository."
+        );
+        let stderr = b"To /srv/reg.git\n ! [rejected]        main -> main (fetch first)\n\
+            error: failed to push some refs to '/srv/reg.git'\n\
+            hint: Updates were rejected because the remote contains work\n";
+        assert_eq!(
+            error_message(stderr),
+            "! [rejected] main -> main (fetch first); failed to push some refs to '/srv/reg.git'"
+                .replace("] main", "]        main")
+        );
+    }
+
+    #[test]
+    fn without_an_error_line_the_last_message_is_said() {
+        assert_eq!(
+            error_message(b"warning: x\nsomething odd\n"),
+            "warning: x something odd"
+        );
+        assert_eq!(error_message(b""), "git failed");
+        assert_eq!(error_message(b"hint: only a hint\n"), "git failed");
+    }
 }

@@ -40,4 +40,5 @@ mod source_layout;
 mod status_and_help;
 mod sts_mfa_role_chain;
 mod sts_session_cache;
+mod team_registry_from_scratch;
 mod teardown_signals;
