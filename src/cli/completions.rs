@@ -39,21 +39,114 @@ pub fn run(args: Args) -> Outcome {
     Ok(0)
 }
 
-/// Write envact's man pages (for packagers: `envact man --dir man`).
+/// Write envact's man pages, one per command.
+///
+/// Without --dir they go beside this envact, in ../share/man/man1 (for
+/// `cargo install`: ~/.cargo/share/man/man1), where `man` looks for the
+/// commands on your PATH; envact says when `man` will not look where they
+/// went, and how to make it.
 #[derive(clap::Args)]
 pub struct ManArgs {
     /// The directory to write envact.1, envact-activate.1, ... into
     /// (created if missing).
     #[arg(long, value_name = "DIR")]
-    dir: PathBuf,
+    dir: Option<PathBuf>,
 }
 
 pub fn man(args: ManArgs) -> Outcome {
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => beside_this_envact()?,
+    };
     let write = |source| envact::Error::Write {
-        path: args.dir.clone(),
+        path: dir.clone(),
         source,
     };
-    std::fs::create_dir_all(&args.dir).map_err(write)?;
-    clap_mangen::generate_to(super::Cli::command(), &args.dir).map_err(write)?;
+    std::fs::create_dir_all(&dir).map_err(write)?;
+    let mut cmd = super::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let written = pages(&cmd, &dir).map_err(write)?;
+    eprintln!("wrote {written} man pages to {}", dir.display());
+    // man-db and mandoc look in MANPATH, and beside each directory on PATH.
+    let section_root = dir.parent().unwrap_or(&dir);
+    let searched = std::process::Command::new("manpath")
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string());
+    if let Some(searched) = searched {
+        let root = section_root.canonicalize().unwrap_or(section_root.into());
+        let found =
+            std::env::split_paths(&searched).any(|p| p.canonicalize().is_ok_and(|p| p == root));
+        if !found {
+            eprintln!(
+                "note: man does not look in {0}: add `export MANPATH=\"{0}:\"` to your shell's rc file (the trailing colon keeps man's own places)",
+                root.display()
+            );
+        }
+    }
     Ok(0)
+}
+
+/// `../share/man/man1` from the directory this envact is in.
+fn beside_this_envact() -> Result<PathBuf, envact::Error> {
+    let exe = std::env::current_exe().map_err(|source| envact::Error::Write {
+        path: "envact".into(),
+        source,
+    })?;
+    let bin = exe.parent().unwrap_or(std::path::Path::new("."));
+    Ok(bin.join("../share/man/man1"))
+}
+
+/// Writes the page of `cmd` and of each of its (visible) subcommands;
+/// returns how many.
+fn pages(cmd: &clap::Command, dir: &std::path::Path) -> std::io::Result<usize> {
+    let mut written = 0;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        written += pages(sub, dir)?;
+    }
+    let with_synopsis = cmd.clone().override_usage(synopsis(cmd));
+    clap_mangen::Man::new(with_synopsis).generate_to(dir)?;
+    Ok(written + 1)
+}
+
+/// The synopsis with each option's value name (`[-d|--dir DIR]`), which
+/// clap_mangen's own leaves out.
+fn synopsis(cmd: &clap::Command) -> String {
+    let mut parts = vec![cmd.get_bin_name().unwrap_or(cmd.get_name()).to_string()];
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        let value = || {
+            arg.get_value_names()
+                .map(|v| v.join(" "))
+                .unwrap_or_else(|| arg.get_id().as_str().to_uppercase())
+        };
+        let piece = if arg.is_positional() {
+            let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1);
+            let value = format!("{}{}", value(), if many { "..." } else { "" });
+            match arg.is_last_set() {
+                true => format!("-- {value}"),
+                false => value,
+            }
+        } else {
+            let flag = match (arg.get_short(), arg.get_long()) {
+                (Some(s), Some(l)) => format!("-{s}|--{l}"),
+                (Some(s), None) => format!("-{s}"),
+                (None, Some(l)) => format!("--{l}"),
+                (None, None) => continue,
+            };
+            match arg.get_action().takes_values() {
+                true => format!("{flag} {}", value()),
+                false => flag,
+            }
+        };
+        parts.push(match arg.is_required_set() {
+            true => piece,
+            false => format!("[{piece}]"),
+        });
+    }
+    if cmd.has_subcommands() {
+        parts.push("<COMMAND>".into());
+    }
+    parts.join(" ")
 }

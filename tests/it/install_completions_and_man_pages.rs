@@ -121,6 +121,75 @@ fn every_man_page_renders_without_a_warning() {
     assert!(activate.contains("inject"), "{activate}");
 }
 
+/// As README says: `envact man` puts the pages beside the installed envact
+/// (`cargo install`'s ~/.cargo/bin: ~/.cargo/share/man/man1), where `man`
+/// finds them with no MANPATH; their synopsis names each option's value.
+#[test]
+fn man_pages_written_beside_envact_are_found_by_man_and_name_option_values() {
+    let sb = Sandbox::new();
+    let bin = sb.home.join(".cargo/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let installed = bin.join("envact");
+    std::fs::hard_link(support::envact_bin(), &installed)
+        .or_else(|_| std::fs::copy(support::envact_bin(), &installed).map(drop))
+        .unwrap();
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let cmd = |program: &Path, args: &[&str]| {
+        let mut cmd = Command::new(program);
+        sb.apply_env(&mut cmd);
+        cmd.env("PATH", &path).env("MANWIDTH", "100").args(args);
+        cmd
+    };
+    let out = run(cmd(&installed, &["man"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote 22 man pages to"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+
+    let man = which("man");
+    let out = run(cmd(&man, &["-w", "envact-activate"]));
+    assert_eq!(
+        stdout(&out).trim(),
+        sb.home
+            .join(".cargo/share/man/man1/envact-activate.1")
+            .display()
+            .to_string(),
+        "{}",
+        stderr(&out)
+    );
+    let page = stdout(&run(cmd(&man, &["envact-activate"])));
+    for option in [
+        "[-d|--dir DIR]",
+        "[-r|--remote TEMPLATE]",
+        "[--inject MODE]",
+    ] {
+        assert!(page.contains(option), "{option} not in {page}");
+    }
+
+    // Elsewhere, envact says how to make man look there.
+    std::fs::remove_dir_all(sb.home.join(".cargo/share")).unwrap();
+    let elsewhere = sb.root.join("pages/man1");
+    let out = run(cmd(
+        &installed,
+        &["man", "--dir", elsewhere.to_str().unwrap()],
+    ));
+    let root = sb.root.join("pages").canonicalize().unwrap();
+    let hint = format!("export MANPATH=\"{}:\"", root.display());
+    assert!(stderr(&out).contains(&hint), "{}", stderr(&out));
+    let mut whereis = cmd(&man, &["-w", "envact-init"]);
+    whereis.env("MANPATH", format!("{}:", root.display()));
+    let out = run(whereis);
+    assert!(
+        stdout(&out).contains("pages/man1/envact-init.1"),
+        "{} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
 /// Everything `args` writes on a pseudo-terminal (TERM=xterm).
 fn on_a_terminal(sb: &Sandbox, args: &[&str], no_color: bool) -> String {
     let mut cmd = Command::new(support::envact_bin());
