@@ -1,7 +1,9 @@
-//! A newcomer types the README's first steps as written: the first block of
-//! "Five minutes with envact", in bash, with envact installed on PATH (as
-//! `cargo install` puts it). The commands are read from README.md, so the
-//! README cannot drift from what works.
+//! A newcomer types the README's walk-throughs as written: both blocks of
+//! "Five minutes with envact" (the plain template; then an AWS account, with
+//! the keyring, `envact add`, the wizard and the AWS CLI against moto) and
+//! the direnv one, with envact installed on PATH (as `cargo install` puts
+//! it). The commands are read from README.md, so the README cannot drift from
+//! what works. And the demo's first build is never silent.
 
 use crate::support;
 
@@ -58,6 +60,123 @@ fn the_first_block_of_five_minutes_with_envact_works_as_typed() {
     assert!(!transcript.contains("error:"), "{transcript}");
     support::exit_outer_shell(p);
     sb.assert_no_runtime_dir();
+}
+
+/// The second block, "With your AWS account", typed as written after the
+/// first block's `cd`: the keyring template, `envact add dev` on the
+/// terminal, a first activation with its short wizard, the AWS CLI inside
+/// getting short-lived credentials (from moto's STS), and `exit`.
+#[test]
+fn the_aws_account_block_of_five_minutes_with_envact_works_as_typed() {
+    let commands = commands_under("With your AWS account");
+    assert_eq!(
+        commands.first().map(String::as_str),
+        Some("envact init --template aws-keyring --force")
+    );
+    let sb = Sandbox::new();
+    let ss = support::secret_service::SecretService::start(&sb);
+    let moto = support::sts::Moto::start(&sb);
+    let mut cmd = std::process::Command::new("bash");
+    sb.apply_env(&mut cmd);
+    ss.apply(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url)
+        .env("SHELL", "/bin/bash")
+        .env("PS1", "outer$ ")
+        .args(["--norc", "--noprofile", "-i"]);
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("mkdir try-envact && cd try-envact").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    // What each command asks on the terminal, and the answers typed.
+    let asked: &[(&str, &[(&str, &str)])] = &[
+        (
+            "envact add dev",
+            &[
+                ("AWS access key id", support::ACCESS_KEY_ID),
+                ("AWS secret access key", support::SECRET_ACCESS_KEY),
+            ],
+        ),
+        (
+            "envact activate",
+            &[
+                ("Item holding your AWS keys [dev]", ""),
+                ("holding access_key_id [access_key_id]", ""),
+                ("holding secret_access_key [secret_access_key]", ""),
+                ("or none)", "none"),
+                ("Write them to", "y"),
+            ],
+        ),
+    ];
+    let mut transcript = String::new();
+    for command in &commands {
+        p.send_line(command).unwrap();
+        let answers = asked
+            .iter()
+            .find(|(c, _)| c == command)
+            .map_or(&[][..], |(_, a)| a);
+        for (prompt, reply) in answers {
+            transcript += &p.exp_string(prompt).unwrap();
+            p.send_line(reply).unwrap();
+        }
+        let (before, prompt) = p.exp_regex(r"outer\$ |\(try-envact\) inner").unwrap();
+        transcript += &before;
+        transcript += &prompt;
+    }
+    for shown in [
+        "from template \"aws-keyring\"",
+        "stored the access key as \"dev\"",
+        "(try-envact) inner",
+        "\"Arn\": \"arn:aws:sts::123456789012:",
+    ] {
+        assert!(
+            transcript.contains(shown),
+            "{shown:?} not in:\n{transcript}"
+        );
+    }
+    assert!(!transcript.contains("error:"), "{transcript}");
+    assert!(
+        !transcript.contains(support::SECRET_ACCESS_KEY),
+        "{transcript}"
+    );
+    support::exit_outer_shell(p);
+    sb.assert_no_runtime_dir();
+}
+
+/// The direnv walk-through, typed as written in a bash with direnv hooked in
+/// (the project directory made first): once `direnv allow` is typed, the
+/// prompt's directory has the environment.
+#[test]
+fn the_direnv_walk_through_works_as_typed() {
+    let commands = commands_under("## direnv: `use envact`");
+    assert_eq!(commands.last().map(String::as_str), Some("direnv allow"));
+    let sb = Sandbox::new();
+    let pass = support::pass_store::PassStore::init(&sb);
+    std::fs::create_dir_all(sb.home.join("src/payments")).unwrap();
+    let mut cmd = std::process::Command::new("bash");
+    sb.apply_env(&mut cmd);
+    pass.apply(&mut cmd);
+    cmd.env("PS1", "outer$ ")
+        .args(["--norc", "--noprofile", "-i"]);
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("eval \"$(direnv hook bash)\"").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let mut transcript = String::new();
+    for command in &commands {
+        p.send_line(command).unwrap();
+        transcript += &p.exp_string("outer$ ").unwrap();
+    }
+    assert!(
+        transcript.contains("direnv: export") && transcript.contains("+ENVACT_ENV"),
+        "{transcript}"
+    );
+    // direnv's own "error ... is blocked" comes before `direnv allow`; envact
+    // says no error.
+    assert!(!transcript.contains("error:"), "{transcript}");
+    p.send_line("echo \"[$ENVACT_ENV] [$AWS_REGION]\"").unwrap();
+    p.exp_string("[payments] [eu-west-1]").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
 }
 
 /// `scripts/demo`, the README's first command, builds envact first (minutes
