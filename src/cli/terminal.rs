@@ -112,30 +112,48 @@ extern "C" fn clear_then_stop(_: nix::libc::c_int) {
     }
 }
 
-/// Runs `work` with `handler` taking SIGINT (and no restart of interrupted
-/// reads), then puts back what was there.
-fn on_sigint<T>(handler: extern "C" fn(nix::libc::c_int), work: impl FnOnce() -> T) -> T {
+/// Runs `work` with `handler` taking `signals` (and no restart of
+/// interrupted reads), then puts back what was there.
+fn on_signals<T>(
+    signals: &[Signal],
+    handler: extern "C" fn(nix::libc::c_int),
+    work: impl FnOnce() -> T,
+) -> T {
     let action = SigAction::new(
         SigHandler::Handler(handler),
         SaFlags::empty(),
         SigSet::empty(),
     );
     // SAFETY: the handlers above only make async-signal-safe calls.
-    let previous = unsafe { sigaction(Signal::SIGINT, &action) };
+    let previous: Vec<_> = signals
+        .iter()
+        .map(|s| (*s, unsafe { sigaction(*s, &action) }))
+        .collect();
     let out = work();
-    if let Ok(previous) = previous {
-        // SAFETY: restoring the disposition that was there.
-        let _ = unsafe { sigaction(Signal::SIGINT, &previous) };
+    for (signal, previous) in previous {
+        if let Ok(previous) = previous {
+            // SAFETY: restoring the disposition that was there.
+            let _ = unsafe { sigaction(signal, &previous) };
+        }
     }
     out
 }
 
-/// A question: Ctrl-C ends the read (an error, "interrupted"), not envact.
-/// The cursor is shown again whatever the answer: dialoguer hides it at a
-/// menu or a yes/no question and shows it only once one is answered, so
-/// Ctrl-C there would leave the person's terminal without a cursor.
+fn on_sigint<T>(handler: extern "C" fn(nix::libc::c_int), work: impl FnOnce() -> T) -> T {
+    on_signals(&[Signal::SIGINT], handler, work)
+}
+
+/// A question: Ctrl-C (or a SIGTERM) ends the read (an error,
+/// "interrupted"), not envact, so that the terminal is put back as it was:
+/// console restores its mode when the read fails, and the cursor is shown
+/// again whatever the answer (dialoguer hides it at a menu or a yes/no
+/// question and shows it only once one is answered).
 fn asking<T>(question: impl FnOnce() -> T) -> T {
-    let out = on_sigint(interrupt_the_read, question);
+    let out = on_signals(
+        &[Signal::SIGINT, Signal::SIGTERM],
+        interrupt_the_read,
+        question,
+    );
     let _ = Term::stderr().show_cursor();
     out
 }

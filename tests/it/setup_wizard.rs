@@ -643,4 +643,20 @@ fn ctrl_c_at_a_menu_or_a_yes_no_question_gives_the_cursor_back() {
     let rest = p.exp_eof().unwrap();
     assert!(rest.contains("setup stopped: interrupted"), "{rest:?}");
     assert!(rest.contains("\x1b[?25h"), "cursor left hidden: {rest:?}");
+
+    // Told to end (SIGTERM) at a menu: the same.
+    let e = OpProject::new("version = 1\nname = \"team\"\n[aws]\n");
+    let mut p = support::spawn_pty(e.cmd(&["setup"]));
+    p.exp_string("Where are your long-term AWS keys kept?")
+        .unwrap();
+    p.exp_string("env").unwrap();
+    let pid = p.process.child_pid.as_raw().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("setup stopped: interrupted"), "{rest:?}");
+    assert!(rest.contains("\x1b[?25h"), "cursor left hidden: {rest:?}");
 }
