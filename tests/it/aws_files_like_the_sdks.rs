@@ -337,3 +337,115 @@ fn every_assume_role_case_of_the_sdks_suite_that_applies_gives_the_same_chain() 
     assert_eq!(same + refused + departed.len(), cases.len());
     assert_eq!(departed.len(), 5, "{departed:?}");
 }
+
+/// What a table case expects of the profile `dev`.
+enum Expect {
+    /// Read: the chain's MFA device, each role's ARN and duration.
+    Chain {
+        mfa: Option<&'static str>,
+        roles: &'static [(&'static str, u64)],
+    },
+    /// Refused, the error naming these.
+    Refused(&'static [&'static str]),
+}
+
+/// Config-file cases from the other SDKs' and tools' own tests (botocore,
+/// the Go and JS SDKs, granted), outside the shared suite, where envact once
+/// departed from them: each now reads as they do, or is refused by name where
+/// envact does not support the source (never assumed with the backend's keys).
+#[test]
+fn config_cases_from_other_sdks_tests_read_as_the_sdks_do() {
+    const ROLE: &str = "arn:aws:iam::123456789012:role/dev";
+    let cases: &[(&str, &str, Expect)] = &[
+        (
+            "a hardware token's serial number is an MFA device, as STS's SerialNumber takes it",
+            "mfa_serial = GAHT12345678\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = dev\n",
+            Expect::Chain {
+                mfa: Some("GAHT12345678"),
+                roles: &[(ROLE, 3600)],
+            },
+        ),
+        (
+            "a partition AWS adds later is taken by its shape",
+            "role_arn = arn:aws-eusc:iam::123456789012:role/dev\nsource_profile = dev\n",
+            Expect::Chain {
+                mfa: None,
+                roles: &[("arn:aws-eusc:iam::123456789012:role/dev", 3600)],
+            },
+        ),
+        (
+            "a duration_seconds that is not a number is ignored",
+            "role_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = dev\nduration_seconds = one hour\n",
+            Expect::Chain {
+                mfa: None,
+                roles: &[(ROLE, 3600)],
+            },
+        ),
+        (
+            "a duration_seconds STS would refuse is named",
+            "role_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = dev\nduration_seconds = 60\n",
+            Expect::Refused(&["duration_seconds"]),
+        ),
+        (
+            "role_arn with credential_process and no source_profile is refused (the security defect)",
+            "role_arn = arn:aws:iam::123456789012:role/dev\ncredential_process = /usr/bin/get-creds\n",
+            Expect::Refused(&["dev", "credential_process"]),
+        ),
+        (
+            "role_arn with sso_session and no source_profile is refused (the security defect)",
+            "role_arn = arn:aws:iam::123456789012:role/dev\nsso_session = corp\n",
+            Expect::Refused(&["dev", "sso_session"]),
+        ),
+        (
+            "role_arn with sso_start_url and no source_profile is refused",
+            "role_arn = arn:aws:iam::123456789012:role/dev\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+            Expect::Refused(&["dev", "sso_"]),
+        ),
+        (
+            "role_arn with credential_source and no source_profile is refused",
+            "role_arn = arn:aws:iam::123456789012:role/dev\ncredential_source = Ec2InstanceMetadata\n",
+            Expect::Refused(&["dev", "credential_source"]),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (what, profile, expect) in cases {
+        let config = format!("[profile dev]\n{profile}[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n");
+        let files = load(dir.path(), Some(&config), None, Some("dev")).unwrap();
+        let request = ChainRequest {
+            profile: Some("dev".into()),
+            role_arn: None,
+            mfa_serial: None,
+            session_duration: Duration::from_secs(3600),
+        };
+        let got = resolve(&request, &files, None);
+        let verdict = match (expect, &got) {
+            (Expect::Chain { mfa, roles }, Ok(chain)) => {
+                let got_mfa = chain.mfa_serial.as_ref().map(|m| m.to_string());
+                let got_roles: Vec<(String, u64)> = chain
+                    .roles
+                    .iter()
+                    .map(|r| (r.role_arn.to_string(), r.duration.as_secs()))
+                    .collect();
+                let want_roles: Vec<(String, u64)> =
+                    roles.iter().map(|(a, d)| (a.to_string(), *d)).collect();
+                (got_mfa.as_deref() == *mfa && got_roles == want_roles)
+                    .then_some(())
+                    .ok_or(format!("read as {got_mfa:?} {got_roles:?}"))
+            }
+            (Expect::Refused(words), Err(e)) => {
+                let text = e.to_string();
+                words
+                    .iter()
+                    .all(|w| text.contains(w))
+                    .then_some(())
+                    .ok_or(format!("refused, but said: {text}"))
+            }
+            (_, other) => Err(format!("got {other:?}")),
+        };
+        if let Err(why) = verdict {
+            failures.push(format!("{what}: {why}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

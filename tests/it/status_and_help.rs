@@ -154,6 +154,11 @@ fn errors_are_coloured_on_a_terminal_unless_no_color_says_not() {
 #[test]
 fn printing_into_a_closed_pipe_ends_quietly_never_with_a_panic() {
     let sb = Sandbox::new();
+    // An item, so that `list` has a line to print.
+    let mut add = sb.envact(["add", "dev", "--backend", "file", "--stdin"]);
+    add.env("ENVACT_FILE_PASSPHRASE", "p");
+    let added = support::run_with_stdin(add, &support::keys_input());
+    assert!(added.status.success(), "{}", stderr(&added));
     for args in [
         &["completions", "zsh"][..],
         &["completions", "bash"],
