@@ -1,10 +1,7 @@
 //! `envact export`: the environment's AWS credentials for other tools.
 
-use std::io::Write;
-
 use envact::aws::export::Format;
 use envact::context::Context;
-use envact::Error;
 
 use super::args::{OneOf, ProjectDir};
 use super::Outcome;
@@ -39,12 +36,6 @@ pub struct Args {
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
     let text = envact::app::export::export(cx, &args.project.place(), args.format)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|source| Error::Write {
-            path: "standard output".into(),
-            source,
-        })?;
+    super::out::bytes(text.as_bytes());
     Ok(0)
 }

@@ -11,12 +11,19 @@ pub fn write(args: std::fmt::Arguments) {
     bytes(args.to_string().as_bytes());
 }
 
-/// Writes `bytes` to standard output and flushes it.
+/// Writes `bytes` to standard output and flushes it. Any other failure (a
+/// full disk behind `>`) is an error, never silence: what was asked for is
+/// not all there.
 pub fn bytes(bytes: &[u8]) {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(141);
         }
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write to standard output: {e}"
+        );
+        std::process::exit(1);
     }
 }

@@ -150,17 +150,31 @@ fn errors_are_coloured_on_a_terminal_unless_no_color_says_not() {
 }
 
 /// Output piped to a reader that has gone (`envact completions zsh | head`)
-/// ends envact quietly: exit 0 or 141, as SIGPIPE would, never a panic.
+/// ends envact quietly: exit 0 or 141, as SIGPIPE would, never a panic; for
+/// each command that prints on standard output. A full disk behind `>` is
+/// an error, never silence.
 #[test]
 fn printing_into_a_closed_pipe_ends_quietly_never_with_a_panic() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"p\"\n[secrets]\nbackend = \"env\"\n\
+         [secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n[aws]\n",
+    );
+    let moto = support::sts::Moto::start(&sb);
     // An item, so that `list` has a line to print.
     let mut add = sb.envact(["add", "dev", "--backend", "file", "--stdin"]);
     add.env("ENVACT_FILE_PASSPHRASE", "p");
     let added = support::run_with_stdin(add, &support::keys_input());
     assert!(added.status.success(), "{}", stderr(&added));
-    for args in [
-        &["completions", "zsh"][..],
+    // A registry, so that `registry list` has a line to print.
+    let templates = sb.root.join("templates");
+    std::fs::create_dir_all(templates.join("aws")).unwrap();
+    std::fs::write(templates.join("aws/manifest.toml"), "version = 1\n").unwrap();
+    let added = run(sb.envact(["registry", "add", "team", templates.to_str().unwrap()]));
+    assert!(added.status.success(), "{}", stderr(&added));
+    let other = sb.root.join("other");
+    let elsewhere = other.to_str().unwrap();
+    let printing: [&[&str]; 11] = [
+        &["completions", "zsh"],
         &["completions", "bash"],
         &["--help"],
         &["activate", "--help"],
@@ -168,15 +182,36 @@ fn printing_into_a_closed_pipe_ends_quietly_never_with_a_panic() {
         &["list", "--backend", "file"],
         &["hook", "direnv"],
         &["registry", "list"],
-    ] {
-        let (reader, writer) = nix::unistd::pipe().unwrap();
-        drop(reader);
+        &["setup", "--show"],
+        &["export", "--format", "env"],
+        &["init", "-d", elsewhere],
+    ];
+    let cmd = |args: &[&str]| {
         let mut cmd = sb.envact(args);
         cmd.env("ENVACT_FILE_PASSPHRASE", "p")
+            .env("CI_ID", support::ACCESS_KEY_ID)
+            .env("CI_SECRET", support::SECRET_ACCESS_KEY)
+            .env("AWS_ENDPOINT_URL_STS", &moto.url)
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::from(writer))
             .stderr(std::process::Stdio::piped());
-        let out = cmd.output().unwrap();
+        cmd
+    };
+    for args in printing {
+        // It prints, when someone reads (`status` outside an environment
+        // says so, and exits 1).
+        let read = run(cmd(args));
+        assert!(
+            !read.stdout.is_empty(),
+            "{args:?} printed nothing: {}",
+            stderr(&read)
+        );
+        let _ = std::fs::remove_dir_all(&other);
+
+        let (reader, writer) = nix::unistd::pipe().unwrap();
+        drop(reader);
+        let mut closed = cmd(args);
+        closed.stdout(std::process::Stdio::from(writer));
+        let out = closed.output().unwrap();
         let err = stderr(&out);
         assert!(
             matches!(out.status.code(), Some(0 | 141)),
@@ -184,5 +219,17 @@ fn printing_into_a_closed_pipe_ends_quietly_never_with_a_panic() {
             out.status
         );
         assert!(!err.contains("panicked"), "{args:?}: {err}");
+        let _ = std::fs::remove_dir_all(&other);
     }
+    // Disk full: said, and not a success.
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let mut cmd = cmd(&["completions", "zsh"]);
+    cmd.stdout(full);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: cannot write to standard output: No space left on device"),
+        "{}",
+        stderr(&out)
+    );
 }
