@@ -42,7 +42,7 @@ impl Choice {
             cx,
             StoreOptions {
                 backend,
-                vault,
+                vault: vault.clone(),
                 keep_backend_session: manifest
                     .as_ref()
                     .is_some_and(|m| m.persistence.keep_backend_session()),
@@ -53,6 +53,7 @@ impl Choice {
         )?;
         Ok(Opened {
             store,
+            vault,
             fields: FieldNames::resolve(backend, secrets),
         })
     }

@@ -1,12 +1,18 @@
-//! From long-term keys to the credentials commands get:
-//! keys → GetSessionToken (with MFA when a serial is set) → AssumeRole for each
-//! role, using the session (no second MFA prompt). With a role and no MFA, the
-//! first AssumeRole uses the keys directly; with neither, GetSessionToken still
-//! runs, so no command ever sees the long-term keys.
+//! From where credentials start to the credentials commands get. A
+//! [`Source`] gives the start: long-term keys (a backend's), or credentials
+//! that are already temporary (an IAM Identity Center role's).
+//!
+//! From long-term keys: GetSessionToken (with MFA when a serial is set) →
+//! AssumeRole for each role, using the session (no second MFA prompt). With a
+//! role and no MFA, the first AssumeRole uses the keys directly; with neither,
+//! GetSessionToken still runs, so no command ever sees the long-term keys.
+//! From temporary credentials: the roles go on top of them directly (no
+//! GetSessionToken, no MFA: they are a session already).
 //!
 //! Each step is reused from the cache while more than the refresh margin is
-//! left: a warm final credential means no STS call and no backend read at all;
-//! a warm session means new role credentials without an MFA prompt.
+//! left: a warm final credential means no STS call and no source read at all;
+//! a warm session means new role credentials without an MFA prompt (or, from
+//! a temporary source, without asking it).
 
 use secrecy::SecretString;
 use std::time::{Duration, SystemTime};
@@ -42,9 +48,20 @@ pub enum FlowError {
     MfaInput(String),
 }
 
-/// Where the long-term keys come from; only asked when STS must be called.
-pub trait KeySource<E> {
-    fn keys(&self) -> Result<LongTermKeys, E>;
+/// Where a resolution starts.
+pub enum Start {
+    /// Long-term keys: never given to a command as they are.
+    LongTerm(LongTermKeys),
+    /// Credentials with an expiry (and a session token), already a session.
+    Temporary(Credentials),
+}
+
+/// Where credentials start; only asked when no cached session serves.
+pub trait Source<E> {
+    /// Whether [`Source::start`] gives [`Start::Temporary`]; known before it
+    /// is asked, so that a cached session can serve instead.
+    fn temporary(&self) -> bool;
+    fn start(&self) -> Result<Start, E>;
 }
 
 /// Where MFA codes come from: a TOTP field or the person. `attempt` starts at 1.
@@ -58,7 +75,7 @@ pub struct Flow<'a, E> {
     pub sts: &'a dyn Sts,
     pub cache: &'a dyn CredentialCache,
     pub mfa: &'a dyn MfaSource<E>,
-    pub keys: &'a dyn KeySource<E>,
+    pub source: &'a dyn Source<E>,
     /// Each STS call runs through [`Ui::busy`].
     pub ui: &'a dyn Ui,
     pub now: SystemTime,
@@ -79,10 +96,10 @@ impl<E: From<FlowError>> Flow<'_, E> {
                 if e.code() == Some("ExpiredToken") || e.code() == Some("InvalidClientTokenId") =>
             {
                 self.cache.forget(Slot::Session);
-                self.starting_from_keys()?
+                self.starting_from_source()?
             }
             Some(Err(e)) => return Err(FlowError::Sts(e).into()),
-            None => self.starting_from_keys()?,
+            None => self.starting_from_source()?,
         };
         self.cache.save(Slot::Final, &result);
         Ok(result)
@@ -94,8 +111,10 @@ impl<E: From<FlowError>> Flow<'_, E> {
             .filter(|c| c.fresh_at(self.now, self.margin))
     }
 
+    /// Whether the roles go on top of a session (kept in [`Slot::Session`]):
+    /// always from a temporary source; from keys, with MFA or without roles.
     fn uses_session(&self) -> bool {
-        self.chain.mfa_serial.is_some() || self.chain.roles.is_empty()
+        self.source.temporary() || self.chain.mfa_serial.is_some() || self.chain.roles.is_empty()
     }
 
     /// Roles on top of a still-valid cached session, when there is one.
@@ -107,8 +126,14 @@ impl<E: From<FlowError>> Flow<'_, E> {
         Some(self.assume_roles(session))
     }
 
-    fn starting_from_keys(&self) -> Result<Credentials, E> {
-        let keys = self.keys.keys()?;
+    fn starting_from_source(&self) -> Result<Credentials, E> {
+        let keys = match self.source.start()? {
+            Start::LongTerm(keys) => keys,
+            Start::Temporary(session) => {
+                self.cache.save(Slot::Session, &session);
+                return Ok(self.assume_roles(session).map_err(FlowError::from)?);
+            }
+        };
         let long_term = Credentials {
             access_key_id: keys.access_key_id,
             secret_access_key: keys.secret_access_key,
@@ -176,254 +201,5 @@ pub fn session_name(user: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use secrecy::ExposeSecret;
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-
-    /// STS in memory: records calls, rejects MFA codes other than "123456".
-    #[derive(Default)]
-    struct FakeSts {
-        log: RefCell<Vec<String>>,
-        fail_assume_with: RefCell<Option<StsError>>,
-    }
-
-    fn issued(name: &str, ttl: u64) -> Credentials {
-        Credentials {
-            access_key_id: SecretString::from(name),
-            secret_access_key: SecretString::from("s"),
-            session_token: Some(SecretString::from("t")),
-            expiration: Some(t0() + Duration::from_secs(ttl)),
-        }
-    }
-
-    impl Sts for FakeSts {
-        fn get_session_token(
-            &self,
-            caller: &Credentials,
-            _: Duration,
-            mfa: Option<MfaCode>,
-        ) -> Result<Credentials, StsError> {
-            let code = mfa.map(|m| m.code.expose_secret().to_string());
-            self.log.borrow_mut().push(format!(
-                "GST({},{})",
-                caller.access_key_id.expose_secret(),
-                code.clone().unwrap_or_default()
-            ));
-            if code.as_deref().is_some_and(|c| c != "123456") {
-                return Err(StsError::Service {
-                    operation: "GetSessionToken",
-                    code: "AccessDenied".into(),
-                    message:
-                        "MultiFactorAuthentication failed with invalid MFA one time pass code."
-                            .into(),
-                });
-            }
-            Ok(issued("session", 3600))
-        }
-        fn assume_role(
-            &self,
-            caller: &Credentials,
-            step: &RoleStep,
-            _: &str,
-        ) -> Result<Credentials, StsError> {
-            self.log.borrow_mut().push(format!(
-                "AR({}->{})",
-                caller.access_key_id.expose_secret(),
-                step.role_arn.as_str().rsplit('/').next().unwrap()
-            ));
-            if let Some(e) = self.fail_assume_with.borrow_mut().take() {
-                return Err(e);
-            }
-            Ok(issued(
-                step.role_arn.as_str().rsplit('/').next().unwrap(),
-                3600,
-            ))
-        }
-    }
-
-    #[derive(Default)]
-    struct MemCache(RefCell<HashMap<&'static str, Credentials>>);
-    impl CredentialCache for MemCache {
-        fn load(&self, slot: Slot) -> Option<Credentials> {
-            self.0.borrow().get(key(slot)).cloned()
-        }
-        fn save(&self, slot: Slot, c: &Credentials) {
-            self.0.borrow_mut().insert(key(slot), c.clone());
-        }
-        fn forget(&self, slot: Slot) {
-            self.0.borrow_mut().remove(key(slot));
-        }
-    }
-    fn key(slot: Slot) -> &'static str {
-        match slot {
-            Slot::Session => "session",
-            Slot::Final => "final",
-        }
-    }
-
-    struct Codes(RefCell<Vec<&'static str>>);
-    impl MfaSource<FlowError> for Codes {
-        fn code(&self, _: &MfaSerial, _: u32) -> Result<SecretString, FlowError> {
-            Ok(SecretString::from(self.0.borrow_mut().remove(0)))
-        }
-    }
-
-    struct Keys;
-    impl KeySource<FlowError> for Keys {
-        fn keys(&self) -> Result<LongTermKeys, FlowError> {
-            Ok(LongTermKeys {
-                access_key_id: SecretString::from("AKIA"),
-                secret_access_key: SecretString::from("x"),
-            })
-        }
-    }
-
-    fn t0() -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000)
-    }
-
-    fn chain(mfa: bool, roles: &[&str]) -> ProfileChain {
-        ProfileChain {
-            region: None,
-            base_profile: None,
-            mfa_serial: mfa.then(|| "arn:aws:iam::123456789012:mfa/a".parse().unwrap()),
-            session_duration: Duration::from_secs(3600),
-            roles: roles
-                .iter()
-                .map(|r| RoleStep {
-                    role_arn: format!("arn:aws:iam::123456789012:role/{r}")
-                        .parse()
-                        .unwrap(),
-                    external_id: None,
-                    session_name: None,
-                    duration: Duration::from_secs(3600),
-                    profile: None,
-                })
-                .collect(),
-        }
-    }
-
-    fn run(
-        chain: &ProfileChain,
-        sts: &FakeSts,
-        cache: &MemCache,
-        codes: &[&'static str],
-        now: SystemTime,
-    ) -> Result<Credentials, FlowError> {
-        let mfa = Codes(RefCell::new(codes.to_vec()));
-        Flow {
-            chain,
-            sts,
-            cache,
-            mfa: &mfa,
-            keys: &Keys,
-            ui: &crate::ui::Quiet,
-            now,
-            margin: DEFAULT_MARGIN,
-            session_name: "envact-test".into(),
-        }
-        .run()
-    }
-
-    #[test]
-    fn the_four_shapes_of_the_flow() {
-        let table: [(bool, &[&str], &[&str]); 4] = [
-            (
-                true,
-                &["a", "b"],
-                &["GST(AKIA,123456)", "AR(session->a)", "AR(a->b)"],
-            ),
-            (false, &["a"], &["AR(AKIA->a)"]),
-            (false, &[], &["GST(AKIA,)"]),
-            (true, &[], &["GST(AKIA,123456)"]),
-        ];
-        for (mfa, roles, expected) in table {
-            let sts = FakeSts::default();
-            run(
-                &chain(mfa, roles),
-                &sts,
-                &MemCache::default(),
-                &["123456"],
-                t0(),
-            )
-            .unwrap();
-            assert_eq!(*sts.log.borrow(), expected, "mfa={mfa} roles={roles:?}");
-        }
-    }
-
-    #[test]
-    fn a_rejected_code_is_asked_again_up_to_three_times() {
-        let sts = FakeSts::default();
-        run(
-            &chain(true, &[]),
-            &sts,
-            &MemCache::default(),
-            &["000000", "111111", "123456"],
-            t0(),
-        )
-        .unwrap();
-        assert_eq!(sts.log.borrow().len(), 3);
-        let err = run(
-            &chain(true, &[]),
-            &FakeSts::default(),
-            &MemCache::default(),
-            &["1", "2", "3"],
-            t0(),
-        )
-        .unwrap_err();
-        assert!(
-            matches!(err, FlowError::MfaRejected { attempts: 3, .. }),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn warm_cache_means_no_call_and_a_warm_session_means_no_mfa() {
-        let c = chain(true, &["a"]);
-        let cache = MemCache::default();
-        run(&c, &FakeSts::default(), &cache, &["123456"], t0()).unwrap();
-
-        let sts = FakeSts::default();
-        run(&c, &sts, &cache, &[], t0() + Duration::from_secs(60)).unwrap();
-        assert!(sts.log.borrow().is_empty());
-
-        // Final credentials inside the margin are not served; the session is
-        // still good for a new role without an MFA code.
-        let mut cache_state = cache.0.borrow_mut();
-        cache_state.insert("final", issued("old", 200));
-        cache_state.insert("session", issued("session", 3000));
-        drop(cache_state);
-        let sts = FakeSts::default();
-        let out = run(&c, &sts, &cache, &[], t0()).unwrap();
-        assert_eq!(*sts.log.borrow(), ["AR(session->a)"]);
-        assert_eq!(out.access_key_id.expose_secret(), "a");
-    }
-
-    #[test]
-    fn a_refused_cached_session_starts_over_from_the_keys() {
-        let c = chain(true, &["a"]);
-        let cache = MemCache::default();
-        cache.save(Slot::Session, &issued("revoked", 3000));
-        let sts = FakeSts::default();
-        *sts.fail_assume_with.borrow_mut() = Some(StsError::Service {
-            operation: "AssumeRole",
-            code: "ExpiredToken".into(),
-            message: "The security token included in the request is expired".into(),
-        });
-        run(&c, &sts, &cache, &["123456"], t0()).unwrap();
-        assert_eq!(
-            *sts.log.borrow(),
-            ["AR(revoked->a)", "GST(AKIA,123456)", "AR(session->a)"]
-        );
-    }
-
-    #[test]
-    fn session_names_are_what_sts_accepts() {
-        assert_eq!(session_name("alice"), "envact-alice");
-        assert_eq!(session_name("a b/c"), "envact-abc");
-        assert_eq!(session_name(""), "envact-user");
-        assert_eq!(session_name(&"x".repeat(100)).len(), 64);
-    }
-}
+#[path = "flow_tests.rs"]
+mod tests;

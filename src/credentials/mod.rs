@@ -10,6 +10,7 @@ mod agent_client;
 mod cached;
 mod keyring_cache;
 mod lock;
+mod source;
 mod sources;
 pub mod store;
 
@@ -22,6 +23,7 @@ pub use agent_client::from_agent;
 pub use cached::kept;
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
 use lock::ResolutionLock;
+pub use source::CredentialSource;
 pub use sources::ask_mfa_code;
 use sources::Sources;
 
@@ -32,12 +34,10 @@ use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
 use crate::context::Context;
-use crate::manifest::Secrets;
 use crate::settings::Settings;
 use crate::state::hex16;
 use crate::ui::{Ui, Warning};
 use crate::Error;
-use store::{open_for, Opened};
 
 /// Credentials for commands, and the region they go with.
 pub struct Obtained {
@@ -60,8 +60,7 @@ pub enum Codes {
 pub struct Resolver {
     chain: ProfileChain,
     region: Option<String>,
-    opened: Opened,
-    item: String,
+    source: CredentialSource,
     cache: Box<dyn CredentialCache>,
     sts: SdkSts,
     /// The profile the chain starts from, if any.
@@ -118,18 +117,7 @@ impl Resolver {
         let Some(aws) = &manifest.aws else {
             return Ok(None);
         };
-        let secrets = manifest
-            .secrets
-            .as_ref()
-            .ok_or_else(|| Error::AwsWithoutSecrets {
-                manifest: manifest_path.clone(),
-            })?;
-        let item = secrets
-            .item_to_read()
-            .map(str::to_string)
-            .ok_or_else(|| Error::NoItem {
-                manifest: manifest_path.clone(),
-            })?;
+        let source = CredentialSource::of(cx, manifest, manifest_path)?;
         // envact's own AWS calls see the variables the activated shell sees:
         // the person's environment with the manifest's [vars] over it.
         let aws_var = |k: &str| {
@@ -174,16 +162,13 @@ impl Resolver {
             Box::new(KeyringCache::of_environment(
                 &cx.vars(),
                 &settings.env_id,
-                &fingerprint(secrets, &item, &chain),
+                &fingerprint(&source.identity(), &chain),
             )?)
         } else if purpose == Purpose::Agent {
             Box::new(MemoryCache::default())
         } else {
             Box::new(NoCache)
         };
-        let opened = open_for(cx, manifest)?.ok_or_else(|| Error::AwsWithoutSecrets {
-            manifest: manifest_path.clone(),
-        })?;
         let endpoint = files.sts_endpoint(aws_var);
         let sts = SdkSts::new(
             region.as_deref().unwrap_or(DEFAULT_REGION),
@@ -193,8 +178,7 @@ impl Resolver {
         Ok(Some(Resolver {
             chain,
             region,
-            opened,
-            item,
+            source,
             cache,
             sts,
             profile: aws.profile.clone().or(env_profile),
@@ -248,7 +232,7 @@ impl Resolver {
             sts: &self.sts,
             cache: self.cache.as_ref(),
             mfa: &sources,
-            keys: &sources,
+            source: &sources,
             ui: self.ui.as_ref(),
             now: SystemTime::now(),
             margin: self.margin,
@@ -303,9 +287,9 @@ fn region(
         .or(profile.map(|p| ("", p.to_string())))
 }
 
-/// What produced kept credentials: a change to any of these means they are
-/// not reused.
-fn fingerprint(secrets: &Secrets, item: &str, chain: &ProfileChain) -> String {
+/// What produced kept credentials (the source's identity, then the chain):
+/// a change to any of these means they are not reused.
+fn fingerprint(source: &str, chain: &ProfileChain) -> String {
     use sha2::Digest;
     let roles: Vec<String> = chain
         .roles
@@ -321,9 +305,7 @@ fn fingerprint(secrets: &Secrets, item: &str, chain: &ProfileChain) -> String {
         })
         .collect();
     let basis = format!(
-        "{}|{:?}|{item}|{:?}|{}|{}",
-        secrets.backend,
-        secrets.vault,
+        "{source}|{:?}|{}|{}",
         chain.mfa_serial.as_ref().map(MfaSerial::as_str),
         chain.session_duration.as_secs(),
         roles.join(",")

@@ -1,45 +1,38 @@
-//! Where one resolution gets the long-term keys (the backend, behind the
-//! busy indicator) and MFA codes (the backend's TOTP field, a code handed to
-//! the agent, or the person, a code checked for its six digits first).
+//! Where one resolution starts (its [`super::CredentialSource`]) and gets
+//! MFA codes (the source's own TOTP field, a code handed to the agent, or
+//! the person, a code checked for its six digits first).
 
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Codes, Resolver};
-use crate::aws::flow::{self, FlowError, KeySource, MfaSource};
-use crate::aws::{LongTermKeys, MfaSerial};
-use crate::secrets::read_keys;
+use crate::aws::flow::{self, FlowError, MfaSource, Source, Start};
+use crate::aws::MfaSerial;
 use crate::ui::{AskError, MfaRequest, Ui, Warning};
 use crate::Error;
 
-/// The keys and the MFA codes of one resolution.
+/// The start and the MFA codes of one resolution.
 pub(super) struct Sources<'a> {
     pub resolver: &'a Resolver,
     pub codes: &'a Codes,
 }
 
-impl KeySource<Error> for Sources<'_> {
-    fn keys(&self) -> Result<LongTermKeys, Error> {
-        let r = self.resolver;
-        let ui = r.ui.as_ref();
-        let store = r.opened.store.as_ref();
-        let label = format!("Reading the long-term keys from {}", store.describe());
-        Ok(crate::ui::busy(ui, &label, || {
-            read_keys(store, &r.item, &r.opened.fields)
-        })?)
+impl Source<Error> for Sources<'_> {
+    fn temporary(&self) -> bool {
+        self.resolver.source.temporary()
+    }
+
+    fn start(&self) -> Result<Start, Error> {
+        self.resolver.source.start(self.resolver.ui.as_ref())
     }
 }
 
-/// MFA codes from the backend's TOTP field when the manifest names one, else
-/// as [`Codes`] says, else a clear refusal (never a hang).
+/// MFA codes from the source's TOTP field when it has one, else as
+/// [`Codes`] says, else a clear refusal (never a hang).
 impl MfaSource<Error> for Sources<'_> {
     fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, Error> {
         let r = self.resolver;
-        if let Some(field) = &r.opened.fields.mfa_totp {
-            let store = r.opened.store.as_ref();
-            let label = format!("Reading a one-time code from {}", store.describe());
-            return Ok(crate::ui::busy(r.ui.as_ref(), &label, || {
-                store.read_totp(&r.item, field)
-            })?);
+        if let Some(code) = r.source.totp(r.ui.as_ref()) {
+            return code;
         }
         let serial = serial.to_string();
         match self.codes {

@@ -9,6 +9,8 @@ use crate::Error;
 /// A store, opened, with the field names its keys are under.
 pub struct Opened {
     pub store: Box<dyn SecretStore>,
+    /// The vault it was opened with, as named (none: the backend's default).
+    pub vault: Option<String>,
     pub fields: FieldNames,
 }
 
@@ -55,6 +57,7 @@ pub fn open_for(cx: &Context, manifest: &Manifest) -> Result<Option<Opened>, Err
     )?;
     Ok(Some(Opened {
         store,
+        vault: secrets.vault.clone(),
         fields: FieldNames::resolve(secrets.backend, Some(secrets)),
     }))
 }

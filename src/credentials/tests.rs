@@ -1,6 +1,6 @@
 use super::*;
 use crate::aws::profile::RoleStep;
-use crate::manifest::{Backend, SecretFields};
+use crate::manifest::Backend;
 
 #[test]
 fn aws_region_wins_then_aws_default_region_then_the_profile() {
@@ -33,14 +33,13 @@ fn aws_region_wins_then_aws_default_region_then_the_profile() {
     }
 }
 
-fn secrets(vault: Option<&str>) -> Secrets {
-    Secrets {
-        backend: Backend::Keyring,
-        vault: vault.map(str::to_string),
-        item: Some("dev".into()),
-        fields: SecretFields::default(),
-        sign_in: None,
-    }
+/// A keyring source's identity, as [`CredentialSource::identity`] gives it.
+fn identity(vault: Option<&str>, item: &str) -> String {
+    format!(
+        "{}|{:?}|{item}",
+        Backend::Keyring,
+        vault.map(str::to_string)
+    )
 }
 
 fn chain(mfa: Option<&str>, duration: u64, roles: &[(&str, Option<&str>)]) -> ProfileChain {
@@ -67,8 +66,7 @@ fn kept_credentials_are_reused_only_for_what_produced_them() {
     const MFA: &str = "arn:aws:iam::123456789012:mfa/a";
     const ROLE: &str = "arn:aws:iam::123456789012:role/r";
     let base = fingerprint(
-        &secrets(None),
-        "dev",
+        &identity(None, "dev"),
         &chain(Some(MFA), 3600, &[(ROLE, None)]),
     );
     assert_eq!(base.len(), 16);
@@ -76,8 +74,7 @@ fn kept_credentials_are_reused_only_for_what_produced_them() {
     assert_eq!(
         base,
         fingerprint(
-            &secrets(None),
-            "dev",
+            &identity(None, "dev"),
             &chain(Some(MFA), 3600, &[(ROLE, None)])
         )
     );
@@ -86,40 +83,36 @@ fn kept_credentials_are_reused_only_for_what_produced_them() {
         (
             "vault",
             fingerprint(
-                &secrets(Some("v")),
-                "dev",
+                &identity(Some("v"), "dev"),
                 &chain(Some(MFA), 3600, &[(ROLE, None)]),
             ),
         ),
         (
             "item",
             fingerprint(
-                &secrets(None),
-                "prod",
+                &identity(None, "prod"),
                 &chain(Some(MFA), 3600, &[(ROLE, None)]),
             ),
         ),
         (
             "mfa device",
-            fingerprint(&secrets(None), "dev", &chain(None, 3600, &[(ROLE, None)])),
+            fingerprint(&identity(None, "dev"), &chain(None, 3600, &[(ROLE, None)])),
         ),
         (
             "session duration",
             fingerprint(
-                &secrets(None),
-                "dev",
+                &identity(None, "dev"),
                 &chain(Some(MFA), 7200, &[(ROLE, None)]),
             ),
         ),
         (
             "roles",
-            fingerprint(&secrets(None), "dev", &chain(Some(MFA), 3600, &[])),
+            fingerprint(&identity(None, "dev"), &chain(Some(MFA), 3600, &[])),
         ),
         (
             "external id",
             fingerprint(
-                &secrets(None),
-                "dev",
+                &identity(None, "dev"),
                 &chain(Some(MFA), 3600, &[(ROLE, Some("x"))]),
             ),
         ),

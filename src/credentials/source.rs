@@ -1,0 +1,90 @@
+//! Where an environment's credentials start, decided with its profile
+//! chain: what the source needs of the manifest (a backend's `[secrets]` for
+//! keys), what identifies it for the session cache, and the start it gives
+//! the flow ([`Start`]). Today there is one: long-term keys in a secrets
+//! backend. Another (IAM Identity Center's role credentials) is a variant
+//! here, how [`CredentialSource::of`] finds it, and its start: the flow, the
+//! cache and the agent take any source.
+
+use secrecy::SecretString;
+use std::path::Path;
+
+use super::store::{open_for, Opened};
+use crate::aws::flow::Start;
+use crate::context::Context;
+use crate::manifest::Manifest;
+use crate::secrets::read_keys;
+use crate::ui::Ui;
+use crate::Error;
+
+pub enum CredentialSource {
+    /// Long-term keys in a secrets backend, read only when STS must be
+    /// called (never given to a command as they are).
+    BackendKeys { opened: Opened, item: String },
+}
+
+impl CredentialSource {
+    /// The source the (completed) manifest at `manifest_path` names.
+    pub fn of(
+        cx: &Context,
+        manifest: &Manifest,
+        manifest_path: &Path,
+    ) -> Result<CredentialSource, Error> {
+        let without_secrets = || Error::AwsWithoutSecrets {
+            manifest: manifest_path.to_path_buf(),
+        };
+        let secrets = manifest.secrets.as_ref().ok_or_else(without_secrets)?;
+        let item = secrets
+            .item_to_read()
+            .map(str::to_string)
+            .ok_or_else(|| Error::NoItem {
+                manifest: manifest_path.to_path_buf(),
+            })?;
+        let opened = open_for(cx, manifest)?.ok_or_else(without_secrets)?;
+        Ok(CredentialSource::BackendKeys { opened, item })
+    }
+
+    /// What identifies the source: kept sessions are reused only for it.
+    pub fn identity(&self) -> String {
+        match self {
+            CredentialSource::BackendKeys { opened, item } => {
+                format!("{}|{:?}|{item}", opened.store.backend(), opened.vault)
+            }
+        }
+    }
+
+    /// Whether [`CredentialSource::start`] gives temporary credentials.
+    pub fn temporary(&self) -> bool {
+        match self {
+            CredentialSource::BackendKeys { .. } => false,
+        }
+    }
+
+    /// Where the flow starts, read behind the busy indicator.
+    pub fn start(&self, ui: &dyn Ui) -> Result<Start, Error> {
+        match self {
+            CredentialSource::BackendKeys { opened, item } => {
+                let store = opened.store.as_ref();
+                let label = format!("Reading the long-term keys from {}", store.describe());
+                let keys = crate::ui::busy(ui, &label, || read_keys(store, item, &opened.fields))?;
+                Ok(Start::LongTerm(keys))
+            }
+        }
+    }
+
+    /// A one-time code from the source itself (a backend item's TOTP
+    /// field), when it has one.
+    pub fn totp(&self, ui: &dyn Ui) -> Option<Result<SecretString, Error>> {
+        match self {
+            CredentialSource::BackendKeys { opened, item } => {
+                let field = opened.fields.mfa_totp.as_ref()?;
+                let store = opened.store.as_ref();
+                let label = format!("Reading a one-time code from {}", store.describe());
+                Some(
+                    crate::ui::busy(ui, &label, || store.read_totp(item, field))
+                        .map_err(Error::from),
+                )
+            }
+        }
+    }
+}
