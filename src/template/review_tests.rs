@@ -284,4 +284,8 @@ fn every_content_trusted_stays_trusted_until_revoked() {
         !revoke(&dirs, "remote-abc").unwrap(),
         "nothing left to revoke"
     );
+    // A record that cannot be removed is an error, not "nothing to revoke":
+    // the person must not believe the trust is gone.
+    std::fs::create_dir_all(record_path(&dirs, "remote-abc")).unwrap();
+    assert!(revoke(&dirs, "remote-abc").is_err());
 }
