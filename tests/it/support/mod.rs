@@ -14,6 +14,7 @@ pub mod op_standin;
 pub mod pass_store;
 pub mod registry;
 pub mod secret_service;
+pub mod sso;
 pub mod sts;
 
 /// How long any single expectation on a terminal may take.
