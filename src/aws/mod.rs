@@ -7,11 +7,13 @@
 
 mod arn;
 pub mod cache;
+pub mod call;
 mod credentials;
 pub mod export;
 pub mod flow;
 mod keys;
 pub mod profile;
+pub mod sso;
 pub mod sts;
 
 pub use arn::{ArnError, Mfa, MfaSerial, RoleArn};

@@ -1,11 +1,8 @@
 //! STS: GetSessionToken and AssumeRole behind a small trait, so the credential
 //! flow reads top to bottom and is testable alone. [`SdkSts`] is the real one,
-//! on the AWS SDK with a current-thread tokio runtime made on its first call:
-//! a warm cache never builds it.
+//! on the AWS SDK (what its calls share is in [`super::call`]).
 
-use crate::visible;
 use secrecy::{ExposeSecret, SecretString};
-use std::cell::OnceCell;
 use std::time::{Duration, SystemTime};
 
 use super::profile::RoleStep;
@@ -88,49 +85,14 @@ pub trait Sts {
     ) -> Result<Credentials, StsError>;
 }
 
-/// How long connecting to STS, and then waiting for its answer, may take:
-/// STS answers in well under a second, so a silent endpoint is named soon.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// All attempts of one call together.
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(12);
-
-/// The largest STS response read: a real one is a few KiB; an endpoint that
-/// streams without end is cut off here instead of filling memory.
-pub const MAX_RESPONSE: usize = 1024 * 1024;
-
-/// Reads every response body through a limit of [`MAX_RESPONSE`] bytes.
-#[derive(Debug)]
-struct BoundedResponses;
-
-impl aws_sdk_sts::config::Intercept for BoundedResponses {
-    fn name(&self) -> &'static str {
-        "BoundedResponses"
-    }
-
-    fn modify_before_deserialization(
-        &self,
-        context: &mut aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextMut<
-            '_,
-        >,
-        _: &aws_sdk_sts::config::RuntimeComponents,
-        _: &mut aws_sdk_sts::config::ConfigBag,
-    ) -> Result<(), aws_sdk_sts::error::BoxError> {
-        use aws_smithy_types::body::SdkBody;
-        let body = context.response_mut().body_mut();
-        let whole = std::mem::replace(body, SdkBody::taken());
-        *body =
-            whole.map(|b| SdkBody::from_body_1_x(http_body_util::Limited::new(b, MAX_RESPONSE)));
-        Ok(())
-    }
-}
+pub use super::call::{CONNECT_TIMEOUT, MAX_RESPONSE, OPERATION_TIMEOUT, READ_TIMEOUT};
+use super::call::{BoundedResponses, Blocking, Failure};
 
 /// STS through the AWS SDK.
 pub struct SdkSts {
     region: String,
     endpoint: Option<String>,
-    on_thread_start: fn(),
-    runtime: OnceCell<tokio::runtime::Runtime>,
+    blocking: Blocking,
 }
 
 impl SdkSts {
@@ -141,24 +103,15 @@ impl SdkSts {
         SdkSts {
             region: region.to_string(),
             endpoint,
-            on_thread_start,
-            runtime: OnceCell::new(),
+            blocking: Blocking::new(on_thread_start),
         }
     }
 
-    fn runtime(&self) -> Result<&tokio::runtime::Runtime, StsError> {
-        if let Some(runtime) = self.runtime.get() {
-            return Ok(runtime);
-        }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .on_thread_start(self.on_thread_start)
-            .build()
-            .map_err(|e| StsError::Other {
-                operation: "setup",
-                detail: e.to_string(),
-            })?;
-        Ok(self.runtime.get_or_init(|| runtime))
+    fn run<F: std::future::Future>(&self, work: F) -> Result<F::Output, StsError> {
+        self.blocking.run(work).map_err(|detail| StsError::Other {
+            operation: "setup",
+            detail,
+        })
     }
 
     fn client(&self, caller: &Credentials) -> aws_sdk_sts::Client {
@@ -209,66 +162,23 @@ impl SdkSts {
     where
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
-        use aws_sdk_sts::error::SdkError;
-        match &err {
-            // The server's words reach a terminal: bounded, controls shown.
-            SdkError::ServiceError(se) => StsError::Service {
+        match Failure::of(&err, waited) {
+            Failure::Service { code, message } => StsError::Service {
                 operation,
-                code: visible::line(se.err().code().unwrap_or("Unknown"), visible::NAME),
-                message: visible::line(se.err().message().unwrap_or(""), visible::MESSAGE),
+                code,
+                message,
             },
-            SdkError::TimeoutError(_) => StsError::Unreachable {
+            Failure::Timeout { waited } => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
-                detail: no_answer(waited),
+                detail: super::call::no_answer(waited),
             },
-            SdkError::DispatchFailure(f) if f.is_timeout() => StsError::Unreachable {
+            Failure::Unreachable { detail } => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
-                detail: no_answer(waited),
+                detail,
             },
-            SdkError::DispatchFailure(_) => StsError::Unreachable {
-                endpoint: self.endpoint_name(),
-                detail: visible::line(&cause(&err), visible::MESSAGE),
-            },
-            _ => StsError::Other {
-                operation,
-                detail: visible::line(&cause(&err), visible::MESSAGE),
-            },
+            Failure::Other { detail } => StsError::Other { operation, detail },
         }
     }
-}
-
-/// A timeout, with the time really waited (the SDK tries more than once,
-/// each try bounded by the read timeout).
-fn no_answer(waited: Duration) -> String {
-    format!(
-        "no answer after {:.0} s (each try waits {} s)",
-        waited.as_secs_f64(),
-        READ_TIMEOUT.as_secs()
-    )
-}
-
-/// What went wrong, in words: the messages of the error and its sources,
-/// each said once (the SDK's `Debug` dumps never reach the person).
-fn cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut said: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        // A wrapper repeats its source; keep the most specific words.
-        if !text.is_empty()
-            && !said
-                .iter()
-                .any(|s| s.contains(&text) || text.contains(s.as_str()))
-        {
-            said.push(text);
-        } else if let Some(last) = said.last_mut() {
-            if text.len() > last.len() && text.contains(last.as_str()) {
-                *last = text;
-            }
-        }
-        next = e.source();
-    }
-    said.join(": ")
 }
 
 fn convert(
@@ -310,8 +220,7 @@ impl Sts for SdkSts {
         }
         let started = std::time::Instant::now();
         let out = self
-            .runtime()?
-            .block_on(req.send())
+            .run(req.send())?
             .map_err(|e| self.error("GetSessionToken", e, started.elapsed()))?;
         convert("GetSessionToken", out.credentials())
     }
@@ -333,8 +242,7 @@ impl Sts for SdkSts {
         }
         let started = std::time::Instant::now();
         let out = self
-            .runtime()?
-            .block_on(req.send())
+            .run(req.send())?
             .map_err(|e| self.error("AssumeRole", e, started.elapsed()))?;
         convert("AssumeRole", out.credentials())
     }

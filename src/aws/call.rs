@@ -1,0 +1,153 @@
+//! What every AWS call envact makes through the SDK shares (STS, and IAM
+//! Identity Center's OIDC and portal APIs): the timeouts, a bound on what a
+//! response may hold, the current-thread runtime made on the first call (a
+//! warm cache never builds one), and what a failed call says, in words.
+
+use std::cell::OnceCell;
+use std::time::Duration;
+
+// The same types for every SDK crate (they re-export smithy's).
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+
+use crate::visible;
+
+/// How long connecting, and then waiting for an answer, may take: AWS
+/// answers in well under a second, so a silent endpoint is named soon.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// All attempts of one call together.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(12);
+
+/// The largest response read: a real one is a few KiB; an endpoint that
+/// streams without end is cut off here instead of filling memory.
+pub const MAX_RESPONSE: usize = 1024 * 1024;
+
+/// Reads every response body through a limit of [`MAX_RESPONSE`] bytes.
+#[derive(Debug)]
+pub struct BoundedResponses;
+
+impl aws_sdk_sts::config::Intercept for BoundedResponses {
+    fn name(&self) -> &'static str {
+        "BoundedResponses"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextMut<
+            '_,
+        >,
+        _: &aws_sdk_sts::config::RuntimeComponents,
+        _: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sts::error::BoxError> {
+        use aws_smithy_types::body::SdkBody;
+        let body = context.response_mut().body_mut();
+        let whole = std::mem::replace(body, SdkBody::taken());
+        *body =
+            whole.map(|b| SdkBody::from_body_1_x(http_body_util::Limited::new(b, MAX_RESPONSE)));
+        Ok(())
+    }
+}
+
+/// A current-thread runtime, made on first use. `on_thread_start` runs in
+/// each thread it starts (its blocking pool, for DNS lookups): the caller
+/// keeps its signals away from them.
+pub struct Blocking {
+    on_thread_start: fn(),
+    runtime: OnceCell<tokio::runtime::Runtime>,
+}
+
+impl Blocking {
+    pub fn new(on_thread_start: fn()) -> Blocking {
+        Blocking {
+            on_thread_start,
+            runtime: OnceCell::new(),
+        }
+    }
+
+    /// Runs `work` to its end; an error when no runtime can be made.
+    pub fn run<F: std::future::Future>(&self, work: F) -> Result<F::Output, String> {
+        if self.runtime.get().is_none() {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .on_thread_start(self.on_thread_start)
+                .build()
+                .map_err(|e| e.to_string())?;
+            let _ = self.runtime.set(runtime);
+        }
+        match self.runtime.get() {
+            Some(runtime) => Ok(runtime.block_on(work)),
+            None => Err("no runtime".into()),
+        }
+    }
+}
+
+/// What a failed call comes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The service answered with an error: its code and message, bounded,
+    /// controls shown (they reach a terminal).
+    Service { code: String, message: String },
+    /// No answer in time (`waited`: all tries together).
+    Timeout { waited: Duration },
+    /// The endpoint could not be reached.
+    Unreachable { detail: String },
+    /// Anything else (a response that does not parse).
+    Other { detail: String },
+}
+
+impl Failure {
+    pub fn of<E, R>(err: &SdkError<E, R>, waited: Duration) -> Failure
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        match err {
+            SdkError::ServiceError(se) => Failure::Service {
+                code: visible::line(se.err().code().unwrap_or("Unknown"), visible::NAME),
+                message: visible::line(se.err().message().unwrap_or(""), visible::MESSAGE),
+            },
+            SdkError::TimeoutError(_) => Failure::Timeout { waited },
+            SdkError::DispatchFailure(f) if f.is_timeout() => Failure::Timeout { waited },
+            SdkError::DispatchFailure(_) => Failure::Unreachable {
+                detail: visible::line(&cause(err), visible::MESSAGE),
+            },
+            _ => Failure::Other {
+                detail: visible::line(&cause(err), visible::MESSAGE),
+            },
+        }
+    }
+}
+
+/// A timeout, with the time really waited (the SDK tries more than once,
+/// each try bounded by the read timeout).
+pub fn no_answer(waited: Duration) -> String {
+    format!(
+        "no answer after {:.0} s (each try waits {} s)",
+        waited.as_secs_f64(),
+        READ_TIMEOUT.as_secs()
+    )
+}
+
+/// What went wrong, in words: the messages of the error and its sources,
+/// each said once (the SDK's `Debug` dumps never reach the person).
+pub fn cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut said: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // A wrapper repeats its source; keep the most specific words.
+        if !text.is_empty()
+            && !said
+                .iter()
+                .any(|s| s.contains(&text) || text.contains(s.as_str()))
+        {
+            said.push(text);
+        } else if let Some(last) = said.last_mut() {
+            if text.len() > last.len() && text.contains(last.as_str()) {
+                *last = text;
+            }
+        }
+        next = e.source();
+    }
+    said.join(": ")
+}

@@ -1,0 +1,24 @@
+//! AWS IAM Identity Center (SSO): where a sign-in is declared
+//! ([`SsoConfig`]), the token cache shared with the AWS tools ([`token`]).
+pub mod token;
+
+/// An IAM Identity Center sign-in and the role it gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoConfig {
+    /// The portal's start URL (https).
+    pub start_url: String,
+    /// The region of the Identity Center instance.
+    pub region: String,
+    /// The `[sso-session NAME]` it is, when it is one: its token is cached
+    /// under that name; without one (the legacy form), under the start URL.
+    pub session: Option<String>,
+    pub account_id: String,
+    pub role_name: String,
+}
+
+impl SsoConfig {
+    /// What names the token in the cache the AWS tools share.
+    pub fn cache_key(&self) -> &str {
+        self.session.as_deref().unwrap_or(&self.start_url)
+    }
+}
