@@ -85,8 +85,8 @@ pub trait Sts {
     ) -> Result<Credentials, StsError>;
 }
 
+use super::call::{Blocking, BoundedResponses, Failure};
 pub use super::call::{CONNECT_TIMEOUT, MAX_RESPONSE, OPERATION_TIMEOUT, READ_TIMEOUT};
-use super::call::{BoundedResponses, Blocking, Failure};
 
 /// STS through the AWS SDK.
 pub struct SdkSts {

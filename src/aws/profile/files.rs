@@ -282,15 +282,30 @@ impl AwsFiles {
             .collect()
     }
 
-    /// The STS endpoint the SDKs would call, from `var` (the environment as
-    /// the commands see it) and the selected profile: `AWS_ENDPOINT_URL_STS`,
-    /// `AWS_ENDPOINT_URL`, the profile's `services` section for `sts`, its
-    /// `endpoint_url`; none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
-    /// or the profile's `ignore_configured_endpoint_urls` is true.
+    /// The STS endpoint the SDKs would call (see [`AwsFiles::endpoint`]).
     pub fn sts_endpoint(&self, var: impl Fn(&str) -> Option<String>) -> Option<String> {
+        self.endpoint("sts", var)
+    }
+
+    /// The endpoint the SDKs would call for the service `service_id` (its
+    /// SDK id: `sts`, `SSO OIDC`, `SSO`), from `var` (the environment as the
+    /// commands see it) and the selected profile: `AWS_ENDPOINT_URL_<ID>`,
+    /// `AWS_ENDPOINT_URL`, the profile's `services` section for the
+    /// service, its `endpoint_url`; none of them when
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's
+    /// `ignore_configured_endpoint_urls` is true.
+    pub fn endpoint(
+        &self,
+        service_id: &str,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        let own = format!(
+            "AWS_ENDPOINT_URL_{}",
+            service_id.to_uppercase().replace([' ', '-'], "_")
+        );
         let names = [
             "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_STS",
+            own.as_str(),
             "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
         ];
         let env: HashMap<String, String> = names
@@ -309,7 +324,7 @@ impl AwsFiles {
         EnvConfigValue::new()
             .env("AWS_ENDPOINT_URL")
             .profile("endpoint_url")
-            .service_id("sts")
+            .service_id(service_id)
             .load(&env, Some(&self.set))
             .map(|(v, _)| v.into_owned())
             .filter(|v| !v.is_empty())

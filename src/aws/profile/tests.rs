@@ -409,3 +409,19 @@ fn the_files_are_where_the_variables_say_with_a_leading_tilde_as_home() {
     assert_eq!(c, home.join("work/aws-config"));
     assert_eq!(k, std::path::PathBuf::from("/etc/aws/creds"));
 }
+
+#[test]
+fn identity_centers_endpoints_are_found_as_the_sdks_find_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, k) = (dir.path().join("config"), dir.path().join("credentials"));
+    std::fs::write(
+        &c,
+        "[profile dev]\nservices = local\n[services local]\nsso =\n  endpoint_url = http://portal\n",
+    )
+    .unwrap();
+    let f = AwsFiles::load(&c, &k, Some("dev")).unwrap();
+    let env = |n: &str| (n == "AWS_ENDPOINT_URL_SSO_OIDC").then(|| "http://oidc".to_string());
+    assert_eq!(f.endpoint("SSO OIDC", env).as_deref(), Some("http://oidc"));
+    assert_eq!(f.endpoint("SSO", env).as_deref(), Some("http://portal"));
+    assert_eq!(f.endpoint("sts", env), None);
+}

@@ -1,5 +1,9 @@
 //! AWS IAM Identity Center (SSO): where a sign-in is declared
-//! ([`SsoConfig`]), the token cache shared with the AWS tools ([`token`]).
+//! ([`SsoConfig`]), the token cache shared with the AWS tools ([`token`]),
+//! its two APIs ([`service`]), and a valid token had as cheaply as it can
+//! be ([`sign_in`]).
+pub mod service;
+pub mod sign_in;
 pub mod token;
 
 /// An IAM Identity Center sign-in and the role it gives.
