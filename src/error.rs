@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use crate::aws::flow::FlowError;
 use crate::aws::profile::ProfileError;
+use crate::aws::sso::service::SsoError;
+use crate::aws::sso::sign_in::SignInError;
 use crate::aws::sts::StsError;
 use crate::manifest::{DiscoverError, Location, ManifestError};
 use crate::secrets::SecretError;
@@ -34,8 +36,14 @@ pub enum Error {
     #[error(transparent)]
     Flow(#[from] FlowError),
 
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+
     #[error("{} has [aws] but no [secrets] to read the long-term keys from", manifest.display())]
     AwsWithoutSecrets { manifest: PathBuf },
+
+    #[error("{} has no [aws.sso]: there is no IAM Identity Center sign-in to use", manifest.display())]
+    NoSso { manifest: PathBuf },
 
     #[error("{} has no [aws] section: there are no AWS credentials to {what}", manifest.display())]
     NoAws {
@@ -281,6 +289,7 @@ impl Error {
             Error::Flow(FlowError::NoMfaSource { .. } | FlowError::MfaInput(_)) => 1,
             Error::MfaUnreachable { .. } => 1,
             Error::Flow(_) | Error::AgentFailed(_) => 3,
+            Error::SignIn(SignInError::Service(_) | SignInError::Write { .. }) => 3,
             Error::CommandNotFound { .. } => 127,
             _ => 1,
         }
@@ -293,6 +302,7 @@ impl Error {
             Error::Secret(e) => return e.help(),
             Error::Profile(e) => e.help().into(),
             Error::Flow(FlowError::Sts(e)) => sts_help(e).into(),
+            Error::SignIn(e) => sign_in_help(e)?,
             Error::Flow(FlowError::MfaRejected { .. }) => {
                 "check the device's clock and that the manifest's mfa_serial is your device, then try again".into()
             }
@@ -311,6 +321,9 @@ impl Error {
             }
             Error::AwsWithoutSecrets { .. } => "add a [secrets] section naming the backend and item of the keys".into(),
             Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
+            Error::NoSso { .. } => {
+                "add [aws.sso] with the portal's start_url and region, the account_id and role_name (`envact init --template aws-sso` writes one)".into()
+            }
             Error::Agent(_) => "check that the runtime directory is writable and that loopback networking works".into(),
             Error::BackgroundAgent { log, said } => match said.lines().find_map(|l| l.strip_prefix("help: ")) {
                 Some(help) => format!("{help} (the agent's log: {})", log.display()),
@@ -384,4 +397,41 @@ impl Error {
             Error::Signals(_) | Error::Write { .. } => return None,
         })
     }
+}
+
+impl From<SsoError> for Error {
+    fn from(e: SsoError) -> Error {
+        Error::SignIn(SignInError::Service(e))
+    }
+}
+
+/// What to do when signing in to IAM Identity Center, or using the sign-in,
+/// failed.
+fn sign_in_help(e: &SignInError) -> Option<String> {
+    Some(match e {
+        SignInError::Needed { .. } => {
+            "run `envact login` in a terminal (it opens the browser), then try again".into()
+        }
+        SignInError::Expired { .. } => {
+            "run `envact login` again, and approve the sign-in in the browser before its code expires".into()
+        }
+        SignInError::Denied { .. } => {
+            "run `envact login` again, and allow the access the browser asks about".into()
+        }
+        SignInError::Service(SsoError::Service { code, .. }) => match code.as_str() {
+            "ForbiddenException" => {
+                "you are not assigned that account and role: check [aws.sso] account_id and role_name (the portal lists yours)".into()
+            }
+            "UnauthorizedException" => "run `envact login`, then try again".into(),
+            "InvalidRequestException" | "InvalidClientException" => {
+                "check [aws.sso] start_url and region: they must be your organisation's portal".into()
+            }
+            _ => return None,
+        },
+        SignInError::Service(SsoError::Unreachable { .. }) => {
+            "check the network, and [aws.sso] region (the endpoint's region); AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL_SSO override the endpoints".into()
+        }
+        SignInError::Service(SsoError::Other { .. }) => return None,
+        SignInError::Write { .. } => "check that ~/.aws/sso/cache is yours and writable".into(),
+    })
 }

@@ -65,6 +65,19 @@ pub struct MfaRequest<'a> {
     pub expired: bool,
 }
 
+/// An IAM Identity Center sign-in the person approves in a browser.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInRequest<'a> {
+    /// The portal signed in to.
+    pub start_url: &'a str,
+    /// Where to approve it, with the code in it when the service says.
+    pub url: &'a str,
+    /// The code the page must show.
+    pub code: &'a str,
+    /// Whether to open a browser there (not with `envact login --no-browser`).
+    pub open_browser: bool,
+}
+
 /// What every command may need from the person.
 pub trait Ui: Send + Sync {
     /// Whether a person is at a terminal (standard input and error) to be asked.
@@ -89,6 +102,12 @@ pub trait Ui: Send + Sync {
 
     /// A code from the MFA device, typed by the person.
     fn mfa_code(&self, request: &MfaRequest) -> Result<SecretString, AskError>;
+
+    /// Shows where to approve an IAM Identity Center sign-in, and the code,
+    /// and opens the browser there when asked to and one can be opened.
+    fn approve_sign_in(&self, request: &SignInRequest) {
+        let _ = request;
+    }
 
     /// The passphrase of the encrypted file at `path`; `new_file`: it is about
     /// to be created, so the passphrase is asked twice.

@@ -8,6 +8,7 @@
 //! - [`exec`]: one command with credentials
 //! - [`export`], [`clear`]: credentials printed, or forgotten
 //! - [`init`]: a manifest from a built-in template
+//! - [`login`]: the IAM Identity Center sign-in, and `logout`
 //! - [`status`]: what is active here, what is kept, until when
 //! - [`setup`]: the first-run wizard, or its flags
 //! - [`items`]: `add`, `list`, `remove` (the long-term keys in a backend)
@@ -22,6 +23,7 @@ pub mod exec;
 pub mod export;
 pub mod init;
 pub mod items;
+pub mod login;
 pub mod setup;
 pub mod status;
 pub mod templates;

@@ -12,6 +12,7 @@ Examples:
   envact init                                # the plain template, in this directory
   envact init --template aws-keyring         # long-term keys in the OS keyring
   envact init --template aws-file            # in an encrypted file: works on any machine
+  envact init --template aws-sso             # IAM Identity Center: sign in, no keys
   envact init -d ../payments --force         # replace the manifest of another project
   envact init --template aws-pass --direnv   # and an .envrc with `use envact`
   envact init --direnv -r team/aws           # only the .envrc: `use envact -r team/aws`";
@@ -20,7 +21,8 @@ Examples:
 ///
 /// The environment is named after the project directory. Templates: plain
 /// (default; variables, a hook, aliases), aws-keyring, aws-1password, aws-pass,
-/// aws-file (an encrypted file: the one that needs nothing installed).
+/// aws-file (an encrypted file: the one that needs nothing installed),
+/// aws-sso (an IAM Identity Center sign-in, no keys).
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {

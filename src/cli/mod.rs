@@ -18,6 +18,7 @@ macro_rules! outln {
 mod activate;
 mod add;
 mod args;
+mod browser;
 mod clear;
 mod completions;
 mod direnv;
@@ -25,6 +26,7 @@ mod exec;
 mod export;
 mod init;
 mod list;
+mod login;
 mod out;
 mod pull;
 mod push;
@@ -73,6 +75,8 @@ enum Command {
     Export(export::Args),
     Clear(clear::Args),
     Setup(setup::Args),
+    Login(login::Args),
+    Logout(login::LogoutArgs),
     Status(status::Args),
     Registry(registry::Args),
     Pull(pull::Args),
@@ -112,6 +116,8 @@ pub fn run() -> ExitCode {
         Command::Export(args) => export::run(args, &cx),
         Command::Clear(args) => clear::run(args, &cx),
         Command::Setup(args) => setup::run(args, &cx),
+        Command::Login(args) => login::run(args, &cx),
+        Command::Logout(args) => login::logout(args, &cx),
         Command::Status(args) => status::run(args, &cx),
         Command::Registry(args) => registry::run(args, &cx),
         Command::Pull(args) => pull::run(args, &cx),

@@ -24,7 +24,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use envact::ui::{AskError, MfaRequest, Prompter, Ui, Warning};
+use envact::ui::{AskError, MfaRequest, Prompter, SignInRequest, Ui, Warning};
+use envact::visible;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
@@ -249,6 +250,20 @@ impl Ui for Terminal {
         asking(|| Password::with_theme(&PLAIN).with_prompt(prompt).interact())
             .map(|c| SecretString::from(c.trim()))
             .map_err(|e| AskError::Stopped(e.to_string()))
+    }
+
+    fn approve_sign_in(&self, request: &SignInRequest) {
+        let url = visible::line(request.url, visible::MESSAGE);
+        suspend(|| {
+            eprintln!(
+                "Sign in to IAM Identity Center ({}): open\n  {url}\nand check that the page shows the code {}",
+                visible::line(request.start_url, visible::MESSAGE),
+                visible::line(request.code, visible::NAME)
+            );
+        });
+        if request.open_browser && !super::browser::open(request.url) {
+            eprintln!("(no browser to open here: open the address on any device)");
+        }
     }
 
     fn passphrase(&self, path: &Path, new_file: bool) -> Result<SecretString, AskError> {

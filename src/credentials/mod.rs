@@ -12,6 +12,7 @@ mod keyring_cache;
 mod lock;
 mod source;
 mod sources;
+pub mod sso;
 pub mod store;
 
 use secrecy::SecretString;
@@ -117,17 +118,7 @@ impl Resolver {
         let Some(aws) = &manifest.aws else {
             return Ok(None);
         };
-        let source = CredentialSource::of(cx, manifest, manifest_path)?;
-        // envact's own AWS calls see the variables the activated shell sees:
-        // the person's environment with the manifest's [vars] over it.
-        let aws_var = |k: &str| {
-            manifest
-                .vars
-                .get(k)
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .or_else(|| cx.var_string(k))
-        };
+        let aws_var = as_commands_see_it(cx, manifest);
         let (config_path, credentials_path) =
             AwsFiles::paths(|k| aws_var(k).map(Into::into), &cx.dirs.home);
         let env_profile = match purpose {
@@ -136,6 +127,7 @@ impl Resolver {
         };
         let selected = aws.profile.as_deref().or(env_profile.as_deref());
         let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
+        let source = CredentialSource::of(cx, manifest, manifest_path, &files, &aws_var)?;
         for (profile, file) in files.plaintext_keys() {
             cx.ui.warn(&Warning::PlaintextKeys {
                 profile,
@@ -271,6 +263,46 @@ impl Refresh for Resolver {
             }),
         }
     }
+}
+
+/// envact's own AWS calls see the variables the activated shell sees: the
+/// person's environment with the manifest's [vars] over it.
+fn as_commands_see_it<'a>(
+    cx: &'a Context,
+    manifest: &'a crate::manifest::Manifest,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    |k: &str| {
+        manifest
+            .vars
+            .get(k)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .or_else(|| cx.var_string(k))
+    }
+}
+
+/// The IAM Identity Center sign-in of the environment, when its `[aws.sso]`
+/// has one (for `envact login` and `logout`).
+pub fn sign_in_of(cx: &Context, settings: &Settings) -> Result<Option<sso::Sso>, Error> {
+    let manifest = settings.effective();
+    let Some(config) = manifest
+        .aws
+        .as_ref()
+        .and_then(|a| a.sso.as_ref())
+        .map(|s| s.config())
+    else {
+        return Ok(None);
+    };
+    let var = as_commands_see_it(cx, manifest);
+    let (config_path, credentials_path) =
+        AwsFiles::paths(|k| var(k).map(Into::into), &cx.dirs.home);
+    let files = AwsFiles::load(&config_path, &credentials_path, None)?;
+    Ok(Some(sso::Sso::new(
+        config,
+        &files,
+        &var,
+        cx.dirs.home.clone(),
+    )))
 }
 
 /// The region for envact's own STS calls and for commands, with the

@@ -1,16 +1,18 @@
 //! Where an environment's credentials start, decided with its profile
 //! chain: what the source needs of the manifest (a backend's `[secrets]` for
 //! keys), what identifies it for the session cache, and the start it gives
-//! the flow ([`Start`]). Today there is one: long-term keys in a secrets
-//! backend. Another (IAM Identity Center's role credentials) is a variant
+//! the flow ([`Start`]): long-term keys in a secrets backend, or an IAM
+//! Identity Center sign-in's role credentials. Another source is a variant
 //! here, how [`CredentialSource::of`] finds it, and its start: the flow, the
 //! cache and the agent take any source.
 
 use secrecy::SecretString;
 use std::path::Path;
 
+use super::sso::Sso;
 use super::store::{open_for, Opened};
 use crate::aws::flow::Start;
+use crate::aws::profile::AwsFiles;
 use crate::context::Context;
 use crate::manifest::Manifest;
 use crate::secrets::read_keys;
@@ -21,15 +23,28 @@ pub enum CredentialSource {
     /// Long-term keys in a secrets backend, read only when STS must be
     /// called (never given to a command as they are).
     BackendKeys { opened: Opened, item: String },
+    /// An IAM Identity Center sign-in, and the role it gives.
+    Sso(Sso),
 }
 
 impl CredentialSource {
-    /// The source the (completed) manifest at `manifest_path` names.
+    /// The source the (completed) manifest at `manifest_path` names; `files`
+    /// and `var` (the environment as commands see it) give the endpoints.
     pub fn of(
         cx: &Context,
         manifest: &Manifest,
         manifest_path: &Path,
+        files: &AwsFiles,
+        var: &dyn Fn(&str) -> Option<String>,
     ) -> Result<CredentialSource, Error> {
+        if let Some(sso) = manifest.aws.as_ref().and_then(|a| a.sso.as_ref()) {
+            return Ok(CredentialSource::Sso(Sso::new(
+                sso.config(),
+                files,
+                var,
+                cx.dirs.home.clone(),
+            )));
+        }
         let without_secrets = || Error::AwsWithoutSecrets {
             manifest: manifest_path.to_path_buf(),
         };
@@ -50,6 +65,10 @@ impl CredentialSource {
             CredentialSource::BackendKeys { opened, item } => {
                 format!("{}|{:?}|{item}", opened.store.backend(), opened.vault)
             }
+            CredentialSource::Sso(sso) => format!(
+                "sso|{}|{}|{}",
+                sso.config.start_url, sso.config.account_id, sso.config.role_name
+            ),
         }
     }
 
@@ -57,6 +76,7 @@ impl CredentialSource {
     pub fn temporary(&self) -> bool {
         match self {
             CredentialSource::BackendKeys { .. } => false,
+            CredentialSource::Sso(_) => true,
         }
     }
 
@@ -69,6 +89,7 @@ impl CredentialSource {
                 let keys = crate::ui::busy(ui, &label, || read_keys(store, item, &opened.fields))?;
                 Ok(Start::LongTerm(keys))
             }
+            CredentialSource::Sso(sso) => sso.start(ui),
         }
     }
 
@@ -85,6 +106,7 @@ impl CredentialSource {
                         .map_err(Error::from),
                 )
             }
+            CredentialSource::Sso(_) => None,
         }
     }
 }

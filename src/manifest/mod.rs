@@ -6,6 +6,7 @@ mod discover;
 mod error;
 mod schema;
 mod sign_in;
+mod sso;
 mod validate;
 
 use serde::Deserialize;
@@ -19,6 +20,7 @@ use crate::aws::{MfaSerial, RoleArn};
 pub use discover::{discover, DiscoverError, Project, Remote, MANIFEST_DIR, MANIFEST_FILE};
 pub use error::{InvalidManifest, Location, ManifestError};
 pub use sign_in::{OpAuth, OpSignIn};
+pub use sso::Sso;
 
 /// The only manifest schema version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -121,6 +123,9 @@ pub struct Aws {
     pub wrap: Vec<String>,
     /// Cached credentials with less than this left are refreshed (default 5m).
     pub refresh_margin: Option<Duration>,
+    /// `[aws.sso]`: credentials start from an IAM Identity Center sign-in
+    /// (and `[secrets]` has no part).
+    pub sso: Option<Sso>,
 }
 
 impl Aws {

@@ -61,6 +61,17 @@ pub(super) struct RawAws {
     pub inject: Option<InjectMode>,
     pub wrap: Option<Vec<Spanned<String>>>,
     pub refresh_margin: Option<Spanned<String>>,
+    pub sso: Option<Spanned<RawSso>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSso {
+    pub start_url: Spanned<String>,
+    pub region: Spanned<String>,
+    pub account_id: Option<Spanned<String>>,
+    pub role_name: Option<Spanned<String>>,
+    pub session_name: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

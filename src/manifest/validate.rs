@@ -141,6 +141,14 @@ pub(super) fn parse(
         vars.insert(key, value);
     }
 
+    // Where credentials start is said once: an SSO sign-in or a backend's keys.
+    if let (Some(sso), Some(_)) = (raw.aws.as_ref().and_then(|a| a.sso.as_ref()), &raw.secrets) {
+        return Err(cx.error(
+            sso.span(),
+            "[aws.sso] and [secrets] both say where the credentials start",
+            Some("keep [aws.sso] for an IAM Identity Center sign-in, or [secrets] for long-term keys, not both"),
+        ));
+    }
     let aws = raw.aws.map(|aws| validate_aws(&cx, aws)).transpose()?;
     let agent_idle = raw
         .persistence
@@ -371,7 +379,36 @@ fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
         })
         .transpose()?;
 
+    let sso = match aws.sso {
+        None => None,
+        Some(sso) => {
+            let span = sso.span();
+            let refused = |key: &str, why: &str| {
+                cx.error(
+                    span.clone(),
+                    format!("[aws.sso] and `{key}` do not go together: {why}"),
+                    Some(&format!("remove `{key}`")),
+                )
+            };
+            if aws.mfa_serial.is_some() {
+                return Err(refused(
+                    "mfa_serial",
+                    "the sign-in in the browser is the second factor",
+                ));
+            }
+            if aws.profile.is_some() {
+                return Err(refused(
+                    "profile",
+                    "a profile says where its own credentials start",
+                ));
+            }
+            let error = |span, message: String, help: &str| cx.error(span, message, Some(help));
+            Some(super::sso::validate(sso, &error)?)
+        }
+    };
+
     Ok(Aws {
+        sso,
         refresh_margin,
         profile: aws.profile,
         role_arn: arn(cx, "role_arn", aws.role_arn)?,

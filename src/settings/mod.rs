@@ -124,7 +124,10 @@ impl Settings {
     pub fn missing_flags(&self) -> Vec<&'static str> {
         let mut flags = Vec::new();
         match &self.effective.secrets {
-            None if self.effective.aws.is_some() => flags.push("--backend BACKEND"),
+            // An IAM Identity Center sign-in needs no backend.
+            None if self.effective.aws.as_ref().is_some_and(|a| a.sso.is_none()) => {
+                flags.push("--backend BACKEND")
+            }
             None => {}
             Some(s) => {
                 if s.item_to_read().is_none() {

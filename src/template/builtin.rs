@@ -39,7 +39,7 @@ macro_rules! builtin {
     };
 }
 
-pub const BUILTIN: [Template; 5] = [
+pub const BUILTIN: [Template; 6] = [
     builtin!("plain", "variables, a hook and shell aliases; no secrets"),
     builtin!(
         "aws-keyring",
@@ -53,6 +53,10 @@ pub const BUILTIN: [Template; 5] = [
     builtin!(
         "aws-file",
         "AWS keys in envact's encrypted file: works everywhere, needs nothing"
+    ),
+    builtin!(
+        "aws-sso",
+        "an IAM Identity Center (AWS SSO) sign-in, shared with the AWS CLI; no keys"
     ),
 ];
 

@@ -12,7 +12,8 @@ impl Wizard<'_> {
         let Some(aws) = &self.manifest.aws else {
             return Ok(());
         };
-        if aws.mfa_serial.is_some() {
+        // The sign-in in the browser is an SSO environment's second factor.
+        if aws.mfa_serial.is_some() || aws.sso.is_some() {
             return Ok(());
         }
         let detected = self.detected.mfa_serial(aws.profile.as_deref());

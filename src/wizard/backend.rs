@@ -8,7 +8,10 @@ use crate::Error;
 
 impl Wizard<'_> {
     pub(super) fn backend(&mut self) -> Result<(), Error> {
-        if self.manifest.secrets.is_some() || self.manifest.aws.is_none() {
+        // Nothing to choose when the manifest names the backend, or the
+        // credentials do not come from keys (an IAM Identity Center sign-in).
+        let keys = self.manifest.aws.as_ref().is_some_and(|a| a.sso.is_none());
+        if self.manifest.secrets.is_some() || !keys {
             return Ok(());
         }
         let default = self

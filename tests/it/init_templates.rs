@@ -74,6 +74,10 @@ fn every_builtin_template_can_be_initialised_into_its_own_dir() {
         let err = stderr(&out);
         if name == "plain" {
             assert_eq!(out.status.code(), Some(0), "{name}: {err}");
+        } else if name == "aws-sso" {
+            // A sign-in is needed, and no terminal is there to sign in on.
+            assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+            assert!(err.contains("help: run `envact login`"), "{name}: {err}");
         } else if name == "aws-pass" {
             // It names an item: the store is asked, and has none.
             assert_ne!(out.status.code(), Some(0), "{name}: {err}");
@@ -117,7 +121,7 @@ fn an_unknown_template_is_a_usage_error_listing_the_templates() {
     let out = run(sb.envact(["init", "--template", "nope"]));
     let err = support::assert_fails(&out, 2, &["invalid value 'nope'"]);
     assert!(
-        err.contains("plain, aws-keyring, aws-1password, aws-pass, aws-file"),
+        err.contains("plain, aws-keyring, aws-1password, aws-pass, aws-file, aws-sso"),
         "{err}"
     );
     assert!(!sb.project.join(".envact").exists());
@@ -125,7 +129,13 @@ fn an_unknown_template_is_a_usage_error_listing_the_templates() {
 
 #[test]
 fn aws_templates_set_both_region_variables_and_leave_field_names_to_each_person() {
-    for name in ["aws-keyring", "aws-1password", "aws-pass", "aws-file"] {
+    for name in [
+        "aws-keyring",
+        "aws-1password",
+        "aws-pass",
+        "aws-file",
+        "aws-sso",
+    ] {
         let sb = Sandbox::new();
         let out = run(sb.envact(["init", "--template", name]));
         assert!(out.status.success(), "{name}: {}", stderr(&out));

@@ -37,6 +37,7 @@ mod secrets_onepassword;
 mod setup_answers;
 mod setup_wizard;
 mod source_layout;
+mod sso_sign_in;
 mod sso_standin_speaks_as_aws;
 mod status_and_help;
 mod sts_mfa_role_chain;

@@ -27,9 +27,7 @@ pub enum SignInError {
     #[error(transparent)]
     Service(#[from] SsoError),
 
-    #[error(
-        "the sign-in to {start_url} has expired, and there is no terminal to sign in again on"
-    )]
+    #[error("there is no valid sign-in to {start_url} (none yet, or it expired), and no terminal to sign in on")]
     Needed { start_url: String },
 
     #[error("the sign-in to {start_url} was not approved before its code expired")]

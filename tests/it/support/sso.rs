@@ -21,6 +21,8 @@ pub struct SsoStandin {
     pub url: String,
     /// The `BROWSER` program: it fetches the URL it is given, and records it.
     pub browser: PathBuf,
+    /// One line per URL the browser was given.
+    browser_log: PathBuf,
     child: Child,
 }
 
@@ -78,6 +80,7 @@ impl SsoStandin {
         SsoStandin {
             url: format!("http://127.0.0.1:{port}"),
             browser,
+            browser_log,
             child,
         }
     }
@@ -93,6 +96,30 @@ impl SsoStandin {
     pub fn log(&self) -> Vec<(String, f64, String)> {
         let out = self.control("GET", "/_standin/log", None);
         serde_json::from_str::<Vec<(String, f64, String)>>(&out).unwrap()
+    }
+
+    /// How many calls of `operation` it answered, and with what detail.
+    pub fn calls(&self, operation: &str) -> Vec<String> {
+        self.log()
+            .into_iter()
+            .filter(|(op, _, _)| op == operation)
+            .map(|(_, _, detail)| detail)
+            .collect()
+    }
+
+    /// Ends every access token (and with `refresh`, every refresh token) now.
+    pub fn expire(&self, access: bool, refresh: bool) {
+        let body = serde_json::json!({"access": access, "refresh": refresh}).to_string();
+        self.control("POST", "/_standin/expire", Some(&body));
+    }
+
+    /// The URLs the browser was given.
+    pub fn browser_opened(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.browser_log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     fn control(&self, method: &str, path: &str, body: Option<&str>) -> String {

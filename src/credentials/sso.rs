@@ -1,0 +1,149 @@
+//! IAM Identity Center as where credentials start: a token had as cheaply
+//! as it can be (see [`crate::aws::sso::sign_in`]), the person approving a
+//! new sign-in through the [`Ui`] (the URL and code shown, the browser
+//! opened), then the role's credentials from the portal. A token the portal
+//! refuses although it looked good (signed out elsewhere) means one new
+//! sign-in where someone can approve it.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use crate::aws::flow::Start;
+use crate::aws::profile::AwsFiles;
+use crate::aws::sso::service::{DeviceAuthorization, IdentityCenter, SdkIdentityCenter};
+use crate::aws::sso::sign_in::{self, Approver, Had};
+use crate::aws::sso::token::Token;
+use crate::aws::sso::SsoConfig;
+use crate::ui::{SignInRequest, Ui};
+use crate::Error;
+
+/// A sign-in, the two APIs it goes through, and the home its token is
+/// cached under.
+pub struct Sso {
+    pub config: SsoConfig,
+    pub center: SdkIdentityCenter,
+    pub home: PathBuf,
+}
+
+impl Sso {
+    /// `var` reads the environment as commands see it, for the endpoints.
+    pub fn new(
+        config: SsoConfig,
+        files: &AwsFiles,
+        var: &dyn Fn(&str) -> Option<String>,
+        home: PathBuf,
+    ) -> Sso {
+        let center = SdkIdentityCenter::new(
+            &config.region,
+            files.endpoint("SSO OIDC", var),
+            files.endpoint("SSO", var),
+            crate::shell::supervise::block_in_this_thread,
+        );
+        Sso {
+            config,
+            center,
+            home,
+        }
+    }
+
+    /// A token, signing in when needed and someone is there (`present`).
+    pub fn token(
+        &self,
+        ui: &dyn Ui,
+        present: bool,
+        open_browser: bool,
+    ) -> Result<(Token, Had), Error> {
+        let approver = UiApprover {
+            ui,
+            present,
+            open_browser,
+        };
+        Ok(sign_in::token(
+            &self.config,
+            &self.home,
+            &self.center,
+            &approver,
+            SystemTime::now(),
+        )?)
+    }
+
+    /// The role's credentials: the flow's start.
+    pub fn start(&self, ui: &dyn Ui) -> Result<Start, Error> {
+        let present = ui.interactive();
+        let (token, had) = self.token(ui, present, true)?;
+        let label = format!(
+            "Getting {} credentials in account {}",
+            self.config.role_name, self.config.account_id
+        );
+        let get = |token: &Token| {
+            crate::ui::busy(ui, &label, || {
+                self.center.role_credentials(
+                    &token.access_token,
+                    &self.config.account_id,
+                    &self.config.role_name,
+                )
+            })
+        };
+        match get(&token) {
+            Ok(credentials) => Ok(Start::Temporary(credentials)),
+            // Signed out elsewhere, or revoked: once more, from a new sign-in.
+            Err(e)
+                if e.code() == Some("UnauthorizedException") && had != Had::SignedIn && present =>
+            {
+                let approver = UiApprover {
+                    ui,
+                    present,
+                    open_browser: true,
+                };
+                let token = sign_in::sign_in_anew(
+                    &self.config,
+                    &self.home,
+                    &self.center,
+                    &approver,
+                    SystemTime::now(),
+                )?;
+                Ok(Start::Temporary(get(&token)?))
+            }
+            Err(e) if e.code() == Some("UnauthorizedException") => {
+                Err(sign_in::SignInError::Needed {
+                    start_url: self.config.start_url.clone(),
+                }
+                .into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The person's side of a sign-in, through the [`Ui`].
+struct UiApprover<'a> {
+    ui: &'a dyn Ui,
+    present: bool,
+    open_browser: bool,
+}
+
+impl Approver for UiApprover<'_> {
+    fn present(&self) -> bool {
+        self.present
+    }
+
+    fn approve(&self, start_url: &str, auth: &DeviceAuthorization) {
+        self.ui.approve_sign_in(&SignInRequest {
+            start_url,
+            url: auth
+                .verification_uri_complete
+                .as_deref()
+                .unwrap_or(&auth.verification_uri),
+            code: &auth.user_code,
+            open_browser: self.open_browser,
+        });
+    }
+
+    fn wait(&self, interval: Duration) {
+        crate::ui::busy(
+            self.ui,
+            "Waiting for the sign-in to be approved in the browser",
+            || std::thread::sleep(interval),
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! `[aws.sso]`: credentials from an IAM Identity Center sign-in, as a team
+//! template carries them (the portal's start URL and region, the account and
+//! role), checked where they are written.
+
+use std::ops::Range;
+use toml::Spanned;
+
+use super::schema::RawSso;
+use super::ManifestError;
+use crate::aws::profile::valid_region;
+use crate::aws::sso::SsoConfig;
+
+/// An IAM Identity Center sign-in and the role it gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sso {
+    pub start_url: String,
+    pub region: String,
+    pub account_id: String,
+    pub role_name: String,
+    /// Shares the sign-in of the AWS CLI's `[sso-session NAME]`; without
+    /// it, the sign-in is the start URL's (as the legacy profiles share it).
+    pub session_name: Option<String>,
+}
+
+impl Sso {
+    pub fn config(&self) -> SsoConfig {
+        SsoConfig {
+            start_url: self.start_url.clone(),
+            region: self.region.clone(),
+            session: self.session_name.clone(),
+            account_id: self.account_id.clone(),
+            role_name: self.role_name.clone(),
+        }
+    }
+}
+
+/// Checks `[aws.sso]`; `error` makes a manifest error at a span.
+pub(super) fn validate(
+    raw: Spanned<RawSso>,
+    error: &dyn Fn(Range<usize>, String, &str) -> ManifestError,
+) -> Result<Sso, ManifestError> {
+    let table = raw.span();
+    let raw = raw.into_inner();
+    let checked = |value: Spanned<String>,
+                   ok: fn(&str) -> bool,
+                   what: &str,
+                   help: &str|
+     -> Result<String, ManifestError> {
+        if ok(value.get_ref()) {
+            Ok(value.into_inner())
+        } else {
+            Err(error(
+                value.span(),
+                format!("invalid `{what}` {:?}", value.get_ref()),
+                help,
+            ))
+        }
+    };
+    let required = |value: Option<Spanned<String>>, what: &str, help: &str| {
+        value.ok_or_else(|| error(table.clone(), format!("[aws.sso] has no `{what}`"), help))
+    };
+    Ok(Sso {
+        start_url: checked(
+            raw.start_url,
+            is_start_url,
+            "start_url",
+            "write the portal's https URL, such as \"https://my-org.awsapps.com/start\"",
+        )?,
+        region: checked(
+            raw.region,
+            valid_region,
+            "region",
+            "write the region of the Identity Center instance, such as \"eu-west-1\"",
+        )?,
+        account_id: checked(
+            required(
+                raw.account_id,
+                "account_id",
+                "write the 12-digit account to sign in to (leaving it to each person comes with the wizard's account list)",
+            )?,
+            |a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()),
+            "account_id",
+            "write the 12-digit account id, such as \"111122223333\"",
+        )?,
+        role_name: checked(
+            required(
+                raw.role_name,
+                "role_name",
+                "write the permission set's role name, such as \"Developer\"",
+            )?,
+            is_role_name,
+            "role_name",
+            "write the permission set's name: letters, digits and +=,.@_-, up to 64",
+        )?,
+        session_name: raw
+            .session_name
+            .map(|s| {
+                checked(
+                    s,
+                    |n| !n.is_empty() && n.len() <= 100 && !n.chars().any(char::is_control),
+                    "session_name",
+                    "write the name of the AWS CLI's [sso-session NAME] to share its sign-in",
+                )
+            })
+            .transpose()?,
+    })
+}
+
+fn is_start_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty()
+        && url.len() <= 2048
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn is_role_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}

@@ -1,0 +1,293 @@
+//! A team whose people sign in through IAM Identity Center: the manifest's
+//! `[aws.sso]` names the portal, the account and the role; the first
+//! activation on a terminal signs in (the address and code printed, the
+//! browser opened once), the wrapped `aws` gets the role's credentials;
+//! later activations open no browser (a cached token, or its refresh), and
+//! the AWS CLI uses the same sign-in. The stand-in answers for Identity
+//! Center; moto's STS takes its credentials.
+
+use crate::support;
+
+use std::process::Command;
+
+use support::sso::{self, SsoStandin, ACCOUNT, ROLE, START_URL};
+use support::sts::Moto;
+use support::{run, stderr, stdout, which, Sandbox};
+
+fn manifest(extra: &str) -> String {
+    format!(
+        "version = 1\nname = \"team\"\n[aws]\nwrap = [\"aws\"]\n{extra}[aws.sso]\nstart_url = \"{START_URL}\"\n\
+         region = \"us-east-1\"\naccount_id = \"{ACCOUNT}\"\nrole_name = \"{ROLE}\"\nsession_name = \"corp\"\n"
+    )
+}
+
+struct Team {
+    sb: Sandbox,
+    moto: Moto,
+    sso: SsoStandin,
+}
+
+impl Team {
+    fn new(standin: serde_json::Value) -> Team {
+        Team::with_manifest(&manifest(""), standin)
+    }
+
+    fn with_manifest(text: &str, standin: serde_json::Value) -> Team {
+        let sb = Sandbox::with_manifest(text);
+        let moto = Moto::start(&sb);
+        let sso = SsoStandin::start(&sb, &moto, standin);
+        Team { sb, moto, sso }
+    }
+
+    fn cmd(&self, program: &std::path::Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        self.sb.apply_env(&mut cmd);
+        self.sso.apply(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL_STS", &self.moto.url)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .args(args);
+        cmd
+    }
+
+    fn envact(&self, args: &[&str]) -> Command {
+        self.cmd(support::envact_bin(), args)
+    }
+
+    /// `envact activate -- aws sts get-caller-identity` on a terminal: what it showed.
+    fn whoami_on_a_terminal(&self) -> String {
+        let mut args = vec!["activate", "--", "aws"];
+        args.extend(support::sts::CALLER_ARN);
+        let mut p = support::spawn_pty(self.envact(&args));
+        p.exp_eof().unwrap()
+    }
+
+    fn cache(&self) -> std::path::PathBuf {
+        sso::token_cache_file(&self.sb.home, "corp")
+    }
+
+    /// Moves the cached token's expiry into the past, as time would.
+    fn age_cached_token(&self) {
+        let mut token: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(self.cache()).unwrap()).unwrap();
+        token["expiresAt"] = "2020-01-01T00:00:00Z".into();
+        std::fs::write(self.cache(), token.to_string()).unwrap();
+    }
+}
+
+const ROLE_ARN: &str = "111122223333:assumed-role/Developer/";
+
+#[test]
+fn one_sign_in_in_the_browser_then_none_while_the_token_or_its_refresh_is_good() {
+    let t = Team::new(serde_json::json!({}));
+    // First: the address and code shown, the browser opened once, the role's
+    // credentials in the wrapped command.
+    let shown = t.whoami_on_a_terminal();
+    assert!(shown.contains("Sign in to IAM Identity Center"), "{shown}");
+    assert!(
+        shown.contains("check that the page shows the code"),
+        "{shown}"
+    );
+    assert!(shown.contains(ROLE_ARN), "{shown}");
+    assert_eq!(t.sso.browser_opened().len(), 1);
+    // The token is where the AWS tools look, 0600.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(t.cache()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // Again: the cached token; no browser, no sign-in.
+    let shown = t.whoami_on_a_terminal();
+    assert!(shown.contains(ROLE_ARN), "{shown}");
+    assert!(!shown.contains("Sign in to"), "{shown}");
+    assert_eq!(t.sso.browser_opened().len(), 1);
+
+    // The access token expired, its refresh token good: renewed, no browser.
+    t.sso.expire(true, false);
+    t.age_cached_token();
+    let shown = t.whoami_on_a_terminal();
+    assert!(shown.contains(ROLE_ARN), "{shown}");
+    assert_eq!(t.sso.browser_opened().len(), 1);
+    assert!(t
+        .sso
+        .calls("CreateToken")
+        .contains(&"refresh_token".to_string()));
+
+    // Both expired: one new sign-in.
+    t.sso.expire(true, true);
+    t.age_cached_token();
+    let shown = t.whoami_on_a_terminal();
+    assert!(shown.contains(ROLE_ARN), "{shown}");
+    assert_eq!(t.sso.browser_opened().len(), 2);
+
+    // The AWS CLI, for a profile of the same sso-session, needs no sign-in
+    // of its own: botocore reads the token envact cached.
+    let aws = t.sb.home.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
+             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let mut args = vec!["--profile", "dev"];
+    args.extend(support::sts::CALLER_ARN);
+    let out = run(t.cmd(&which("aws"), &args));
+    assert!(stdout(&out).contains(ROLE_ARN), "{}", stderr(&out));
+    assert_eq!(t.sso.browser_opened().len(), 2);
+
+    // No token anywhere but the cache: not in any file of HOME but that one.
+    let token: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    let access = token["accessToken"].as_str().unwrap();
+    let refresh = token["refreshToken"].as_str().unwrap();
+    let found = support::files_containing(&t.sb.home, &[access, refresh], &[]);
+    assert_eq!(found, [t.cache()], "tokens outside the cache");
+}
+
+#[test]
+fn without_a_terminal_an_expired_sign_in_says_envact_login_and_opens_no_browser() {
+    let t = Team::new(serde_json::json!({}));
+    let out = run(t.envact(&["export", "--format", "env"]));
+    let err = support::assert_fails(
+        &out,
+        1,
+        &[
+            &format!("there is no valid sign-in to {START_URL} (none yet, or it expired)"),
+            "help: run `envact login`",
+        ],
+    );
+    assert!(t.sso.browser_opened().is_empty(), "{err}");
+    assert!(t.sso.calls("StartDeviceAuthorization").is_empty());
+
+    // `envact login`, with no terminal and no browser: the address and
+    // code, opened on "another device" (here, by the test), then signed in.
+    let mut login = t.envact(&["login", "--no-browser"]);
+    login
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = login.spawn().unwrap();
+    let mut said = std::io::BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert_ne!(
+            std::io::BufRead::read_line(&mut said, &mut line).unwrap(),
+            0,
+            "login ended without an address"
+        );
+        if let Some(url) = line.trim().strip_prefix("http://") {
+            break format!("http://{url}");
+        }
+    };
+    assert!(Command::new(&t.sso.browser)
+        .arg(&url)
+        .status()
+        .unwrap()
+        .success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut said, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(
+        rest.contains(&format!("signed in to {START_URL} until")),
+        "{rest}"
+    );
+    // Only the test's own visit: envact opened nothing.
+    assert_eq!(t.sso.browser_opened().len(), 1);
+
+    // Now export works without a terminal.
+    let out = run(t.envact(&["export", "--format", "env"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("AWS_SESSION_TOKEN"));
+
+    // Logout: the portal's session ended, the cache gone; export refused again.
+    let out = run(t.envact(&["logout"]));
+    assert!(
+        stderr(&out).contains(&format!("signed out of {START_URL}")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(t.sso.calls("Logout").len(), 1);
+    assert!(!t.cache().exists());
+    let out = run(t.envact(&["logout"]));
+    assert!(stderr(&out).contains("not signed in"), "{}", stderr(&out));
+}
+
+#[test]
+fn polling_slows_down_when_told_and_ctrl_c_while_waiting_writes_nothing() {
+    // The first poll is answered slow_down: the next comes 5 s later than
+    // the interval (1 s) said.
+    let t = Team::new(serde_json::json!({"slow_down": 1}));
+    let shown = t.whoami_on_a_terminal();
+    assert!(shown.contains(ROLE_ARN), "{shown}");
+    let polls: Vec<f64> = t
+        .sso
+        .log()
+        .into_iter()
+        .filter(|(op, _, detail)| op == "CreateToken" && detail.starts_with("device_code"))
+        .map(|(_, at, _)| at)
+        .collect();
+    assert!(polls.len() >= 2, "{polls:?}");
+    assert!(polls[1] - polls[0] >= 5.9, "polls at {polls:?}");
+
+    // Nobody approves; Ctrl-C while waiting: nothing written.
+    let t = Team::new(serde_json::json!({}));
+    let mut cmd = t.envact(&["activate", "--", "true"]);
+    cmd.env("BROWSER", "true");
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("check that the page shows the code").unwrap();
+    p.exp_string("Waiting for the sign-in").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    assert!(!t.cache().exists(), "a half sign-in was written");
+}
+
+#[test]
+fn a_role_the_person_is_not_assigned_is_refused_naming_what_to_check() {
+    let t = Team::with_manifest(&manifest("").replace(ROLE, "Admin"), serde_json::json!({}));
+    let shown = t.whoami_on_a_terminal();
+    assert!(
+        shown.contains("GetRoleCredentials failed with ForbiddenException: No access"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("you are not assigned that account and role"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn bad_sso_settings_are_refused_where_they_are_written() {
+    let sb = Sandbox::new();
+    for (text, error) in [
+        (
+            manifest("").replace("https://corp", "http://corp"),
+            "invalid `start_url`",
+        ),
+        (
+            manifest("").replace("us-east-1", "Europe"),
+            "invalid `region`",
+        ),
+        (
+            manifest("").replace(ACCOUNT, "1234"),
+            "invalid `account_id`",
+        ),
+        (
+            manifest("").replace(&format!("account_id = \"{ACCOUNT}\"\n"), ""),
+            "[aws.sso] has no `account_id`",
+        ),
+        (
+            manifest("mfa_serial = \"arn:aws:iam::123456789012:mfa/a\"\n"),
+            "[aws.sso] and `mfa_serial` do not go together",
+        ),
+        (
+            format!("{}[secrets]\nbackend = \"file\"\n", manifest("")),
+            "[aws.sso] and [secrets] both say where the credentials start",
+        ),
+    ] {
+        sb.write_manifest(&text);
+        let out = run(sb.envact(["activate", "--", "true"]));
+        let err = support::assert_fails(&out, 1, &[error]);
+        assert!(err.contains("manifest.toml:"), "no place named: {err}");
+    }
+}
