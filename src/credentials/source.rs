@@ -80,8 +80,10 @@ impl CredentialSource {
         }
     }
 
-    /// Where the flow starts, read behind the busy indicator.
-    pub fn start(&self, ui: &dyn Ui) -> Result<Start, Error> {
+    /// Where the flow starts, read behind the busy indicator; `may_ask`:
+    /// the person may be asked (a sign-in started), false for the agent's
+    /// refreshes, which say what to do instead.
+    pub fn start(&self, ui: &dyn Ui, may_ask: bool) -> Result<Start, Error> {
         match self {
             CredentialSource::BackendKeys { opened, item } => {
                 let store = opened.store.as_ref();
@@ -89,7 +91,7 @@ impl CredentialSource {
                 let keys = crate::ui::busy(ui, &label, || read_keys(store, item, &opened.fields))?;
                 Ok(Start::LongTerm(keys))
             }
-            CredentialSource::Sso(sso) => sso.start(ui),
+            CredentialSource::Sso(sso) => sso.start(ui, may_ask),
         }
     }
 

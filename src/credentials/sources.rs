@@ -22,7 +22,12 @@ impl Source<Error> for Sources<'_> {
     }
 
     fn start(&self) -> Result<Start, Error> {
-        self.resolver.source.start(self.resolver.ui.as_ref())
+        // The agent's refreshes never start a sign-in: the wrapped command
+        // that asked says to run `envact login`.
+        let may_ask = matches!(self.codes, Codes::Person);
+        self.resolver
+            .source
+            .start(self.resolver.ui.as_ref(), may_ask)
     }
 }
 

@@ -67,9 +67,10 @@ impl Sso {
         )?)
     }
 
-    /// The role's credentials: the flow's start.
-    pub fn start(&self, ui: &dyn Ui) -> Result<Start, Error> {
-        let present = ui.interactive();
+    /// The role's credentials: the flow's start. A sign-in is started only
+    /// when `may_ask` and someone is at the terminal.
+    pub fn start(&self, ui: &dyn Ui, may_ask: bool) -> Result<Start, Error> {
+        let present = may_ask && ui.interactive();
         let (token, had) = self.token(ui, present, true)?;
         let label = format!(
             "Getting {} credentials in account {}",

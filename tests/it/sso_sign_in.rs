@@ -291,3 +291,44 @@ fn bad_sso_settings_are_refused_where_they_are_written() {
         assert!(err.contains("manifest.toml:"), "no place named: {err}");
     }
 }
+
+/// Inside an open activation the sign-in expires: the next wrapped command
+/// fails at once, saying to run `envact login` (the agent starts no sign-in
+/// and opens no browser); after `envact login` elsewhere, the same shell
+/// works again without activating anew.
+#[test]
+fn an_expired_sign_in_inside_an_activation_says_login_and_login_elsewhere_mends_it() {
+    // Credentials of an hour inside a margin of an hour: every wrapped
+    // command makes the agent resolve again.
+    let t = Team::with_manifest(
+        &manifest("refresh_margin = \"1h\"\n"),
+        serde_json::json!({}),
+    );
+    let mut p = support::spawn_pty(t.envact(&["activate", "--shell", "bash"]));
+    p.exp_string("check that the page shows the code").unwrap();
+    p.exp_string("(team) inner").unwrap();
+    let whoami = format!("aws {}", support::sts::CALLER_ARN.join(" "));
+    p.send_line(&whoami).unwrap();
+    p.exp_string(ROLE_ARN).unwrap();
+    assert_eq!(t.sso.browser_opened().len(), 1);
+
+    t.sso.expire(true, true);
+    t.age_cached_token();
+    p.send_line(&whoami).unwrap();
+    p.exp_string("there is no valid sign-in to").unwrap();
+    p.exp_string("run `envact login`").unwrap();
+    assert_eq!(
+        t.sso.browser_opened().len(),
+        1,
+        "the agent opened a browser"
+    );
+
+    // Another terminal: `envact login` (the browser approves at once).
+    let out = run(t.envact(&["login"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.sso.browser_opened().len(), 2);
+    p.send_line(&whoami).unwrap();
+    p.exp_string(ROLE_ARN).unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
