@@ -332,3 +332,37 @@ fn an_expired_sign_in_inside_an_activation_says_login_and_login_elsewhere_mends_
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
+
+/// The sign-in's tokens exist only in the cache file the AWS tools share:
+/// never in the environment of the hook, the shell's commands (wrapped or
+/// not, in every injection mode), nor in what envact prints.
+#[test]
+fn the_sign_ins_tokens_reach_no_command_and_no_output() {
+    let text = manifest("").replace("wrap = [\"aws\"]\n", "wrap = [\"aws\", \"env\"]\n")
+        + "[hook]\non-activate = \"env > \\\"$HOME/hook-env\\\"\"\n";
+    let t = Team::with_manifest(&text, serde_json::json!({}));
+    let mut seen = t.whoami_on_a_terminal();
+    let token: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    let secrets = [
+        token["accessToken"].as_str().unwrap().to_string(),
+        token["refreshToken"].as_str().unwrap().to_string(),
+        token["clientSecret"].as_str().unwrap().to_string(),
+    ];
+    for mode in ["per-command", "shell", "server"] {
+        for command in [&["env"][..], &["sh", "-c", "env"]] {
+            let mut args = vec!["activate", "--inject", mode, "--"];
+            args.extend(command);
+            let out = run(t.envact(&args));
+            assert!(out.status.success(), "{mode}: {}", stderr(&out));
+            seen += &stdout(&out);
+            seen += &stderr(&out);
+            seen += &std::fs::read_to_string(t.sb.home.join("hook-env")).unwrap();
+        }
+    }
+    for secret in &secrets {
+        assert!(!seen.contains(secret.as_str()), "a token was seen");
+    }
+    let found = support::files_containing(&t.sb.home, &secrets, &[]);
+    assert_eq!(found, [t.cache()], "tokens outside the cache");
+}
