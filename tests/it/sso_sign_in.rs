@@ -366,3 +366,54 @@ fn the_sign_ins_tokens_reach_no_command_and_no_output() {
     let found = support::files_containing(&t.sb.home, &secrets, &[]);
     assert_eq!(found, [t.cache()], "tokens outside the cache");
 }
+
+/// The cache is shared both ways: a token written as the AWS CLI writes it
+/// (`aws sso login`) is used with no browser; a file that is not a token is
+/// replaced by a new sign-in, never a panic; a portal that never answers is
+/// named, with the time waited.
+#[test]
+fn a_token_the_aws_cli_wrote_is_used_and_a_broken_cache_or_a_silent_portal_is_handled() {
+    let t = Team::new(serde_json::json!({}));
+    // A token envact had, rewritten as the AWS CLI v2 writes its own.
+    let _ = t.whoami_on_a_terminal();
+    let mine: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    let cli_format = serde_json::json!({
+        "startUrl": START_URL,
+        "region": "us-east-1",
+        "accessToken": mine["accessToken"],
+        "expiresAt": humantime::format_rfc3339_seconds(
+            std::time::SystemTime::now() + std::time::Duration::from_secs(3600)
+        ).to_string(),
+    });
+    std::fs::write(t.cache(), cli_format.to_string()).unwrap();
+    let opened = t.sso.browser_opened().len();
+    let out = run(t.envact(&["export", "--format", "env"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.sso.browser_opened().len(), opened, "signed in again");
+
+    // Not a token: a new sign-in replaces it.
+    std::fs::write(t.cache(), "{\"this is\": \"not a token\"").unwrap();
+    let shown = t.whoami_on_a_terminal();
+    assert!(shown.contains(ROLE_ARN), "{shown}");
+    assert_eq!(t.sso.browser_opened().len(), opened + 1);
+    let replaced: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    assert!(replaced["accessToken"].is_string());
+
+    // A portal that takes the connection and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    std::fs::remove_file(t.cache()).unwrap();
+    let mut cmd = t.envact(&["login", "--no-browser"]);
+    cmd.env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+    let out = run(cmd);
+    support::assert_fails(
+        &out,
+        3,
+        &[
+            &format!("cannot reach IAM Identity Center at {url}: no answer after"),
+            "help: check the network",
+        ],
+    );
+}
