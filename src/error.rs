@@ -42,6 +42,17 @@ pub enum Error {
     #[error("{} has [aws] but no [secrets] to read the long-term keys from", manifest.display())]
     AwsWithoutSecrets { manifest: PathBuf },
 
+    #[error("your sign-in to {start_url} is assigned {what}")]
+    NothingAssigned { what: String, start_url: String },
+
+    #[error("{what} {value:?} is not one your sign-in to {start_url} is assigned (yours: {})", available.join(", "))]
+    NotAssigned {
+        what: &'static str,
+        value: String,
+        available: Vec<String>,
+        start_url: String,
+    },
+
     #[error("{} has no [aws.sso]: there is no IAM Identity Center sign-in to use", manifest.display())]
     NoSso { manifest: PathBuf },
 
@@ -321,6 +332,12 @@ impl Error {
             }
             Error::AwsWithoutSecrets { .. } => "add a [secrets] section naming the backend and item of the keys".into(),
             Error::NoAws { .. } => "add an [aws] section to the manifest".into(),
+            Error::NothingAssigned { .. } => {
+                "ask your AWS administrator to assign you an account and a permission set in IAM Identity Center".into()
+            }
+            Error::NotAssigned { what, .. } => {
+                format!("choose one of yours (`envact setup` lists them), or ask for that {what} to be assigned to you")
+            }
             Error::NoSso { .. } => {
                 "add [aws.sso] with the portal's start_url and region, the account_id and role_name (`envact init --template aws-sso` writes one)".into()
             }

@@ -35,6 +35,10 @@ pub struct Flags {
     pub op_token: Option<Box<dyn FnOnce() -> Result<SecretString, Error>>>,
     pub persist_backend_session: Option<bool>,
     pub persist_sts_session: Option<bool>,
+    /// The IAM Identity Center account and role, checked against what the
+    /// sign-in is assigned.
+    pub sso_account: Option<String>,
+    pub sso_role: Option<String>,
 }
 
 /// What `envact setup` was asked to do.
@@ -88,8 +92,13 @@ pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
     } else {
         settings.answers.clone()
     };
+    let sso_flags = (
+        request.flags.sso_account.is_some(),
+        request.flags.sso_role.is_some(),
+    );
     let (answers, flag_token) = request.flags.apply(start)?;
     let given = settings.with_answers(answers)?;
+    check_assigned(cx, &given, sso_flags)?;
 
     if interactive && (request.reconfigure || !path.exists() || given.needs_answers()) {
         return Ok(match ask_and_save(cx, &given)? {
@@ -147,6 +156,16 @@ impl Flags {
             "--persist-sts-session".into(),
             self.persist_sts_session.is_some(),
         );
+        flag(
+            "sso.account_id",
+            "--sso-account".into(),
+            self.sso_account.is_some(),
+        );
+        flag(
+            "sso.role_name",
+            "--sso-role".into(),
+            self.sso_role.is_some(),
+        );
         for (name, field) in &self.fields {
             flag(
                 &format!("fields.{name}"),
@@ -192,6 +211,8 @@ impl Flags {
                 account: self.op_account.clone(),
             });
         }
+        answers.sso.account_id = self.sso_account.or(answers.sso.account_id.take());
+        answers.sso.role_name = self.sso_role.or(answers.sso.role_name.take());
         let p = &mut answers.persistence;
         p.backend_session = self.persist_backend_session.or(p.backend_session);
         p.sts_session = self.persist_sts_session.or(p.sts_session);
@@ -215,6 +236,47 @@ impl Flags {
         answers.validate()?;
         Ok((answers, token))
     }
+}
+
+/// `--sso-account` and `--sso-role` name what the sign-in is assigned
+/// (signing in first when needed): checked against the portal's lists.
+fn check_assigned(
+    cx: &Context,
+    given: &Settings,
+    (account, role): (bool, bool),
+) -> Result<(), Error> {
+    use crate::wizard::SsoAssignments;
+    if !account && !role {
+        return Ok(());
+    }
+    let Some(sso) = crate::credentials::sign_in_of(cx, given)? else {
+        return Ok(());
+    };
+    let start_url = sso.config.start_url.clone();
+    let chosen = given.effective().aws.as_ref().and_then(|a| a.sso.clone());
+    let Some(chosen) = chosen else {
+        return Ok(());
+    };
+    let assigned = crate::credentials::sso::Assigned::new(sso, cx.ui.as_ref());
+    let not_assigned = |what, value: &str, available: Vec<String>| Error::NotAssigned {
+        what,
+        value: value.to_string(),
+        available,
+        start_url: start_url.clone(),
+    };
+    if let (true, Some(id)) = (account, &chosen.account_id) {
+        let ids: Vec<String> = assigned.accounts()?.into_iter().map(|a| a.id).collect();
+        if !ids.contains(id) {
+            return Err(not_assigned("account", id, ids));
+        }
+    }
+    if let (true, Some(id), Some(name)) = (role, &chosen.account_id, &chosen.role_name) {
+        let roles = assigned.roles(id)?;
+        if !roles.contains(name) {
+            return Err(not_assigned("role", name, roles));
+        }
+    }
+    Ok(())
 }
 
 /// Runs the wizard for what the manifest leaves open, starting from the
@@ -255,7 +317,12 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
     let ready = |backend: Backend, vault: Option<&str>| -> Result<(), Error> {
         Ok(ready::check(backend, vault, &cx.vars(), &cx.dirs.stores())?)
     };
-    let gathered = wizard::run(p, settings, &detected, &ready, &mut open)?;
+    let assigned = crate::credentials::sign_in_of(cx, settings)?
+        .map(|sso| crate::credentials::sso::Assigned::new(sso, cx.ui.as_ref()));
+    let assigned = assigned
+        .as_ref()
+        .map(|a| a as &dyn crate::wizard::SsoAssignments);
+    let gathered = wizard::run(p, settings, &detected, &ready, assigned, &mut open)?;
     if !save(cx, settings, &gathered, true)? {
         return Ok(None);
     }

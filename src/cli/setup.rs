@@ -91,6 +91,15 @@ pub struct Args {
     /// Keep AWS session credentials in the OS keyring until they expire.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     persist_sts_session: Option<bool>,
+
+    /// The IAM Identity Center account to work in, where [aws.sso] leaves it
+    /// to you: checked against the accounts your sign-in is assigned.
+    #[arg(long, value_name = "ID")]
+    sso_account: Option<String>,
+
+    /// The role (permission set) in that account, checked likewise.
+    #[arg(long, value_name = "NAME")]
+    sso_role: Option<String>,
 }
 
 fn parse_field(s: &str) -> Result<(String, String), String> {
@@ -122,6 +131,8 @@ pub fn run(args: Args, cx: &Context) -> super::Outcome {
             .then(|| Box::new(read_token) as Box<dyn FnOnce() -> Result<SecretString, Error>>),
         persist_backend_session: args.persist_backend_session,
         persist_sts_session: args.persist_sts_session,
+        sso_account: args.sso_account,
+        sso_role: args.sso_role,
     };
     let request = Request {
         place: args.project.place(),

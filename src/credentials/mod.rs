@@ -285,11 +285,12 @@ fn as_commands_see_it<'a>(
 /// has one (for `envact login` and `logout`).
 pub fn sign_in_of(cx: &Context, settings: &Settings) -> Result<Option<sso::Sso>, Error> {
     let manifest = settings.effective();
+    // The sign-in alone: logging in needs no account or role.
     let Some(config) = manifest
         .aws
         .as_ref()
         .and_then(|a| a.sso.as_ref())
-        .map(|s| s.config())
+        .map(|s| s.sign_in())
     else {
         return Ok(None);
     };

@@ -38,8 +38,19 @@ impl CredentialSource {
         var: &dyn Fn(&str) -> Option<String>,
     ) -> Result<CredentialSource, Error> {
         if let Some(sso) = manifest.aws.as_ref().and_then(|a| a.sso.as_ref()) {
+            let config = sso.config().ok_or_else(|| Error::Unanswered {
+                manifest: manifest_path.to_path_buf(),
+                flags: [
+                    (sso.account_id.is_none(), "--sso-account ID"),
+                    (sso.role_name.is_none(), "--sso-role NAME"),
+                ]
+                .into_iter()
+                .filter_map(|(open, flag)| open.then_some(flag))
+                .collect(),
+                remote: None,
+            })?;
             return Ok(CredentialSource::Sso(Sso::new(
-                sso.config(),
+                config,
                 files,
                 var,
                 cx.dirs.home.clone(),

@@ -148,3 +148,61 @@ impl Approver for UiApprover<'_> {
         );
     }
 }
+
+/// What the sign-in is assigned, for the wizard and `setup --sso-account`:
+/// signed in once (when needed), then listed by the portal.
+pub struct Assigned<'a> {
+    sso: Sso,
+    ui: &'a dyn Ui,
+    token: std::cell::OnceCell<Token>,
+}
+
+impl<'a> Assigned<'a> {
+    pub fn new(sso: Sso, ui: &'a dyn Ui) -> Assigned<'a> {
+        Assigned {
+            sso,
+            ui,
+            token: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn token(&self) -> Result<&Token, Error> {
+        if let Some(token) = self.token.get() {
+            return Ok(token);
+        }
+        let (token, _) = self.sso.token(self.ui, true, true)?;
+        Ok(self.token.get_or_init(|| token))
+    }
+
+    fn nothing(&self, what: String) -> Error {
+        Error::NothingAssigned {
+            what,
+            start_url: self.sso.config.start_url.clone(),
+        }
+    }
+}
+
+impl crate::wizard::SsoAssignments for Assigned<'_> {
+    fn accounts(&self) -> Result<Vec<crate::aws::sso::service::Account>, Error> {
+        let token = self.token()?;
+        let accounts = crate::ui::busy(self.ui, "Listing your AWS accounts", || {
+            self.sso.center.accounts(&token.access_token)
+        })?;
+        match accounts.is_empty() {
+            true => Err(self.nothing("no AWS account".into())),
+            false => Ok(accounts),
+        }
+    }
+
+    fn roles(&self, account_id: &str) -> Result<Vec<String>, Error> {
+        let token = self.token()?;
+        let label = format!("Listing your roles in account {account_id}");
+        let roles = crate::ui::busy(self.ui, &label, || {
+            self.sso.center.roles(&token.access_token, account_id)
+        })?;
+        match roles.is_empty() {
+            true => Err(self.nothing(format!("no role in account {account_id}"))),
+            false => Ok(roles),
+        }
+    }
+}

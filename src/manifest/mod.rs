@@ -6,7 +6,7 @@ mod discover;
 mod error;
 mod schema;
 mod sign_in;
-mod sso;
+pub mod sso;
 mod validate;
 
 use serde::Deserialize;

@@ -119,6 +119,13 @@ pub(super) struct AnswerableFields {
 #[derive(Deserialize)]
 pub(super) struct AnswerableAws {
     pub mfa_serial: At,
+    pub sso: Option<AnswerableSso>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct AnswerableSso {
+    pub account_id: At,
+    pub role_name: At,
 }
 
 #[derive(Deserialize)]

@@ -15,23 +15,51 @@ use crate::aws::sso::SsoConfig;
 pub struct Sso {
     pub start_url: String,
     pub region: String,
-    pub account_id: String,
-    pub role_name: String,
+    /// `None`: left to each person (the wizard lists the accounts).
+    pub account_id: Option<String>,
+    /// `None`: left to each person (the wizard lists the account's roles).
+    pub role_name: Option<String>,
     /// Shares the sign-in of the AWS CLI's `[sso-session NAME]`; without
     /// it, the sign-in is the start URL's (as the legacy profiles share it).
     pub session_name: Option<String>,
 }
 
 impl Sso {
-    pub fn config(&self) -> SsoConfig {
+    /// The sign-in and its role; `None` while the account or the role is
+    /// left open (not yet answered).
+    pub fn config(&self) -> Option<SsoConfig> {
+        Some(SsoConfig {
+            account_id: self.account_id.clone()?,
+            role_name: self.role_name.clone()?,
+            ..self.sign_in()
+        })
+    }
+
+    /// The sign-in alone, for listing what it is assigned (no account or
+    /// role in it yet).
+    pub fn sign_in(&self) -> SsoConfig {
         SsoConfig {
             start_url: self.start_url.clone(),
             region: self.region.clone(),
             session: self.session_name.clone(),
-            account_id: self.account_id.clone(),
-            role_name: self.role_name.clone(),
+            account_id: String::new(),
+            role_name: String::new(),
         }
     }
+}
+
+/// An account id as AWS writes it: 12 digits.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A role (permission set) name as IAM allows it.
+pub fn is_role_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 /// Checks `[aws.sso]`; `error` makes a manifest error at a span.
@@ -39,7 +67,6 @@ pub(super) fn validate(
     raw: Spanned<RawSso>,
     error: &dyn Fn(Range<usize>, String, &str) -> ManifestError,
 ) -> Result<Sso, ManifestError> {
-    let table = raw.span();
     let raw = raw.into_inner();
     let checked = |value: Spanned<String>,
                    ok: fn(&str) -> bool,
@@ -56,9 +83,6 @@ pub(super) fn validate(
             ))
         }
     };
-    let required = |value: Option<Spanned<String>>, what: &str, help: &str| {
-        value.ok_or_else(|| error(table.clone(), format!("[aws.sso] has no `{what}`"), help))
-    };
     Ok(Sso {
         start_url: checked(
             raw.start_url,
@@ -72,26 +96,28 @@ pub(super) fn validate(
             "region",
             "write the region of the Identity Center instance, such as \"eu-west-1\"",
         )?,
-        account_id: checked(
-            required(
-                raw.account_id,
-                "account_id",
-                "write the 12-digit account to sign in to (leaving it to each person comes with the wizard's account list)",
-            )?,
-            |a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()),
-            "account_id",
-            "write the 12-digit account id, such as \"111122223333\"",
-        )?,
-        role_name: checked(
-            required(
-                raw.role_name,
-                "role_name",
-                "write the permission set's role name, such as \"Developer\"",
-            )?,
-            is_role_name,
-            "role_name",
-            "write the permission set's name: letters, digits and +=,.@_-, up to 64",
-        )?,
+        account_id: raw
+            .account_id
+            .map(|a| {
+                checked(
+                    a,
+                    is_account_id,
+                    "account_id",
+                    "write the 12-digit account id, such as \"111122223333\" (or leave it out: each person chooses)",
+                )
+            })
+            .transpose()?,
+        role_name: raw
+            .role_name
+            .map(|r| {
+                checked(
+                    r,
+                    is_role_name,
+                    "role_name",
+                    "write the permission set's name: letters, digits and +=,.@_-, up to 64 (or leave it out: each person chooses)",
+                )
+            })
+            .transpose()?,
         session_name: raw
             .session_name
             .map(|s| {
@@ -114,12 +140,4 @@ fn is_start_url(url: &str) -> bool {
     !host.is_empty()
         && url.len() <= 2048
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn is_role_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }

@@ -232,6 +232,10 @@ fn written_at(source: &str) -> BTreeMap<&'static str, Location> {
     }
     if let Some(a) = found.aws {
         put("mfa_serial", a.mfa_serial.map(|v| v.span()));
+        if let Some(sso) = a.sso {
+            put("sso.account_id", sso.account_id.map(|v| v.span()));
+            put("sso.role_name", sso.role_name.map(|v| v.span()));
+        }
     }
     if let Some(p) = found.persistence {
         put(

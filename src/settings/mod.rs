@@ -142,6 +142,14 @@ impl Settings {
                 }
             }
         }
+        if let Some(sso) = self.effective.aws.as_ref().and_then(|a| a.sso.as_ref()) {
+            if sso.account_id.is_none() {
+                flags.push("--sso-account ID");
+            }
+            if sso.role_name.is_none() {
+                flags.push("--sso-role NAME");
+            }
+        }
         flags
     }
 
@@ -238,6 +246,16 @@ fn complete(written: &Manifest, answers: &Answers) -> Manifest {
         if aws.mfa_serial.is_none() {
             aws.mfa_serial = mfa.device().cloned();
         }
+    }
+    if let Some(sso) = m.aws.as_mut().and_then(|a| a.sso.as_mut()) {
+        sso.account_id = sso
+            .account_id
+            .take()
+            .or_else(|| answers.sso.account_id.clone());
+        sso.role_name = sso
+            .role_name
+            .take()
+            .or_else(|| answers.sso.role_name.clone());
     }
     let p = &mut m.persistence;
     p.backend_session = p.backend_session.or(answers.persistence.backend_session);

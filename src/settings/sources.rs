@@ -112,6 +112,20 @@ impl Settings {
                 answers.mfa_serial.as_ref().map(|m| m.to_string()),
                 None,
             );
+            if let Some(sso) = &aws.sso {
+                row(
+                    "sso.account_id",
+                    sso.account_id.clone(),
+                    answers.sso.account_id.clone(),
+                    None,
+                );
+                row(
+                    "sso.role_name",
+                    sso.role_name.clone(),
+                    answers.sso.role_name.clone(),
+                    None,
+                );
+            }
         }
         let (w, a) = (self.written.persistence, answers.persistence);
         let text = |b: Option<bool>| b.map(|b| b.to_string());

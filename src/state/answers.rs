@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::Dirs;
 use crate::aws::Mfa;
+use crate::manifest::sso::{is_account_id, is_role_name};
 use crate::manifest::{Backend, OpSignIn};
 use crate::private_fs::write_private;
 
@@ -34,6 +35,26 @@ pub struct Answers {
     pub onepassword: Option<OpSignIn>,
     #[serde(default, skip_serializing_if = "PersistenceAnswers::is_empty")]
     pub persistence: PersistenceAnswers,
+    /// The IAM Identity Center account and role, where `[aws.sso]` leaves
+    /// them to each person (`[sso]`).
+    #[serde(default, skip_serializing_if = "SsoAnswers::is_empty")]
+    pub sso: SsoAnswers,
+}
+
+/// The account and role an `[aws.sso]` leaves to each person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoAnswers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl SsoAnswers {
+    fn is_empty(&self) -> bool {
+        self.account_id.is_none() && self.role_name.is_none()
+    }
 }
 
 /// The persistence toggles a manifest leaves to each person.
@@ -121,6 +142,16 @@ impl Answers {
             return Err(AnswersError::Invalid(format!(
                 "--field {name}=...: not a field envact reads; use one of {}",
                 FIELD_NAMES.join(", ")
+            )));
+        }
+        if let Some(id) = self.sso.account_id.as_deref().filter(|a| !is_account_id(a)) {
+            return Err(AnswersError::Invalid(format!(
+                "--sso-account {id:?}: an AWS account id is 12 digits"
+            )));
+        }
+        if let Some(name) = self.sso.role_name.as_deref().filter(|r| !is_role_name(r)) {
+            return Err(AnswersError::Invalid(format!(
+                "--sso-role {name:?}: a role name is letters, digits and +=,.@_-, up to 64"
             )));
         }
         Ok(())

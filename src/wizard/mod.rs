@@ -12,6 +12,7 @@ mod aws;
 mod backend;
 pub mod detect;
 mod item;
+mod sso;
 
 use secrecy::SecretString;
 
@@ -43,6 +44,15 @@ pub type OpenStore<'a> =
 /// as soon as the backend is known, before any question about it.
 pub type CheckReady<'a> = dyn Fn(crate::backend::Backend, Option<&str>) -> Result<(), Error> + 'a;
 
+/// What an IAM Identity Center sign-in is assigned, signing in first when
+/// needed (the person approves in the browser).
+pub trait SsoAssignments {
+    /// The accounts; none is an error naming the sign-in.
+    fn accounts(&self) -> Result<Vec<crate::aws::sso::service::Account>, Error>;
+    /// An account's roles; none is an error naming the account.
+    fn roles(&self, account_id: &str) -> Result<Vec<String>, Error>;
+}
+
 /// What the wizard gathered: the answers, and what goes to the backend or the
 /// OS keyring (never to the answers file) once the person confirms: a
 /// service-account token, and long-term keys typed for an item not yet stored.
@@ -59,6 +69,7 @@ pub fn run(
     settings: &Settings,
     detected: &Detected,
     ready: &CheckReady,
+    sso: Option<&dyn SsoAssignments>,
     open: &mut OpenStore,
 ) -> Result<Gathered, Error> {
     let mut w = Wizard {
@@ -71,7 +82,12 @@ pub fn run(
         new_keys: None,
     };
     w.backend()?;
+    if let Some(assigned) = sso {
+        w.sso(assigned)?;
+    }
     let Some((backend, vault)) = w.merged()?.secrets.map(|s| (s.backend, s.vault)) else {
+        // No keys to read (an IAM Identity Center sign-in, or no [aws]).
+        w.keep_sts_session()?;
         return Ok(w.finish());
     };
     ready(backend, vault.as_deref())?;
@@ -226,6 +242,7 @@ mod tests {
             &settings,
             &Detected::default(),
             &|_, _| Ok(()),
+            None,
             &mut open,
         )
         .unwrap();

@@ -417,3 +417,79 @@ fn a_token_the_aws_cli_wrote_is_used_and_a_broken_cache_or_a_silent_portal_is_ha
         ],
     );
 }
+
+/// A template that leaves the account and the role to each person: the
+/// first activation signs in, lists the accounts and then the roles the
+/// person is assigned, keeps the choice in their answers, and the wrapped
+/// `aws` sees the chosen role; the browser opened once in all. The flag
+/// twins are checked against the same lists.
+#[test]
+fn the_wizard_lists_the_accounts_and_roles_and_the_flags_are_checked_against_them() {
+    let open = manifest("")
+        .replace(&format!("account_id = \"{ACCOUNT}\"\n"), "")
+        .replace(&format!("role_name = \"{ROLE}\"\n"), "");
+    let t = Team::with_manifest(&open, serde_json::json!({}));
+    let mut args = vec!["activate", "--", "aws"];
+    args.extend(support::sts::CALLER_ARN);
+    let mut p = support::spawn_pty(t.envact(&args));
+    p.exp_string("check that the page shows the code").unwrap();
+    p.exp_string("Which AWS account?").unwrap();
+    p.exp_string(&format!("{ACCOUNT}  dev (dev@example.com)"))
+        .unwrap();
+    p.exp_string(&format!("{}  prod (prod@example.com)", sso::OTHER_ACCOUNT))
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string(&format!("Which role in {ACCOUNT}?")).unwrap();
+    p.exp_string("ReadOnly").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Keep AWS session credentials").unwrap();
+    p.send_line("n").unwrap();
+    p.exp_string("Write them to").unwrap();
+    p.send_line("y").unwrap();
+    p.exp_string(ROLE_ARN).unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(t.sso.browser_opened().len(), 1);
+    let shown = run(t.envact(&["setup", "--show"]));
+    assert!(stdout(&shown).contains(ACCOUNT), "{}", stdout(&shown));
+
+    // The flags: an account or a role not assigned is refused, listing yours.
+    let out = run(t.envact(&["setup", "--sso-account", "999999999999", "--yes"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[&format!(
+            "account \"999999999999\" is not one your sign-in to {START_URL} is assigned (yours: {ACCOUNT}, {})",
+            sso::OTHER_ACCOUNT
+        )],
+    );
+    let out = run(t.envact(&[
+        "setup",
+        "--sso-account",
+        sso::OTHER_ACCOUNT,
+        "--sso-role",
+        ROLE,
+        "--yes",
+    ]));
+    support::assert_fails(
+        &out,
+        1,
+        &["role \"Developer\" is not one", "(yours: ReadOnly)"],
+    );
+    let out = run(t.envact(&[
+        "setup",
+        "--sso-account",
+        sso::OTHER_ACCOUNT,
+        "--sso-role",
+        "ReadOnly",
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut args = vec!["activate", "--", "aws"];
+    args.extend(support::sts::CALLER_ARN);
+    let out = run(t.envact(&args));
+    assert!(
+        stdout(&out).contains(&format!("{}:assumed-role/ReadOnly/", sso::OTHER_ACCOUNT)),
+        "{}",
+        stderr(&out)
+    );
+}
