@@ -12,10 +12,21 @@ pub enum Status {
         gives: Option<crate::summary::Summary>,
         /// What the session cache holds, and until when.
         kept: Vec<(&'static str, std::time::SystemTime)>,
+        /// The IAM Identity Center sign-in, when the environment has one.
+        sign_in: Option<SignIn>,
     },
     /// Variables left over from an activation that has ended.
     Ended(Enclosing),
     None,
+}
+
+/// An environment's IAM Identity Center sign-in, as the shared cache has it.
+pub struct SignIn {
+    pub start_url: String,
+    /// The `[sso-session]` it shares, if any.
+    pub session: Option<String>,
+    /// When the cached token expires; `None`: not signed in.
+    pub expires_at: Option<std::time::SystemTime>,
 }
 
 /// `envact status`: the environment active in this shell, if any.
@@ -26,7 +37,7 @@ pub fn status(cx: &Context) -> Status {
                 .runtime_dir
                 .as_deref()
                 .and_then(crate::summary::Summary::load);
-            let kept = env
+            let settings = env
                 .manifest
                 .as_ref()
                 .map(|manifest| crate::manifest::Project {
@@ -34,12 +45,36 @@ pub fn status(cx: &Context) -> Status {
                     manifest: manifest.clone(),
                     remote: None,
                 })
-                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok())
-                .map(|settings| crate::credentials::kept(cx, &settings))
+                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok());
+            let kept = settings
+                .as_ref()
+                .map(|settings| crate::credentials::kept(cx, settings))
                 .unwrap_or_default();
-            Status::Active { env, gives, kept }
+            let sign_in = settings.as_ref().and_then(|s| sign_in(cx, s));
+            Status::Active {
+                env,
+                gives,
+                kept,
+                sign_in,
+            }
         }
         Some(env) => Status::Ended(env),
         None => Status::None,
     }
+}
+
+/// The sign-in of `settings`' environment, read from the shared cache
+/// without touching the network.
+fn sign_in(cx: &Context, settings: &crate::settings::Settings) -> Option<SignIn> {
+    let sso = crate::credentials::sign_in_of(cx, settings).ok()??;
+    let cached = crate::aws::sso::token::read(&crate::aws::sso::token::cache_file(
+        &sso.home,
+        sso.config.cache_key(),
+    ))
+    .filter(|t| t.start_url == sso.config.start_url);
+    Some(SignIn {
+        start_url: sso.config.start_url.clone(),
+        session: sso.config.session.clone(),
+        expires_at: cached.map(|t| t.expires_at),
+    })
 }

@@ -36,7 +36,12 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         return template(cx, tref);
     }
     match status(cx) {
-        Status::Active { env, gives, kept } => {
+        Status::Active {
+            env,
+            gives,
+            kept,
+            sign_in,
+        } => {
             outln!("environment: {}", env.name);
             outln!("directory:   {}", env.dir.display());
             if let Some(manifest) = &env.manifest {
@@ -51,6 +56,23 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             }
             for (what, until) in kept {
                 outln!("cached:      {what}, until {}", envact::aws::rfc3339(until));
+            }
+            if let Some(s) = sign_in {
+                let session = s
+                    .session
+                    .map(|n| format!(" (sso-session {n})"))
+                    .unwrap_or_default();
+                let state = match s.expires_at {
+                    Some(at) if at > std::time::SystemTime::now() => {
+                        format!("token until {}", envact::aws::rfc3339(at))
+                    }
+                    Some(at) => format!(
+                        "token expired at {} (renewed from its refresh token, or `envact login`)",
+                        envact::aws::rfc3339(at)
+                    ),
+                    None => "not signed in (`envact login`)".into(),
+                };
+                outln!("sign-in:     {}{session}, {state}", s.start_url);
             }
             Ok(0)
         }

@@ -273,9 +273,10 @@ fn bad_sso_settings_are_refused_where_they_are_written() {
             "invalid `account_id`",
         ),
         (
-            manifest("").replace(&format!("account_id = \"{ACCOUNT}\"\n"), ""),
-            "[aws.sso] has no `account_id`",
+            manifest("").replace(&format!("start_url = \"{START_URL}\"\n"), ""),
+            "missing field `start_url`",
         ),
+        (manifest("").replace(ROLE, "Dev Ops"), "invalid `role_name`"),
         (
             manifest("mfa_serial = \"arn:aws:iam::123456789012:mfa/a\"\n"),
             "[aws.sso] and `mfa_serial` do not go together",
@@ -311,6 +312,12 @@ fn an_expired_sign_in_inside_an_activation_says_login_and_login_elsewhere_mends_
     p.send_line(&whoami).unwrap();
     p.exp_string(ROLE_ARN).unwrap();
     assert_eq!(t.sso.browser_opened().len(), 1);
+    // `envact status` shows the sign-in, from the cache, offline.
+    p.send_line("envact status").unwrap();
+    p.exp_string(&format!(
+        "sign-in:     {START_URL} (sso-session corp), token until"
+    ))
+    .unwrap();
 
     t.sso.expire(true, true);
     t.age_cached_token();
