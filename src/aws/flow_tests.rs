@@ -126,6 +126,7 @@ fn chain(mfa: bool, roles: &[&str]) -> ProfileChain {
     ProfileChain {
         region: None,
         base_profile: None,
+        sso: None,
         mfa_serial: mfa.then(|| "arn:aws:iam::123456789012:mfa/a".parse().unwrap()),
         session_duration: Duration::from_secs(3600),
         roles: roles

@@ -122,12 +122,13 @@ impl Resolver {
         let (config_path, credentials_path) =
             AwsFiles::paths(|k| aws_var(k).map(Into::into), &cx.dirs.home);
         let env_profile = match purpose {
+            // A manifest's own sign-in is not bent by someone's AWS_PROFILE.
+            _ if aws.sso.is_some() => None,
             Purpose::CredentialProcess => None,
             Purpose::Agent | Purpose::Once => aws_var("AWS_PROFILE"),
         };
         let selected = aws.profile.as_deref().or(env_profile.as_deref());
         let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
-        let source = CredentialSource::of(cx, manifest, manifest_path, &files, &aws_var)?;
         for (profile, file) in files.plaintext_keys() {
             cx.ui.warn(&Warning::PlaintextKeys {
                 profile,
@@ -135,6 +136,7 @@ impl Resolver {
             });
         }
         let chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
+        let source = CredentialSource::of(cx, manifest, manifest_path, &files, &aws_var, &chain)?;
         let region = region(&aws_var, chain.region.as_deref());
         // The profile's own region was checked where the profile was read.
         let unchecked = region.as_ref().filter(|(name, _)| !name.is_empty());

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::sso::Sso;
 use super::store::{open_for, Opened};
 use crate::aws::flow::Start;
-use crate::aws::profile::AwsFiles;
+use crate::aws::profile::{AwsFiles, ProfileChain};
 use crate::context::Context;
 use crate::manifest::Manifest;
 use crate::secrets::read_keys;
@@ -36,7 +36,17 @@ impl CredentialSource {
         manifest_path: &Path,
         files: &AwsFiles,
         var: &dyn Fn(&str) -> Option<String>,
+        chain: &ProfileChain,
     ) -> Result<CredentialSource, Error> {
+        // A profile chain that starts from an SSO profile's sign-in.
+        if let Some(config) = &chain.sso {
+            return Ok(CredentialSource::Sso(Sso::new(
+                config.clone(),
+                files,
+                var,
+                cx.dirs.home.clone(),
+            )));
+        }
         if let Some(sso) = manifest.aws.as_ref().and_then(|a| a.sso.as_ref()) {
             let config = sso.config().ok_or_else(|| Error::Unanswered {
                 manifest: manifest_path.to_path_buf(),

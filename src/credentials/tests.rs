@@ -46,6 +46,7 @@ fn chain(mfa: Option<&str>, duration: u64, roles: &[(&str, Option<&str>)]) -> Pr
     ProfileChain {
         region: None,
         base_profile: None,
+        sso: None,
         mfa_serial: mfa.map(|m| m.parse().unwrap()),
         session_duration: Duration::from_secs(duration),
         roles: roles

@@ -30,6 +30,11 @@ pub struct Dirs {
     /// Where activations make their runtime directories (each a new 0700
     /// directory with a random name): `$XDG_RUNTIME_DIR`, or the temp dir.
     pub runtime: PathBuf,
+    /// The AWS config and credentials files (`AWS_CONFIG_FILE`,
+    /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`), and `AWS_PROFILE`:
+    /// whether a profile starts from a sign-in decides what is asked.
+    pub aws_files: (PathBuf, PathBuf),
+    pub aws_profile: Option<String>,
     /// Where direnv's background agents keep their directories, whose
     /// `bin/` is on PATH: `$XDG_RUNTIME_DIR/envact-direnv-UID` when that is
     /// the person's own private directory, else the cache. Never a
@@ -65,7 +70,13 @@ impl Dirs {
             Some(dir) => dir.join(format!("envact-direnv-{uid}")),
             None => cache.join("direnv"),
         };
+        let aws_files = crate::aws::profile::AwsFiles::paths(&var, &home);
+        let aws_profile = var("AWS_PROFILE")
+            .and_then(|p| p.into_string().ok())
+            .filter(|p| !p.is_empty());
         Dirs {
+            aws_files,
+            aws_profile,
             config,
             cache,
             data,

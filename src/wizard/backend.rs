@@ -10,7 +10,8 @@ impl Wizard<'_> {
     pub(super) fn backend(&mut self) -> Result<(), Error> {
         // Nothing to choose when the manifest names the backend, or the
         // credentials do not come from keys (an IAM Identity Center sign-in).
-        let keys = self.manifest.aws.as_ref().is_some_and(|a| a.sso.is_none());
+        let keys = self.manifest.aws.as_ref().is_some_and(|a| a.sso.is_none())
+            && !self.settings.profile_signs_in();
         if self.manifest.secrets.is_some() || !keys {
             return Ok(());
         }

@@ -84,8 +84,6 @@ fn an_aws_profile_envact_cannot_follow_is_refused_by_name() {
         "version = 1\n[secrets]\nbackend = \"env\"\n[aws]\nprofile = \"dev\"\n",
     );
     for (key, value) in [
-        ("sso_session", "corp"),
-        ("sso_start_url", "https://corp.awsapps.com/start"),
         ("credential_process", "/usr/bin/false"),
         ("web_identity_token_file", "/tmp/token"),
     ] {
@@ -114,6 +112,31 @@ fn an_aws_profile_envact_cannot_follow_is_refused_by_name() {
             ],
         );
         assert!(!err.contains("STS"), "{err}");
+    }
+    // An SSO profile is a start envact follows; settings that do not hold
+    // together are refused in the SDKs' words, before any call.
+    for (settings, said) in [
+        (
+            "sso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n",
+            "sso-session named `corp` (referenced by profile `base`) was not found",
+        ),
+        (
+            "sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_role_name = Dev\n",
+            "if `sso_role_name` is set, then `sso_account_id` must also be set",
+        ),
+    ] {
+        std::fs::write(
+            sb.home.join(".aws/config"),
+            format!("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/d\nsource_profile = base\n[profile base]\n{settings}"),
+        )
+        .unwrap();
+        let mut cmd = sb.envact(["export", "--format", "json"]);
+        cmd.env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+            .env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
+        let out = run(cmd);
+        let err = support::assert_fails(&out, 1, &["profile \"base\"", said]);
+        assert!(!err.contains("cannot reach"), "{err}");
     }
 }
 

@@ -500,3 +500,54 @@ fn the_wizard_lists_the_accounts_and_roles_and_the_flags_are_checked_against_the
         stderr(&out)
     );
 }
+
+/// A profile of `~/.aws/config` (as `aws configure sso` writes it) starts
+/// the chain from its sign-in: the manifest names a profile whose
+/// source_profile is the SSO one; no backend is asked for, the role on top
+/// is assumed with the SSO role's credentials, and the AWS CLI's own
+/// `--profile` works from the same sign-in.
+#[test]
+fn a_chain_starts_from_an_sso_profile_of_the_aws_config_file() {
+    let t = Team::with_manifest(
+        "version = 1\nname = \"team\"\n[aws]\nprofile = \"deploy\"\nwrap = [\"aws\"]\n",
+        serde_json::json!({}),
+    );
+    let aws = t.sb.home.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\nregion = us-east-1\n\
+             [profile deploy]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\nsource_profile = dev\n\
+             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    // Nothing to answer: the profile says where the credentials start.
+    let shown = run(t.envact(&["setup", "--show"]));
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let shown = t.whoami_on_a_terminal();
+    assert!(
+        !shown.contains("Where are your long-term AWS keys kept?"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("check that the page shows the code"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("{ACCOUNT}:assumed-role/deploy/")),
+        "{shown}"
+    );
+    assert_eq!(t.sso.browser_opened().len(), 1);
+    // The AWS CLI's own chain, from envact's sign-in.
+    let mut args = vec!["--profile", "deploy"];
+    args.extend(support::sts::CALLER_ARN);
+    let out = run(t.cmd(&which("aws"), &args));
+    assert!(
+        stdout(&out).contains(&format!("{ACCOUNT}:assumed-role/deploy/")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(t.sso.browser_opened().len(), 1);
+}

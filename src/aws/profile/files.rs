@@ -81,7 +81,7 @@ impl ProfileError {
             ProfileError::Loop { .. } => "make one profile in the chain end it: a profile without source_profile",
             ProfileError::TwoSources { .. } => "keep source_profile (envact reads its keys from the backend) and remove credential_source",
             ProfileError::BadValue { .. } => "fix the value in the AWS config file",
-            ProfileError::Unsupported { .. } => "name a profile whose chain starts from long-term keys (envact reads those from its backend) in the manifest's [aws] profile, or use the AWS CLI's own login for this one (SSO, web identity, credential_source and credential_process are not supported yet)",
+            ProfileError::Unsupported { .. } => "name a profile whose chain starts from long-term keys (envact reads those from its backend) in the manifest's [aws] profile, or use the AWS CLI's own login for this one (web identity, credential_source and credential_process are not supported yet; SSO profiles are, at the base of a chain)",
         }
     }
 }

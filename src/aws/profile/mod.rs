@@ -22,6 +22,7 @@ mod files;
 
 use std::time::Duration;
 
+use super::sso::SsoConfig;
 use super::{MfaSerial, RoleArn};
 pub use files::{AwsFiles, ProfileError};
 
@@ -32,16 +33,22 @@ pub const CHAINED_ROLE_MAX: Duration = Duration::from_secs(3600);
 /// credentials some other way than from long-term keys, in the order the
 /// SDKs look for them: envact cannot follow them, and trading the backend's
 /// keys instead would act as someone else than the AWS CLI does.
-const OTHER_SOURCES: [&str; 9] = [
+const OTHER_SOURCES: [&str; 4] = [
     "credential_source",
     "web_identity_token_file",
+    "login_session",
+    "credential_process",
+];
+
+/// Settings of an IAM Identity Center profile: at the base of a chain it
+/// starts from a sign-in (see [`sso_of`]); beside a `role_arn` without
+/// `source_profile` it is refused, as the SDKs refuse it.
+const SSO_KEYS: [&str; 5] = [
     "sso_session",
     "sso_start_url",
     "sso_account_id",
     "sso_role_name",
     "sso_region",
-    "login_session",
-    "credential_process",
 ];
 
 /// A region is a host-name label: `eu-west-1`, `us-gov-west-1`, `cn-north-1`.
@@ -86,6 +93,9 @@ pub struct ProfileChain {
     /// The profile whose static keys the SDKs would start from; envact
     /// starts from the backend's keys instead. `None` without a profile.
     pub base_profile: Option<String>,
+    /// The chain starts from an IAM Identity Center sign-in: its base
+    /// profile is an SSO profile (`sso_session`, or the legacy `sso_*`).
+    pub sso: Option<SsoConfig>,
 }
 
 /// A role found in a profile, checked once the walk is done (so a broken
@@ -127,7 +137,9 @@ fn walk<'a>(
             .get(name, "role_arn")
             .filter(|_| files.get(name, "web_identity_token_file").is_none());
         let Some(role_arn) = role_arn else {
-            refuse_other_sources(files, name)?;
+            // An SSO profile at the base is a start (a sign-in); the rest
+            // are refused by name.
+            refuse_other_sources(files, name, &OTHER_SOURCES)?;
             return Ok((name, roles));
         };
         let source = files.get(name, "source_profile");
@@ -148,7 +160,20 @@ fn walk<'a>(
             // backend's keys, and those are refused by name, never assumed.
             Some(s) if s == name => return Ok((name, roles)),
             None => {
-                refuse_other_sources(files, name)?;
+                refuse_other_sources(files, name, &OTHER_SOURCES)?;
+                // Never the backend's keys in a sign-in's place (nor the
+                // sign-in guessed at): as the SDKs, a source is named.
+                if let Some((key, value)) = SSO_KEYS
+                    .iter()
+                    .find_map(|k| files.get(name, k).map(|v| (*k, v)))
+                {
+                    return Err(files.bad(
+                        name,
+                        key,
+                        value,
+                        "a role_arn beside IAM Identity Center settings needs source_profile naming the SSO profile whose sign-in assumes it",
+                    ));
+                }
                 return Ok((name, roles));
             }
             Some(s) => name = s,
@@ -161,10 +186,15 @@ fn has_static_keys(files: &AwsFiles, profile: &str) -> bool {
         && files.get(profile, "aws_secret_access_key").is_some()
 }
 
-/// A base profile that gets its credentials another way is refused by name.
-fn refuse_other_sources(files: &AwsFiles, profile: &str) -> Result<(), ProfileError> {
-    match OTHER_SOURCES
-        .into_iter()
+/// A profile that gets its credentials by one of `keys` is refused by name.
+fn refuse_other_sources(
+    files: &AwsFiles,
+    profile: &str,
+    keys: &[&'static str],
+) -> Result<(), ProfileError> {
+    match keys
+        .iter()
+        .copied()
         .find(|k| files.get(profile, k).is_some())
     {
         Some(key) => Err(unsupported(files, profile, key)),
@@ -221,9 +251,11 @@ pub fn resolve(
     let mut mfa_serial = None;
     let mut base_profile = None;
 
+    let mut sso = None;
     if let Some(start) = start {
         let (base, found) = walk(files, start)?;
         base_profile = Some(base.to_string());
+        sso = sso_of(files, base)?;
         // The first MFA device along the walk, from the named profile down.
         let mut on_the_way: Vec<&str> = found.iter().map(|r| r.profile).collect();
         on_the_way.push(base);
@@ -297,6 +329,7 @@ pub fn resolve(
         session_duration: aws.session_duration,
         roles,
         base_profile,
+        sso,
     })
 }
 
@@ -304,3 +337,104 @@ pub fn resolve(
 mod chain_tests;
 #[cfg(test)]
 mod tests;
+
+/// The sign-in an SSO profile starts from, as the SDKs read it: its
+/// `sso_session` (whose `[sso-session]` has the start URL and region), or
+/// the legacy `sso_start_url` and `sso_region` on the profile itself; and
+/// the account and role, which credentials need. `None` for a profile
+/// without SSO settings.
+fn sso_of(files: &AwsFiles, profile: &str) -> Result<Option<SsoConfig>, ProfileError> {
+    if !SSO_KEYS.iter().any(|k| files.get(profile, k).is_some()) {
+        return Ok(None);
+    }
+    let bad = |key: &'static str, value: &str, reason: &str| files.bad(profile, key, value, reason);
+    let account = files.get(profile, "sso_account_id");
+    let role = files.get(profile, "sso_role_name");
+    match (account, role) {
+        (Some(_), None) => {
+            return Err(bad(
+                "sso_account_id",
+                account.unwrap_or_default(),
+                "if `sso_account_id` is set, then `sso_role_name` must also be set",
+            ))
+        }
+        (None, Some(r)) => {
+            return Err(bad(
+                "sso_role_name",
+                r,
+                "if `sso_role_name` is set, then `sso_account_id` must also be set",
+            ))
+        }
+        _ => {}
+    }
+    let (start_url, region, session) = match files.get(profile, "sso_session") {
+        Some(session) => {
+            if !files.sso_session_names().contains(&session) {
+                return Err(bad(
+                    "sso_session",
+                    session,
+                    &format!("sso-session named `{session}` (referenced by profile `{profile}`) was not found"),
+                ));
+            }
+            if let Some(region) = files.get(profile, "sso_region") {
+                return Err(bad(
+                    "sso_region",
+                    region,
+                    "`sso_region` can only be specified in the [sso-session] config when a session name is given",
+                ));
+            }
+            let from_session = |key: &'static str| {
+                files
+                    .sso_session_get(session, key)
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        bad(
+                            "sso_session",
+                            session,
+                            &format!("its [sso-session {session}] has no {key}"),
+                        )
+                    })
+            };
+            (
+                from_session("sso_start_url")?,
+                from_session("sso_region")?,
+                Some(session.to_string()),
+            )
+        }
+        None => {
+            let own = |key: &'static str| {
+                files.get(profile, key).map(str::to_string).ok_or_else(|| {
+                    bad(
+                        key,
+                        "",
+                        "the legacy SSO settings need sso_start_url and sso_region on the profile",
+                    )
+                })
+            };
+            (own("sso_start_url")?, own("sso_region")?, None)
+        }
+    };
+    // A profile with a sign-in but no account and role gives a token (for
+    // other AWS tools), not credentials.
+    let (Some(account), Some(role)) = (account, role) else {
+        return Err(bad(
+            "sso_session",
+            session.as_deref().unwrap_or(&start_url),
+            "it gives an IAM Identity Center sign-in but no role: set sso_account_id and sso_role_name",
+        ));
+    };
+    if !valid_region(&region) {
+        return Err(bad(
+            "sso_region",
+            &region,
+            "not an AWS region (such as eu-west-1)",
+        ));
+    }
+    Ok(Some(SsoConfig {
+        start_url,
+        region,
+        session,
+        account_id: account.to_string(),
+        role_name: role.to_string(),
+    }))
+}
