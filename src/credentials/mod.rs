@@ -32,6 +32,7 @@ use crate::agent::{Refresh, RefreshError};
 use crate::aws::cache::{CredentialCache, MemoryCache, NoCache};
 use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
+use crate::aws::sso::sign_in::SignInError;
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
 use crate::context::Context;
@@ -257,7 +258,10 @@ impl Refresh for Resolver {
             Ok(obtained) => Ok(obtained.credentials),
             Err(Error::MfaUnreachable { serial, .. }) => Err(RefreshError::NeedMfa(serial)),
             Err(e) => Err(RefreshError::Failed {
-                transient: matches!(&e, Error::Flow(FlowError::Sts(sts)) if sts.is_transient()),
+                // An expired sign-in mends with `envact login` elsewhere:
+                // trying again later works (the ECS endpoint says 503).
+                transient: matches!(&e, Error::Flow(FlowError::Sts(sts)) if sts.is_transient())
+                    || matches!(&e, Error::SignIn(SignInError::Needed { .. })),
                 message: match e.help() {
                     Some(help) => format!("{e} ({help})"),
                     None => e.to_string(),

@@ -551,3 +551,32 @@ fn a_chain_starts_from_an_sso_profile_of_the_aws_config_file() {
     );
     assert_eq!(t.sso.browser_opened().len(), 1);
 }
+
+/// Server mode: an expired sign-in is a 503 whose message says to run
+/// `envact login` (an SDK tries again later), and after the login the
+/// endpoint serves again.
+#[test]
+fn in_server_mode_an_expired_sign_in_is_a_503_saying_login() {
+    let t = Team::with_manifest(
+        &manifest("refresh_margin = \"1h\"\ninject = \"server\"\n"),
+        serde_json::json!({}),
+    );
+    let mut p = support::spawn_pty(t.envact(&["activate", "--shell", "bash"]));
+    p.exp_string("(team) inner").unwrap();
+    // The endpoint's answer: status, and its Message.
+    let probe = "python3 -c 'import os,json,urllib.request as u\nreq=u.Request(os.environ[\"AWS_CONTAINER_CREDENTIALS_FULL_URI\"],headers={\"Authorization\":os.environ[\"AWS_CONTAINER_AUTHORIZATION_TOKEN\"]})\ntry:\n  r=u.urlopen(req);print(\"status\",r.status)\nexcept Exception as x: print(\"status\", x.code, json.load(x)[\"Message\"])'";
+    p.send_line(probe).unwrap();
+    p.exp_string("status 200").unwrap();
+    t.sso.expire(true, true);
+    t.age_cached_token();
+    p.send_line(probe).unwrap();
+    p.exp_string("status 503 there is no valid sign-in to")
+        .unwrap();
+    p.exp_string("run `envact login`").unwrap();
+    let out = run(t.envact(&["login"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    p.send_line(probe).unwrap();
+    p.exp_string("status 200").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
