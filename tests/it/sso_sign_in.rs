@@ -136,6 +136,32 @@ fn one_sign_in_in_the_browser_then_none_while_the_token_or_its_refresh_is_good()
     assert!(stdout(&out).contains(ROLE_ARN), "{}", stderr(&out));
     assert_eq!(t.sso.browser_opened().len(), 2);
 
+    // botocore refreshes the token envact wrote (five minutes left is
+    // inside its window) and writes it back its own way; envact then goes
+    // on with botocore's token, no browser.
+    let mut token: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    token["expiresAt"] = humantime::format_rfc3339_seconds(
+        std::time::SystemTime::now() + std::time::Duration::from_secs(300),
+    )
+    .to_string()
+    .into();
+    std::fs::write(t.cache(), token.to_string()).unwrap();
+    let refreshes = t.sso.calls("CreateToken").len();
+    let out = run(t.cmd(&which("aws"), &args));
+    assert!(stdout(&out).contains(ROLE_ARN), "{}", stderr(&out));
+    assert_eq!(
+        t.sso.calls("CreateToken").len(),
+        refreshes + 1,
+        "botocore did not refresh"
+    );
+    let botocores: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    assert_ne!(botocores["accessToken"], token["accessToken"]);
+    let out = run(t.envact(&["export", "--format", "env"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.sso.browser_opened().len(), 2);
+
     // No token anywhere but the cache: not in any file of HOME but that one.
     let token: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
