@@ -606,3 +606,70 @@ fn in_server_mode_an_expired_sign_in_is_a_503_saying_login() {
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
+
+/// direnv: `use envact` for an `[aws.sso]` project. The first wrapped `aws`
+/// signs in on its terminal and gets the role; neither the shell, direnv's
+/// export nor DIRENV_DIFF ever holds a token; an expired sign-in is said
+/// with `envact login`, which mends it for the same shell.
+#[test]
+fn direnv_brings_an_sso_environment_without_a_token_in_the_shell() {
+    let t = Team::with_manifest(
+        &manifest("refresh_margin = \"1h\"\n"),
+        serde_json::json!({}),
+    );
+    let lib = t.sb.config.join("direnv/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let hook = run(t.envact(&["hook", "direnv"]));
+    std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
+    std::fs::write(t.sb.project.join(".envrc"), "use envact\n").unwrap();
+    let mut allow = t.cmd(&which("direnv"), &["allow"]);
+    allow.arg(&t.sb.project);
+    assert!(run(allow).status.success());
+
+    let mut shell = t.cmd(&which("bash"), &["--norc", "--noprofile", "-i"]);
+    shell.current_dir(&t.sb.root).env("PS1", "outer$ ");
+    let mut p = support::spawn_pty(shell);
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("eval \"$(direnv hook bash)\"").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    p.send_line(&format!("cd {}", t.sb.project.display()))
+        .unwrap();
+    p.exp_string("direnv: export").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let whoami = format!("aws {}", support::sts::CALLER_ARN.join(" "));
+    p.send_line(&whoami).unwrap();
+    p.exp_string("check that the page shows the code").unwrap();
+    p.exp_string(ROLE_ARN).unwrap();
+    p.exp_string("outer$ ").unwrap();
+
+    // What the shell holds, what direnv exports, DIRENV_DIFF decoded.
+    let seen = t.sb.root.join("seen");
+    p.send_line(&format!(
+        "{{ env; direnv export bash; python3 -c 'import os,zlib,base64; d=os.environ[\"DIRENV_DIFF\"]; print(zlib.decompress(base64.urlsafe_b64decode(d + \"=\" * (-len(d) % 4))).decode())'; }} > {} 2>&1; echo written",
+        seen.display()
+    ))
+    .unwrap();
+    p.exp_string("written").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let token: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.cache()).unwrap()).unwrap();
+    let seen_text = std::fs::read_to_string(&seen).unwrap();
+    assert!(seen_text.contains("ENVACT_ENV"), "{seen_text}");
+    for key in ["accessToken", "refreshToken", "clientSecret"] {
+        let secret = token[key].as_str().unwrap();
+        assert!(!seen_text.contains(secret), "{key} in the shell or direnv");
+    }
+
+    // Expired: said, with `envact login`; mended by it.
+    t.sso.expire(true, true);
+    t.age_cached_token();
+    p.send_line(&format!("{whoami} </dev/null")).unwrap();
+    p.exp_string("run `envact login`").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let out = run(t.envact(&["login"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    p.send_line(&whoami).unwrap();
+    p.exp_string(ROLE_ARN).unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
