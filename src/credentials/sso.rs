@@ -111,8 +111,39 @@ impl Sso {
                 }
                 .into())
             }
+            // Not assigned: say what the person is assigned instead.
+            Err(e) if e.code() == Some("ForbiddenException") => {
+                Err(self.not_assigned(ui, &token).unwrap_or_else(|| e.into()))
+            }
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+impl Sso {
+    /// Which of the account and the role the sign-in is not assigned, with
+    /// what it is assigned; `None` when the portal cannot say.
+    fn not_assigned(&self, ui: &dyn Ui, token: &Token) -> Option<Error> {
+        let (account, role) = (&self.config.account_id, &self.config.role_name);
+        let accounts = crate::ui::busy(ui, "Listing your AWS accounts", || {
+            self.center.accounts(&token.access_token)
+        })
+        .ok()?;
+        let error = |what, value: &str, available| Error::NotAssigned {
+            what,
+            value: value.to_string(),
+            available,
+            start_url: self.config.start_url.clone(),
+        };
+        if !accounts.iter().any(|a| &a.id == account) {
+            let ids = accounts.into_iter().map(|a| a.id).collect();
+            return Some(error("account", account, ids));
+        }
+        let roles = crate::ui::busy(ui, "Listing your roles", || {
+            self.center.roles(&token.access_token, account)
+        })
+        .ok()?;
+        Some(error("role", role, roles))
     }
 }
 

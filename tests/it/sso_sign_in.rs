@@ -269,15 +269,27 @@ fn polling_slows_down_when_told_and_ctrl_c_while_waiting_writes_nothing() {
 }
 
 #[test]
-fn a_role_the_person_is_not_assigned_is_refused_naming_what_to_check() {
+fn an_account_or_role_not_assigned_is_refused_listing_what_is() {
     let t = Team::with_manifest(&manifest("").replace(ROLE, "Admin"), serde_json::json!({}));
     let shown = t.whoami_on_a_terminal();
     assert!(
-        shown.contains("GetRoleCredentials failed with ForbiddenException: No access"),
+        shown.contains(&format!(
+            "role \"Admin\" is not one your sign-in to {START_URL} is assigned (yours: {ROLE}, ReadOnly)"
+        )),
         "{shown}"
     );
+    assert!(shown.contains("choose one of yours"), "{shown}");
+    // An account not assigned: the accounts are listed.
+    let t = Team::with_manifest(
+        &manifest("").replace(ACCOUNT, "999999999999"),
+        serde_json::json!({}),
+    );
+    let shown = t.whoami_on_a_terminal();
     assert!(
-        shown.contains("you are not assigned that account and role"),
+        shown.contains(&format!(
+            "account \"999999999999\" is not one your sign-in to {START_URL} is assigned (yours: {ACCOUNT}, {})",
+            sso::OTHER_ACCOUNT
+        )),
         "{shown}"
     );
 }
