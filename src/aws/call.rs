@@ -48,6 +48,26 @@ impl aws_sdk_sts::config::Intercept for BoundedResponses {
     }
 }
 
+/// What every client envact makes shares: the region, two tries, the
+/// timeouts above. Each SDK's config builder starts from it (adding the
+/// response bound, the endpoint and, for STS, the caller's credentials).
+pub fn shared_config(region: &str) -> aws_types::SdkConfig {
+    use aws_smithy_types::retry::RetryConfig;
+    use aws_smithy_types::timeout::TimeoutConfig;
+    aws_types::SdkConfig::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_types::region::Region::new(region.to_string()))
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .build()
+}
+
 /// A current-thread runtime, made on first use. `on_thread_start` runs in
 /// each thread it starts (its blocking pool, for DNS lookups): the caller
 /// keeps its signals away from them.

@@ -126,19 +126,10 @@ impl SdkSts {
             caller.expiration,
             "envact",
         );
-        let mut builder = config::Builder::new()
-            .behavior_version(config::BehaviorVersion::latest())
-            .region(config::Region::new(self.region.clone()))
+        let shared = super::call::shared_config(&self.region);
+        let mut builder = config::Builder::from(&shared)
             .credentials_provider(creds)
-            .interceptor(BoundedResponses)
-            .retry_config(config::retry::RetryConfig::standard().with_max_attempts(2))
-            .timeout_config(
-                config::timeout::TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .read_timeout(READ_TIMEOUT)
-                    .operation_timeout(OPERATION_TIMEOUT)
-                    .build(),
-            );
+            .interceptor(BoundedResponses);
         if let Some(url) = &self.endpoint {
             builder = builder.endpoint_url(url);
         }

@@ -125,13 +125,9 @@ impl SdkIdentityCenter {
     }
 
     fn oidc(&self) -> aws_sdk_ssooidc::Client {
-        use aws_sdk_ssooidc::config;
-        let mut builder = config::Builder::new()
-            .behavior_version(config::BehaviorVersion::latest())
-            .region(config::Region::new(self.region.clone()))
-            .interceptor(BoundedResponses)
-            .retry_config(config::retry::RetryConfig::standard().with_max_attempts(2))
-            .timeout_config(timeouts());
+        let shared = call::shared_config(&self.region);
+        let mut builder =
+            aws_sdk_ssooidc::config::Builder::from(&shared).interceptor(BoundedResponses);
         if let Some(url) = &self.oidc_endpoint {
             builder = builder.endpoint_url(url);
         }
@@ -139,13 +135,8 @@ impl SdkIdentityCenter {
     }
 
     fn portal(&self) -> aws_sdk_sso::Client {
-        use aws_sdk_sso::config;
-        let mut builder = config::Builder::new()
-            .behavior_version(config::BehaviorVersion::latest())
-            .region(config::Region::new(self.region.clone()))
-            .interceptor(BoundedResponses)
-            .retry_config(config::retry::RetryConfig::standard().with_max_attempts(2))
-            .timeout_config(timeouts());
+        let shared = call::shared_config(&self.region);
+        let mut builder = aws_sdk_sso::config::Builder::from(&shared).interceptor(BoundedResponses);
         if let Some(url) = &self.portal_endpoint {
             builder = builder.endpoint_url(url);
         }
@@ -194,14 +185,6 @@ impl SdkIdentityCenter {
             .clone()
             .unwrap_or_else(|| format!("portal.sso.{}.amazonaws.com", self.region))
     }
-}
-
-fn timeouts() -> aws_smithy_types::timeout::TimeoutConfig {
-    aws_smithy_types::timeout::TimeoutConfig::builder()
-        .connect_timeout(call::CONNECT_TIMEOUT)
-        .read_timeout(call::READ_TIMEOUT)
-        .operation_timeout(call::OPERATION_TIMEOUT)
-        .build()
 }
 
 fn at_unix_secs(secs: i64) -> SystemTime {
