@@ -162,3 +162,79 @@ fn config_files_as_the_other_sdks_read_them() {
         "{err}"
     );
 }
+
+/// An SSO profile at the base starts the chain from its sign-in, in either
+/// form the SDKs read; settings that do not hold together are refused in
+/// the SDKs' words; roles above it are kept.
+#[test]
+fn an_sso_profile_at_the_base_starts_the_chain_from_its_sign_in() {
+    let session = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    let sso = |profile: &str| {
+        let f = files(&format!("[profile p]\n{profile}\n{session}"), "");
+        resolve(&aws(Some("p"), None, None), &f, None)
+    };
+    let got = sso("sso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev")
+        .unwrap()
+        .sso
+        .unwrap();
+    assert_eq!(
+        (
+            got.start_url.as_str(),
+            got.region.as_str(),
+            got.session.as_deref()
+        ),
+        ("https://corp.awsapps.com/start", "eu-west-1", Some("corp"))
+    );
+    assert_eq!(
+        (got.account_id.as_str(), got.role_name.as_str()),
+        ("111122223333", "Dev")
+    );
+    let legacy = sso(
+        "sso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\
+                      sso_account_id = 111122223333\nsso_role_name = Dev",
+    )
+    .unwrap()
+    .sso
+    .unwrap();
+    assert_eq!(
+        (legacy.start_url.as_str(), legacy.session),
+        ("https://old.awsapps.com/start", None)
+    );
+    // Without SSO settings, no sign-in.
+    assert_eq!(sso("region = eu-west-1").unwrap().sso, None);
+
+    for (profile, said) in [
+        ("sso_session = corp\nsso_account_id = 111122223333", "then `sso_role_name` must also be set"),
+        ("sso_session = corp\nsso_role_name = Dev", "then `sso_account_id` must also be set"),
+        ("sso_session = nope\nsso_account_id = 1\nsso_role_name = Dev", "sso-session named `nope`"),
+        (
+            "sso_session = corp\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = Dev",
+            "can only be specified in the [sso-session]",
+        ),
+        ("sso_session = corp", "gives an IAM Identity Center sign-in but no role"),
+        (
+            "sso_start_url = https://old.awsapps.com/start\nsso_account_id = 1\nsso_role_name = Dev",
+            "need sso_start_url and sso_region",
+        ),
+        (
+            "sso_start_url = https://old.awsapps.com/start\nsso_region = Europe\nsso_account_id = 1\nsso_role_name = Dev",
+            "not an AWS region",
+        ),
+    ] {
+        let err = sso(profile).unwrap_err();
+        assert!(err.to_string().contains(said), "{profile}: {err}");
+    }
+
+    // A role above it, through source_profile: assumed with its credentials.
+    let f = files(
+        &format!(
+            "[profile top]\nrole_arn = arn:aws:iam::111122223333:role/deploy\nsource_profile = p\n\
+             [profile p]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n{session}"
+        ),
+        "",
+    );
+    let chain = resolve(&aws(Some("top"), None, None), &f, None).unwrap();
+    assert_eq!(arns(&chain), ["arn:aws:iam::111122223333:role/deploy"]);
+    assert_eq!(chain.base_profile.as_deref(), Some("p"));
+    assert!(chain.sso.is_some());
+}
