@@ -141,3 +141,82 @@ fn is_start_url(url: &str) -> bool {
         && url.len() <= 2048
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_names_and_start_urls_are_checked_for_their_shape() {
+        assert!(is_account_id("111122223333"));
+        for bad in ["11112222333", "1111222233334", "11112222333x", ""] {
+            assert!(!is_account_id(bad), "{bad:?}");
+        }
+        assert!(is_role_name("Dev+Ops=,.@_-1"));
+        assert!(is_role_name(&"r".repeat(64)));
+        for bad in ["", "Dev Ops", "a/b", &"r".repeat(65)] {
+            assert!(!is_role_name(bad), "{bad:?}");
+        }
+        assert!(is_start_url("https://corp.awsapps.com/start"));
+        assert!(is_start_url("https://d-123.awsapps.com"));
+        for bad in [
+            "http://corp.awsapps.com/start",
+            "https://",
+            "https:///start",
+            "https://corp .awsapps.com",
+            "https://corp.awsapps.com/\u{7}",
+            &format!("https://corp.awsapps.com/{}", "a".repeat(2040)),
+        ] {
+            assert!(!is_start_url(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_sign_in_has_a_role_only_once_account_and_role_are_known() {
+        let sso = Sso {
+            start_url: "https://corp.awsapps.com/start".into(),
+            region: "eu-west-1".into(),
+            account_id: Some("111122223333".into()),
+            role_name: Some("Dev".into()),
+            session_name: Some("corp".into()),
+        };
+        let config = sso.config().unwrap();
+        assert_eq!(
+            (config.account_id.as_str(), config.role_name.as_str()),
+            ("111122223333", "Dev")
+        );
+        assert_eq!(config.cache_key(), "corp");
+        assert_eq!(sso.sign_in().account_id, "");
+        for open in [
+            Sso {
+                account_id: None,
+                ..sso.clone()
+            },
+            Sso {
+                role_name: None,
+                ..sso.clone()
+            },
+        ] {
+            assert_eq!(open.config(), None);
+            assert_eq!(open.sign_in().start_url, sso.start_url);
+        }
+    }
+
+    #[test]
+    fn a_session_name_is_a_name_not_empty_nor_long_nor_with_controls() {
+        let parse = |name: &str| {
+            let text = format!(
+                "version = 1\n[aws.sso]\nstart_url = \"https://corp.awsapps.com/start\"\n\
+                 region = \"eu-west-1\"\nsession_name = {}\n",
+                toml::Value::String(name.to_string())
+            );
+            crate::manifest::Manifest::parse(&text, std::path::Path::new("m.toml"), "t")
+        };
+        assert!(parse("corp").is_ok());
+        assert!(parse(&"s".repeat(100)).is_ok());
+        for bad in ["", &"s".repeat(101), "co\u{1b}rp"] {
+            let err = parse(bad).unwrap_err().to_string();
+            assert!(err.contains("invalid `session_name`"), "{bad:?}: {err}");
+        }
+    }
+}

@@ -316,3 +316,29 @@ fn a_token_for_another_portal_is_not_used() {
         ("other", Had::SignedIn)
     );
 }
+
+#[test]
+fn a_client_registration_is_reused_only_with_more_than_an_hour_left() {
+    for (left, reused) in [(3600, false), (3601, true)] {
+        let home = tempfile::tempdir().unwrap();
+        // Expired, its refresh refused: a new sign-in, with or without the
+        // registered client.
+        cache(home.path(), NOW - 10, NOW + left);
+        let center = Center::answering(&[Err("InvalidGrantException"), Ok("new")]);
+        token(&config(), home.path(), &center, &Person::new(true), at(NOW)).unwrap();
+        let registered = center.calls().contains(&"RegisterClient".to_string());
+        assert_eq!(registered, !reused, "{left} s left: {:?}", center.calls());
+
+        let home = tempfile::tempdir().unwrap();
+        cache(home.path(), NOW - 10, NOW + left);
+        let center = Center::answering(&[Ok("again")]);
+        sign_in_anew(&config(), home.path(), &center, &Person::new(true), at(NOW)).unwrap();
+        let registered = center.calls().contains(&"RegisterClient".to_string());
+        assert_eq!(
+            registered,
+            !reused,
+            "anew, {left} s left: {:?}",
+            center.calls()
+        );
+    }
+}

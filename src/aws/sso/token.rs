@@ -252,6 +252,28 @@ mod tests {
     }
 
     #[test]
+    fn fresh_means_more_than_the_margin_left_and_a_large_file_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        let token = Token::new(
+            "https://corp.awsapps.com/start",
+            "eu-west-1",
+            SecretString::from("a"),
+            at(2_000),
+            None,
+            None,
+        );
+        assert!(token.fresh_at(at(1_000), Duration::from_secs(999)));
+        assert!(!token.fresh_at(at(1_000), Duration::from_secs(1_000)));
+        // Another tool's fields make a file of some KiB: still a token.
+        let mut big = token.clone();
+        big.other
+            .insert("note".into(), serde_json::Value::String("x".repeat(8_000)));
+        write(&path, &big).unwrap();
+        assert!(read(&path).is_some());
+    }
+
+    #[test]
     fn a_file_that_is_not_a_token_is_no_token() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.json");
