@@ -271,6 +271,19 @@ mod tests {
             .insert("note".into(), serde_json::Value::String("x".repeat(8_000)));
         write(&path, &big).unwrap();
         assert!(read(&path).is_some());
+        // A refresh that gives a new refresh token keeps the new one.
+        let with_refresh = Token {
+            refresh_token: Some(SecretString::from("r1")),
+            ..token
+        };
+        let renewed = with_refresh.renewed(
+            SecretString::from("b"),
+            at(3_000),
+            Some(SecretString::from("r2")),
+        );
+        assert_eq!(renewed.refresh_token.unwrap().expose_secret(), "r2");
+        let kept = with_refresh.renewed(SecretString::from("b"), at(3_000), None);
+        assert_eq!(kept.refresh_token.unwrap().expose_secret(), "r1");
     }
 
     #[test]
