@@ -287,6 +287,19 @@ mod tests {
     }
 
     #[test]
+    fn removing_says_whether_there_was_a_token_and_fails_loudly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        assert!(!remove(&path).unwrap());
+        std::fs::write(&path, "{}").unwrap();
+        assert!(remove(&path).unwrap());
+        assert!(!path.exists());
+        // What cannot be removed is an error: nobody is told "signed out".
+        std::fs::create_dir(&path).unwrap();
+        assert!(remove(&path).is_err());
+    }
+
+    #[test]
     fn a_file_that_is_not_a_token_is_no_token() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.json");
