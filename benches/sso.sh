@@ -11,22 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ -z ${ENVACT_BENCH_INNER:-} ]]; then
-  for p in hyperfine moto_server dbus-run-session gnome-keyring-daemon python3; do
-    command -v "$p" >/dev/null || { echo "sso.sh: $p is not installed" >&2; exit 1; }
-  done
-  cargo build --release --quiet
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  mkdir -p "$work/home" "$work/run"
-  chmod 700 "$work/run"
-  HOME=$work/home XDG_RUNTIME_DIR=$work/run XDG_DATA_HOME=$work/home/.local/share \
-    XDG_CONFIG_HOME=$work/home/.config ENVACT_BENCH_INNER=$work \
-    exec dbus-run-session -- "$0" "$@"
-fi
-
-work=$ENVACT_BENCH_INNER
-eval "$(printf 'bench' | gnome-keyring-daemon --unlock --components=secrets)"
+# shellcheck source=scripts/lib/bench-session.sh
+. scripts/lib/bench-session.sh
+bench_session sso.sh hyperfine moto_server python3 -- "$0" "$@"
 bin=$PWD/target/release/envact
 # shellcheck source=scripts/lib/moto.sh
 . scripts/lib/moto.sh
