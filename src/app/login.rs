@@ -35,7 +35,7 @@ pub fn login(cx: &Context, place: &Place, open_browser: bool) -> Result<SignedIn
         start_url: sso.config.start_url.clone(),
         expires_at: token.expires_at,
         had,
-        cache: token::cache_file(&sso.home, sso.config.cache_key()),
+        cache: sso.config.cache_file(&sso.home),
     })
 }
 
@@ -46,7 +46,7 @@ pub fn logout(cx: &Context, place: &Place) -> Result<Option<String>, Error> {
     let sso = sign_in_of(cx, &settings)?.ok_or_else(|| Error::NoSso {
         manifest: settings.project.manifest.clone(),
     })?;
-    let path = token::cache_file(&sso.home, sso.config.cache_key());
+    let path = sso.config.cache_file(&sso.home);
     let Some(cached) = token::read(&path) else {
         token::remove(&path).map_err(|source| Error::Write {
             path: path.clone(),

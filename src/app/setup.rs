@@ -245,36 +245,22 @@ fn check_assigned(
     given: &Settings,
     (account, role): (bool, bool),
 ) -> Result<(), Error> {
-    use crate::wizard::SsoAssignments;
     if !account && !role {
         return Ok(());
     }
     let Some(sso) = crate::credentials::sign_in_of(cx, given)? else {
         return Ok(());
     };
-    let start_url = sso.config.start_url.clone();
     let chosen = given.effective().aws.as_ref().and_then(|a| a.sso.clone());
     let Some(chosen) = chosen else {
         return Ok(());
     };
-    let assigned = crate::credentials::sso::Assigned::new(sso, cx.ui.as_ref());
-    let not_assigned = |what, value: &str, available: Vec<String>| Error::NotAssigned {
-        what,
-        value: value.to_string(),
-        available,
-        start_url: start_url.clone(),
-    };
+    let assigned = crate::credentials::sso::Assigned::new(&sso, cx.ui.as_ref());
     if let (true, Some(id)) = (account, &chosen.account_id) {
-        let ids: Vec<String> = assigned.accounts()?.into_iter().map(|a| a.id).collect();
-        if !ids.contains(id) {
-            return Err(not_assigned("account", id, ids));
-        }
+        assigned.check_account(id)?;
     }
     if let (true, Some(id), Some(name)) = (role, &chosen.account_id, &chosen.role_name) {
-        let roles = assigned.roles(id)?;
-        if !roles.contains(name) {
-            return Err(not_assigned("role", name, roles));
-        }
+        assigned.check_role(id, name)?;
     }
     Ok(())
 }
@@ -317,7 +303,9 @@ pub fn ask_and_save(cx: &Context, settings: &Settings) -> Result<Option<Settings
     let ready = |backend: Backend, vault: Option<&str>| -> Result<(), Error> {
         Ok(ready::check(backend, vault, &cx.vars(), &cx.dirs.stores())?)
     };
-    let assigned = crate::credentials::sign_in_of(cx, settings)?
+    let sso = crate::credentials::sign_in_of(cx, settings)?;
+    let assigned = sso
+        .as_ref()
         .map(|sso| crate::credentials::sso::Assigned::new(sso, cx.ui.as_ref()));
     let assigned = assigned
         .as_ref()

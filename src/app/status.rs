@@ -67,11 +67,7 @@ pub fn status(cx: &Context) -> Status {
 /// without touching the network.
 fn sign_in(cx: &Context, settings: &crate::settings::Settings) -> Option<SignIn> {
     let sso = crate::credentials::sign_in_of(cx, settings).ok()??;
-    let cached = crate::aws::sso::token::read(&crate::aws::sso::token::cache_file(
-        &sso.home,
-        sso.config.cache_key(),
-    ))
-    .filter(|t| t.start_url == sso.config.start_url);
+    let cached = sso.config.cached(&sso.home);
     Some(SignIn {
         start_url: sso.config.start_url.clone(),
         session: sso.config.session.clone(),

@@ -111,39 +111,23 @@ impl Sso {
                 }
                 .into())
             }
-            // Not assigned: say what the person is assigned instead.
+            // Not assigned: say what the person is assigned instead (or,
+            // when the portal cannot list it, what it said).
             Err(e) if e.code() == Some("ForbiddenException") => {
-                Err(self.not_assigned(ui, &token).unwrap_or_else(|| e.into()))
+                let assigned = Assigned::signed_in(self, ui, token);
+                let (account, role) = (&self.config.account_id, &self.config.role_name);
+                match assigned
+                    .check_account(account)
+                    .and_then(|()| assigned.check_role(account, role))
+                {
+                    Err(said @ (Error::NotAssigned { .. } | Error::NothingAssigned { .. })) => {
+                        Err(said)
+                    }
+                    _ => Err(e.into()),
+                }
             }
             Err(e) => Err(e.into()),
         }
-    }
-}
-
-impl Sso {
-    /// Which of the account and the role the sign-in is not assigned, with
-    /// what it is assigned; `None` when the portal cannot say.
-    fn not_assigned(&self, ui: &dyn Ui, token: &Token) -> Option<Error> {
-        let (account, role) = (&self.config.account_id, &self.config.role_name);
-        let accounts = crate::ui::busy(ui, "Listing your AWS accounts", || {
-            self.center.accounts(&token.access_token)
-        })
-        .ok()?;
-        let error = |what, value: &str, available| Error::NotAssigned {
-            what,
-            value: value.to_string(),
-            available,
-            start_url: self.config.start_url.clone(),
-        };
-        if !accounts.iter().any(|a| &a.id == account) {
-            let ids = accounts.into_iter().map(|a| a.id).collect();
-            return Some(error("account", account, ids));
-        }
-        let roles = crate::ui::busy(ui, "Listing your roles", || {
-            self.center.roles(&token.access_token, account)
-        })
-        .ok()?;
-        Some(error("role", role, roles))
     }
 }
 
@@ -183,17 +167,56 @@ impl Approver for UiApprover<'_> {
 /// What the sign-in is assigned, for the wizard and `setup --sso-account`:
 /// signed in once (when needed), then listed by the portal.
 pub struct Assigned<'a> {
-    sso: Sso,
+    sso: &'a Sso,
     ui: &'a dyn Ui,
     token: std::cell::OnceCell<Token>,
 }
 
 impl<'a> Assigned<'a> {
-    pub fn new(sso: Sso, ui: &'a dyn Ui) -> Assigned<'a> {
+    pub fn new(sso: &'a Sso, ui: &'a dyn Ui) -> Assigned<'a> {
         Assigned {
             sso,
             ui,
             token: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// With a token already had.
+    fn signed_in(sso: &'a Sso, ui: &'a dyn Ui, token: Token) -> Assigned<'a> {
+        Assigned {
+            sso,
+            ui,
+            token: std::cell::OnceCell::from(token),
+        }
+    }
+
+    /// Refuses an account the sign-in is not assigned, listing those it is.
+    pub fn check_account(&self, account_id: &str) -> Result<(), Error> {
+        use crate::wizard::SsoAssignments;
+        let ids: Vec<String> = self.accounts()?.into_iter().map(|a| a.id).collect();
+        match ids.iter().any(|id| id == account_id) {
+            true => Ok(()),
+            false => Err(self.not_assigned("account", account_id, ids)),
+        }
+    }
+
+    /// Refuses a role the sign-in is not assigned in `account_id`, listing
+    /// those it is.
+    pub fn check_role(&self, account_id: &str, role_name: &str) -> Result<(), Error> {
+        use crate::wizard::SsoAssignments;
+        let roles = self.roles(account_id)?;
+        match roles.iter().any(|r| r == role_name) {
+            true => Ok(()),
+            false => Err(self.not_assigned("role", role_name, roles)),
+        }
+    }
+
+    fn not_assigned(&self, what: &'static str, value: &str, available: Vec<String>) -> Error {
+        Error::NotAssigned {
+            what,
+            value: value.to_string(),
+            available,
+            start_url: self.sso.config.start_url.clone(),
         }
     }
 

@@ -25,4 +25,15 @@ impl SsoConfig {
     pub fn cache_key(&self) -> &str {
         self.session.as_deref().unwrap_or(&self.start_url)
     }
+
+    /// The cache file of its token, under `home`.
+    pub fn cache_file(&self, home: &std::path::Path) -> std::path::PathBuf {
+        token::cache_file(home, self.cache_key())
+    }
+
+    /// Its cached token, if one is there for this portal (a token another
+    /// portal's sign-in left under the same name is not its).
+    pub fn cached(&self, home: &std::path::Path) -> Option<token::Token> {
+        token::read(&self.cache_file(home)).filter(|t| t.start_url == self.start_url)
+    }
 }

@@ -70,8 +70,8 @@ pub fn token(
     approver: &dyn Approver,
     now: SystemTime,
 ) -> Result<(Token, Had), SignInError> {
-    let path = token::cache_file(home, config.cache_key());
-    let cached = token::read(&path).filter(|t| t.start_url == config.start_url);
+    let path = config.cache_file(home);
+    let cached = config.cached(home);
     if let Some(t) = cached.as_ref().filter(|t| t.fresh_at(now, TOKEN_MARGIN)) {
         return Ok((t.clone(), Had::Cached));
     }
@@ -100,7 +100,7 @@ pub fn sign_in_anew(
     approver: &dyn Approver,
     now: SystemTime,
 ) -> Result<Token, SignInError> {
-    let path = token::cache_file(home, config.cache_key());
+    let path = config.cache_file(home);
     let client = token::read(&path)
         .and_then(|t| t.client)
         .filter(|c| c.expires_at > now + Duration::from_secs(3600));
