@@ -22,16 +22,16 @@ use crate::Error;
 /// Runs `command` (program and arguments) with the credentials; returns only
 /// when it cannot be started.
 pub fn exec(cx: &Context, place: &Place, command: &[OsString], envact_bin: &Path) -> Error {
-    match credentials(cx, place, envact_bin) {
+    match credentials(cx, place, envact_bin, "give to the command") {
         Ok(given) => become_command(cx, command, given),
         Err(e) => e,
     }
 }
 
 /// What the command is given, and what it must not inherit.
-struct Given {
-    credentials: Credentials,
-    region: Option<String>,
+pub(super) struct Given {
+    pub(super) credentials: Credentials,
+    pub(super) region: Option<String>,
     /// Variables that hold long-term keys or unlock them.
     held: Vec<String>,
 }
@@ -50,7 +50,14 @@ impl Given {
     }
 }
 
-fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, Error> {
+/// The credentials a command run here gets (also what `envact whoami` asks
+/// about); `what` they are for, in the error of an environment without [aws].
+pub(super) fn credentials(
+    cx: &Context,
+    place: &Place,
+    envact_bin: &Path,
+    what: &'static str,
+) -> Result<Given, Error> {
     let active = Enclosing::from_vars(|k| cx.var(k));
     let direnv = cx
         .var(crate::app::direnv::ENV_DIRENV)
@@ -72,8 +79,7 @@ fn credentials(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Given, 
             }),
         },
         _ => {
-            let (settings, obtained) =
-                super::resolve_at(cx, place, Purpose::Once, "give to the command")?;
+            let (settings, obtained) = super::resolve_at(cx, place, Purpose::Once, what)?;
             Ok(Given {
                 credentials: obtained.credentials,
                 region: obtained.region,

@@ -10,6 +10,7 @@
 //! - [`init`]: a manifest from a built-in template
 //! - [`login`]: the IAM Identity Center sign-in, and `logout`
 //! - [`status`]: what is active here, what is kept, until when
+//! - [`whoami`]: whose credentials a command run here gets
 //! - [`setup`]: the first-run wizard, or its flags
 //! - [`items`]: `add`, `list`, `remove` (the long-term keys in a backend)
 //! - [`templates`]: registries, `pull`, `pull --copy`, `push`
@@ -28,6 +29,7 @@ pub mod setup;
 pub mod status;
 pub mod templates;
 pub mod trust;
+pub mod whoami;
 
 use crate::context::{Context, Place};
 use crate::credentials::{obtain, Obtained, Purpose};

@@ -1,6 +1,7 @@
 //! STS: GetSessionToken and AssumeRole behind a small trait, so the credential
 //! flow reads top to bottom and is testable alone. [`SdkSts`] is the real one,
-//! on the AWS SDK (what its calls share is in [`super::call`]).
+//! on the AWS SDK (what its calls share is in [`super::call`]); it also asks
+//! whose credentials these are (GetCallerIdentity), which no flow needs.
 
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, SystemTime};
@@ -169,6 +170,36 @@ impl SdkSts {
             },
             Failure::Other { detail } => StsError::Other { operation, detail },
         }
+    }
+}
+
+/// Whose credentials these are, as STS says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+impl SdkSts {
+    /// GetCallerIdentity with `caller`.
+    pub fn caller_identity(&self, caller: &Credentials) -> Result<CallerIdentity, StsError> {
+        const OPERATION: &str = "GetCallerIdentity";
+        let started = std::time::Instant::now();
+        let out = self
+            .run(self.client(caller).get_caller_identity().send())?
+            .map_err(|e| self.error(OPERATION, e, started.elapsed()))?;
+        let field = |value: Option<&str>, name: &str| {
+            value.map(str::to_string).ok_or_else(|| StsError::Other {
+                operation: OPERATION,
+                detail: format!("the response has no {name}"),
+            })
+        };
+        Ok(CallerIdentity {
+            account: field(out.account(), "Account")?,
+            arn: field(out.arn(), "Arn")?,
+            user_id: field(out.user_id(), "UserId")?,
+        })
     }
 }
 

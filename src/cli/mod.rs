@@ -36,6 +36,7 @@ mod setup;
 mod status;
 mod terminal;
 mod trust;
+mod whoami;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -78,6 +79,7 @@ enum Command {
     Login(login::Args),
     Logout(login::LogoutArgs),
     Status(status::Args),
+    Whoami(whoami::Args),
     Registry(registry::Args),
     Pull(pull::Args),
     Push(push::Args),
@@ -119,6 +121,7 @@ pub fn run() -> ExitCode {
         Command::Login(args) => login::run(args, &cx),
         Command::Logout(args) => login::logout(args, &cx),
         Command::Status(args) => status::run(args, &cx),
+        Command::Whoami(args) => whoami::run(args, &cx),
         Command::Registry(args) => registry::run(args, &cx),
         Command::Pull(args) => pull::run(args, &cx),
         Command::Push(args) => push::run(args, &cx),

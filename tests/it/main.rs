@@ -44,3 +44,4 @@ mod sts_mfa_role_chain;
 mod sts_session_cache;
 mod team_registry_from_scratch;
 mod teardown_signals;
+mod whoami_shows_whose_credentials;

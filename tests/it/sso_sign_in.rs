@@ -99,6 +99,10 @@ fn one_sign_in_in_the_browser_then_none_while_the_token_or_its_refresh_is_good()
     assert!(shown.contains(ROLE_ARN), "{shown}");
     assert!(!shown.contains("Sign in to"), "{shown}");
     assert_eq!(t.sso.browser_opened().len(), 1);
+    // `envact whoami` asks STS with the same sign-in's role credentials.
+    let out = run(t.envact(&["whoami"]));
+    assert!(stdout(&out).contains(ROLE_ARN), "{}", stderr(&out));
+    assert_eq!(t.sso.browser_opened().len(), 1);
 
     // The access token expired, its refresh token good: renewed, no browser.
     t.sso.expire(true, false);
