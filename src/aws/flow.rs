@@ -89,7 +89,7 @@ impl<E: From<FlowError>> Flow<'_, E> {
         if let Some(cached) = self.fresh(Slot::Final) {
             return Ok(cached);
         }
-        let result = match self.roles_on_cached_session() {
+        let result = match self.roles_on_cached_session()? {
             Some(Ok(creds)) => creds,
             // The cached session was refused (revoked, expired early): start over.
             Some(Err(e))
@@ -118,12 +118,48 @@ impl<E: From<FlowError>> Flow<'_, E> {
     }
 
     /// Roles on top of a still-valid cached session, when there is one.
-    fn roles_on_cached_session(&self) -> Option<Result<Credentials, StsError>> {
+    fn roles_on_cached_session(&self) -> Result<Option<Result<Credentials, StsError>>, E> {
         if !self.uses_session() {
-            return None;
+            return Ok(None);
         }
-        let session = self.fresh(Slot::Session)?;
-        Some(self.assume_roles(session))
+        match self.fresh(Slot::Session) {
+            Some(session) => self.roles_on_session(session).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The MFA device the first AssumeRole is made with: a session from a
+    /// temporary source cannot be a GetSessionToken with MFA, so as in the
+    /// AWS CLI the chain's `mfa_serial` goes with the role instead.
+    fn role_mfa(&self) -> Option<&MfaSerial> {
+        self.chain
+            .mfa_serial
+            .as_ref()
+            .filter(|_| self.source.temporary() && !self.chain.roles.is_empty())
+    }
+
+    /// The roles on top of a session (an STS failure left to the caller to
+    /// judge), asking for MFA codes when the first role needs one.
+    fn roles_on_session(&self, session: Credentials) -> Result<Result<Credentials, StsError>, E> {
+        let Some(serial) = self.role_mfa() else {
+            return Ok(self.assume_roles(session, None));
+        };
+        for attempt in 1..=MFA_ATTEMPTS {
+            let code = self.mfa.code(serial, attempt)?;
+            let mfa = MfaCode {
+                serial,
+                code: &code,
+            };
+            match self.assume_roles(session.clone(), Some(mfa)) {
+                Err(e) if e.is_mfa_rejected() => continue,
+                other => return Ok(other),
+            }
+        }
+        Err(FlowError::MfaRejected {
+            serial: serial.to_string(),
+            attempts: MFA_ATTEMPTS,
+        }
+        .into())
     }
 
     fn starting_from_source(&self) -> Result<Credentials, E> {
@@ -131,7 +167,7 @@ impl<E: From<FlowError>> Flow<'_, E> {
             Start::LongTerm(keys) => keys,
             Start::Temporary(session) => {
                 self.cache.save(Slot::Session, &session);
-                return Ok(self.assume_roles(session).map_err(FlowError::from)?);
+                return Ok(self.roles_on_session(session)?.map_err(FlowError::from)?);
             }
         };
         let long_term = Credentials {
@@ -141,11 +177,13 @@ impl<E: From<FlowError>> Flow<'_, E> {
             expiration: None,
         };
         if !self.uses_session() {
-            return Ok(self.assume_roles(long_term).map_err(FlowError::from)?);
+            return Ok(self
+                .assume_roles(long_term, None)
+                .map_err(FlowError::from)?);
         }
         let session = self.session(&long_term)?;
         self.cache.save(Slot::Session, &session);
-        Ok(self.assume_roles(session).map_err(FlowError::from)?)
+        Ok(self.roles_on_session(session)?.map_err(FlowError::from)?)
     }
 
     fn session(&self, keys: &Credentials) -> Result<Credentials, E> {
@@ -176,16 +214,26 @@ impl<E: From<FlowError>> Flow<'_, E> {
         .into())
     }
 
-    fn assume_roles(&self, mut creds: Credentials) -> Result<Credentials, StsError> {
+    /// Each role of the chain in turn, the first with `mfa` when given.
+    fn assume_roles(
+        &self,
+        mut creds: Credentials,
+        mut mfa: Option<MfaCode>,
+    ) -> Result<Credentials, StsError> {
         for step in &self.chain.roles {
-            creds = self.assume(&creds, step)?;
+            creds = self.assume(&creds, step, mfa.take())?;
         }
         Ok(creds)
     }
 
-    fn assume(&self, caller: &Credentials, step: &RoleStep) -> Result<Credentials, StsError> {
+    fn assume(
+        &self,
+        caller: &Credentials,
+        step: &RoleStep,
+        mfa: Option<MfaCode>,
+    ) -> Result<Credentials, StsError> {
         ui::busy(self.ui, &format!("Assuming {}", step.role_arn), || {
-            self.sts.assume_role(caller, step, &self.session_name)
+            self.sts.assume_role(caller, step, &self.session_name, mfa)
         })
     }
 }

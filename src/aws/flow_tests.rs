@@ -49,14 +49,25 @@ impl Sts for FakeSts {
         caller: &Credentials,
         step: &RoleStep,
         _: &str,
+        mfa: Option<MfaCode>,
     ) -> Result<Credentials, StsError> {
+        let code = mfa.map(|m| format!(",{}", m.code.expose_secret()));
         self.log.borrow_mut().push(format!(
-            "AR({}->{})",
+            "AR({}->{}{})",
             caller.access_key_id.expose_secret(),
-            step.role_arn.as_str().rsplit('/').next().unwrap()
+            step.role_arn.as_str().rsplit('/').next().unwrap(),
+            code.clone().unwrap_or_default()
         ));
         if let Some(e) = self.fail_assume_with.borrow_mut().take() {
             return Err(e);
+        }
+        if code.is_some_and(|c| c != ",123456") {
+            return Err(StsError::Service {
+                operation: "AssumeRole",
+                code: "AccessDenied".into(),
+                message: "MultiFactorAuthentication failed with invalid MFA one time pass code."
+                    .into(),
+            });
         }
         Ok(issued(
             step.role_arn.as_str().rsplit('/').next().unwrap(),
@@ -302,6 +313,55 @@ fn temporary_credentials_are_a_session_roles_go_on_top_and_are_kept() {
     run_from(&portal, &chain(false, &["a"]), &sts, &cache, &[], t0()).unwrap();
     assert_eq!(*sts.log.borrow(), ["AR(portal->a)"]);
     assert_eq!(*portal.0.borrow(), 1, "the source was asked again");
+}
+
+#[test]
+fn over_a_temporary_source_the_mfa_device_goes_with_the_first_role() {
+    // As the AWS CLI does for a role profile with mfa_serial above an SSO
+    // profile: no GetSessionToken (role credentials cannot call it), the
+    // code on the first AssumeRole only, asked again when refused.
+    let (sts, portal, cache) = (FakeSts::default(), Portal::default(), MemCache::default());
+    let c = chain(true, &["a", "b"]);
+    let out = run_from(&portal, &c, &sts, &cache, &["000000", "123456"], t0()).unwrap();
+    assert_eq!(
+        *sts.log.borrow(),
+        ["AR(portal->a,000000)", "AR(portal->a,123456)", "AR(a->b)"]
+    );
+    assert_eq!(out.access_key_id.expose_secret(), "b");
+
+    // From the cached session, the role needs a code again: it is the
+    // role's trust that asks for MFA, not the session's.
+    cache.forget(Slot::Final);
+    let sts = FakeSts::default();
+    run_from(&portal, &c, &sts, &cache, &["123456"], t0()).unwrap();
+    assert_eq!(*sts.log.borrow(), ["AR(portal->a,123456)", "AR(a->b)"]);
+    assert_eq!(*portal.0.borrow(), 1);
+
+    // Three wrong codes end it; without roles there is nothing to give a code to.
+    let err = run_from(
+        &Portal::default(),
+        &chain(true, &["a"]),
+        &FakeSts::default(),
+        &MemCache::default(),
+        &["1", "2", "3"],
+        t0(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, FlowError::MfaRejected { attempts: 3, .. }),
+        "{err}"
+    );
+    let sts = FakeSts::default();
+    run_from(
+        &Portal::default(),
+        &chain(true, &[]),
+        &sts,
+        &MemCache::default(),
+        &[],
+        t0(),
+    )
+    .unwrap();
+    assert!(sts.log.borrow().is_empty());
 }
 
 #[test]

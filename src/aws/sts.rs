@@ -77,12 +77,14 @@ pub trait Sts {
         mfa: Option<MfaCode>,
     ) -> Result<Credentials, StsError>;
 
-    /// Role credentials for `caller` (long-term keys, session or role credentials).
+    /// Role credentials for `caller` (long-term keys, session or role
+    /// credentials), with an MFA code when the role's trust needs one.
     fn assume_role(
         &self,
         caller: &Credentials,
         step: &RoleStep,
         session_name: &str,
+        mfa: Option<MfaCode>,
     ) -> Result<Credentials, StsError>;
 }
 
@@ -252,6 +254,7 @@ impl Sts for SdkSts {
         caller: &Credentials,
         step: &RoleStep,
         session_name: &str,
+        mfa: Option<MfaCode>,
     ) -> Result<Credentials, StsError> {
         let mut req = self
             .client(caller)
@@ -261,6 +264,11 @@ impl Sts for SdkSts {
             .duration_seconds(step.duration.as_secs() as i32);
         if let Some(id) = &step.external_id {
             req = req.external_id(id);
+        }
+        if let Some(mfa) = mfa {
+            req = req
+                .serial_number(mfa.serial.as_str())
+                .token_code(mfa.code.expose_secret());
         }
         let started = std::time::Instant::now();
         let out = self

@@ -594,6 +594,58 @@ fn a_chain_starts_from_an_sso_profile_of_the_aws_config_file() {
     assert_eq!(t.sso.browser_opened().len(), 1);
 }
 
+/// A role profile with `mfa_serial` above an SSO profile: as with the AWS
+/// CLI, the code goes with the AssumeRole (role credentials cannot call
+/// GetSessionToken), asked once on the terminal; a wrong code is asked again.
+#[test]
+fn an_mfa_device_above_an_sso_profile_is_asked_for_with_the_role() {
+    let t = Team::with_manifest(
+        "version = 1\nname = \"team\"\n[aws]\nprofile = \"deploy\"\nwrap = [\"aws\"]\n",
+        serde_json::json!({}),
+    );
+    let sts = support::sts::Endpoint::start(&t.sb, &t.moto, "role-mfa:246810");
+    let aws = t.sb.home.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
+             [profile deploy]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\nsource_profile = dev\n\
+             mfa_serial = arn:aws:iam::{ACCOUNT}:mfa/alice\n\
+             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let mut args = vec!["activate", "--", "aws"];
+    args.extend(support::sts::CALLER_ARN);
+    let mut cmd = t.envact(&args);
+    cmd.env("AWS_ENDPOINT_URL_STS", &sts.url);
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string(&format!("MFA code for arn:aws:iam::{ACCOUNT}:mfa/alice"))
+        .unwrap();
+    p.send_line("111111").unwrap();
+    p.exp_string("that code was rejected (attempt 2 of 3)")
+        .unwrap();
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("246810").unwrap();
+    let shown = p.exp_eof().unwrap();
+    assert!(
+        shown.contains(&format!("{ACCOUNT}:assumed-role/deploy/")),
+        "{shown}"
+    );
+    let assumed: Vec<serde_json::Value> = sts
+        .requests()
+        .into_iter()
+        .filter(|r| r["Action"] == "AssumeRole")
+        .collect();
+    assert_eq!(assumed.len(), 2, "{assumed:?}");
+    assert_eq!(
+        assumed[1]["SerialNumber"],
+        format!("arn:aws:iam::{ACCOUNT}:mfa/alice")
+    );
+    assert!(!sts.actions().contains(&"GetSessionToken".to_string()));
+}
+
 /// Server mode: an expired sign-in is a 503 whose message says to run
 /// `envact login` (an SDK tries again later), and after the login the
 /// endpoint serves again.
