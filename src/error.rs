@@ -53,7 +53,7 @@ pub enum Error {
         start_url: String,
     },
 
-    #[error("{} has no [aws.sso]: there is no IAM Identity Center sign-in to use", manifest.display())]
+    #[error("{} has no [aws.sso], and names no AWS profile that signs in through IAM Identity Center: there is no sign-in to use", manifest.display())]
     NoSso { manifest: PathBuf },
 
     #[error("{} has no [aws] section: there are no AWS credentials to {what}", manifest.display())]
@@ -339,7 +339,7 @@ impl Error {
                 format!("choose one of yours (`envact setup` lists them), or ask for that {what} to be assigned to you")
             }
             Error::NoSso { .. } => {
-                "add [aws.sso] with the portal's start_url and region, the account_id and role_name (`envact init --template aws-sso` writes one)".into()
+                "add [aws.sso] with the portal's start_url and region, the account_id and role_name (`envact init --template aws-sso` writes one), or name an SSO profile of ~/.aws/config in [aws] profile".into()
             }
             Error::Agent(_) => "check that the runtime directory is writable and that loopback networking works".into(),
             Error::BackgroundAgent { log, said } => match said.lines().find_map(|l| l.strip_prefix("help: ")) {

@@ -21,6 +21,9 @@ pub enum Warning {
     NotAnMfaCode,
     /// The backend refused the sign-in: asked again.
     SignInRefused { attempt: u32, attempts: u32 },
+    /// The manifest's `[secrets]` names a backend, but its profile starts
+    /// from an IAM Identity Center sign-in: the backend is never read.
+    SecretsUnused { profile: String, manifest: PathBuf },
 }
 
 impl std::fmt::Display for Warning {
@@ -37,6 +40,11 @@ impl std::fmt::Display for Warning {
             Warning::SignInRefused { attempt, attempts } => write!(
                 f,
                 "that password was refused (attempt {attempt} of {attempts})"
+            ),
+            Warning::SecretsUnused { profile, manifest } => write!(
+                f,
+                "profile {profile:?} signs in with IAM Identity Center, so [secrets] in {} is not used: remove it, or name a profile whose credentials start from long-term keys",
+                manifest.display()
             ),
         }
     }

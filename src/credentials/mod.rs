@@ -137,6 +137,14 @@ impl Resolver {
             });
         }
         let chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
+        if let (Some(profile), Some(_)) = (chain.base_profile.as_ref(), &settings.written.secrets) {
+            if chain.sso.is_some() {
+                cx.ui.warn(&Warning::SecretsUnused {
+                    profile: profile.clone(),
+                    manifest: manifest_path.clone(),
+                });
+            }
+        }
         let source = CredentialSource::of(cx, manifest, manifest_path, &files, &aws_var, &chain)?;
         let region = region(&aws_var, chain.region.as_deref());
         // The profile's own region was checked where the profile was read.
@@ -288,21 +296,30 @@ fn as_commands_see_it<'a>(
 }
 
 /// The IAM Identity Center sign-in of the environment, when its `[aws.sso]`
-/// has one (for `envact login` and `logout`).
+/// or the AWS profile it names starts from one (for `envact login` and
+/// `logout`).
 pub fn sign_in_of(cx: &Context, settings: &Settings) -> Result<Option<sso::Sso>, Error> {
     let manifest = settings.effective();
-    // The sign-in alone: logging in needs no account or role.
-    let Some(config) = manifest
-        .aws
-        .as_ref()
-        .and_then(|a| a.sso.as_ref())
-        .map(|s| s.sign_in())
-    else {
+    let Some(aws) = &manifest.aws else {
         return Ok(None);
     };
     let var = as_commands_see_it(cx, manifest);
     let (config_path, credentials_path) =
         AwsFiles::paths(|k| var(k).map(Into::into), &cx.dirs.home);
+    let config = match &aws.sso {
+        // The sign-in alone: logging in needs no account or role.
+        Some(sso) => Some(sso.sign_in()),
+        // Else the sign-in the profile's chain starts from, if it does.
+        None => {
+            let env_profile = var("AWS_PROFILE");
+            let selected = aws.profile.as_deref().or(env_profile.as_deref());
+            let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
+            profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?.sso
+        }
+    };
+    let Some(config) = config else {
+        return Ok(None);
+    };
     let files = AwsFiles::load(&config_path, &credentials_path, None)?;
     Ok(Some(sso::Sso::new(
         config,

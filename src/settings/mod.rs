@@ -51,15 +51,11 @@ impl Settings {
     }
 
     /// Looks in the AWS config file, only when it could matter (`[aws]`
-    /// without `[secrets]` or `[aws.sso]`): does the profile start from a
-    /// sign-in?
+    /// naming a profile, without `[aws.sso]`): does the profile start from a
+    /// sign-in? Then no backend is asked about, even one `[secrets]` names.
     fn knowing_profiles(mut self, dirs: &Dirs) -> Settings {
         let m = &self.effective;
-        let Some(aws) = m
-            .aws
-            .as_ref()
-            .filter(|a| a.sso.is_none() && m.secrets.is_none())
-        else {
+        let Some(aws) = m.aws.as_ref().filter(|a| a.sso.is_none()) else {
             return self;
         };
         let Some(profile) = aws.profile.clone().or_else(|| dirs.aws_profile.clone()) else {
@@ -158,9 +154,8 @@ impl Settings {
         let mut flags = Vec::new();
         match &self.effective.secrets {
             // An IAM Identity Center sign-in needs no backend.
-            None if self.effective.aws.as_ref().is_some_and(|a| a.sso.is_none())
-                && !self.profile_signs_in =>
-            {
+            _ if self.profile_signs_in => {}
+            None if self.effective.aws.as_ref().is_some_and(|a| a.sso.is_none()) => {
                 flags.push("--backend BACKEND")
             }
             None => {}

@@ -594,6 +594,44 @@ fn a_chain_starts_from_an_sso_profile_of_the_aws_config_file() {
     assert_eq!(t.sso.browser_opened().len(), 1);
 }
 
+/// A manifest whose `[secrets]` names a backend, but whose profile signs in
+/// through IAM Identity Center: nothing is asked about the backend (no item
+/// wanted), it is never opened, and each command says once that
+/// `[secrets]` is not used.
+#[test]
+fn secrets_beside_an_sso_profile_are_not_asked_for_and_said_to_be_unused() {
+    let t = Team::with_manifest(
+        "version = 1\nname = \"team\"\n[secrets]\nbackend = \"pass\"\n[aws]\nprofile = \"dev\"\nwrap = [\"aws\"]\n",
+        serde_json::json!({}),
+    );
+    let aws = t.sb.home.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        format!(
+            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
+             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let out = run(t.envact(&["login"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.sso.browser_opened().len(), 1);
+    // No pass store exists here: had the backend been opened, this failed.
+    let out = run(t.envact(&["export", "--format", "env"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("AWS_SESSION_TOKEN"));
+    let warned = stderr(&out);
+    assert_eq!(
+        warned
+            .matches("profile \"dev\" signs in with IAM Identity Center, so [secrets] in ")
+            .count(),
+        1,
+        "{warned}"
+    );
+    assert!(warned.contains("is not used: remove it"), "{warned}");
+}
+
 /// A role profile with `mfa_serial` above an SSO profile: as with the AWS
 /// CLI, the code goes with the AssumeRole (role credentials cannot call
 /// GetSessionToken), asked once on the terminal; a wrong code is asked again.
