@@ -1,9 +1,10 @@
 //! A newcomer types the README's walk-throughs as written: both blocks of
 //! "Five minutes with envact" (the plain template; then an AWS account, with
-//! the keyring, `envact add`, the wizard and the AWS CLI against moto) and
-//! the direnv one, with envact installed on PATH (as `cargo install` puts
-//! it). The commands are read from README.md, so the README cannot drift from
-//! what works. And the demo's first build is never silent.
+//! the keyring, `envact add`, the wizard and the AWS CLI against moto), the
+//! IAM Identity Center one (against the stand-in) and the direnv one, with
+//! envact installed on PATH (as `cargo install` puts it). The commands are
+//! read from README.md, so the README cannot drift from what works. And the
+//! demo's first build is never silent.
 
 use crate::support;
 
@@ -177,6 +178,56 @@ fn the_direnv_walk_through_works_as_typed() {
     p.exp_string("[payments] [eu-west-1]").unwrap();
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
+}
+
+/// The IAM Identity Center walk-through, typed as written: the `aws-sso`
+/// template (whose example portal, account and role the stand-in serves, so
+/// "set the four values" leaves them), one sign-in in the browser on the
+/// first activation, and the AWS CLI inside with the role's credentials.
+#[test]
+fn the_sso_walk_through_works_as_typed() {
+    let commands = commands_under("From the template to a working `aws`");
+    assert_eq!(
+        commands.first().map(String::as_str),
+        Some("envact init --template aws-sso")
+    );
+    assert_eq!(commands.last().map(String::as_str), Some("exit"));
+    let sb = Sandbox::new();
+    let moto = support::sts::Moto::start(&sb);
+    let sso = support::sso::SsoStandin::start(&sb, &moto, serde_json::json!({}));
+    let mut cmd = std::process::Command::new("bash");
+    sb.apply_env(&mut cmd);
+    sso.apply(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url)
+        .env("SHELL", "/bin/bash")
+        .env("PS1", "outer$ ")
+        .args(["--norc", "--noprofile", "-i"]);
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("mkdir try-sso && cd try-sso").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let mut transcript = String::new();
+    for command in &commands {
+        p.send_line(command).unwrap();
+        let (before, prompt) = p.exp_regex(r"outer\$ |\(try-sso\) inner").unwrap();
+        transcript += &before;
+        transcript += &prompt;
+    }
+    for shown in [
+        "from template \"aws-sso\"",
+        "Sign in to IAM Identity Center",
+        "(try-sso) inner",
+        "\"Arn\": \"arn:aws:sts::111122223333:assumed-role/Developer/",
+    ] {
+        assert!(
+            transcript.contains(shown),
+            "{shown:?} not in:\n{transcript}"
+        );
+    }
+    assert!(!transcript.contains("error:"), "{transcript}");
+    assert_eq!(sso.browser_opened().len(), 1);
+    support::exit_outer_shell(p);
+    sb.assert_no_runtime_dir();
 }
 
 /// `scripts/demo`, the README's first command, builds envact first (minutes
