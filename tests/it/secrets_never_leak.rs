@@ -1,7 +1,8 @@
 //! Security rules, checked the way an attacker on the same machine would look:
 //! no secret value in the argv of any process envact starts (`ps`), none in any
 //! file under HOME, the XDG dirs or the temp dir after `add`, a read and
-//! `remove`, and none printed.
+//! `remove`, and none printed; for an IAM Identity Center sign-in, its tokens
+//! in no process's argv or environment and no file but the token cache.
 
 use crate::support;
 
@@ -61,7 +62,8 @@ impl ArgvRecorder {
     }
 }
 
-/// Scans /proc/*/cmdline over and over while envact runs, keeping every argv seen.
+/// Scans /proc/*/cmdline (and, when asked, /proc/*/environ) over and over
+/// while envact runs, keeping every argv (and environment) seen.
 struct ProcScanner {
     stop: Arc<AtomicBool>,
     seen: Arc<Mutex<BTreeSet<String>>>,
@@ -70,16 +72,22 @@ struct ProcScanner {
 
 impl ProcScanner {
     fn start() -> ProcScanner {
+        ProcScanner::of(&["cmdline"])
+    }
+
+    fn of(files: &'static [&'static str]) -> ProcScanner {
         let stop = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new(BTreeSet::new()));
         let (s, v) = (stop.clone(), seen.clone());
         let thread = std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
                 for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
-                        if !cmdline.is_empty() {
-                            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-                            v.lock().unwrap().insert(text);
+                    for file in files {
+                        if let Ok(bytes) = std::fs::read(entry.path().join(file)) {
+                            if !bytes.is_empty() {
+                                let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
+                                v.lock().unwrap().insert(text);
+                            }
                         }
                     }
                 }
@@ -223,4 +231,69 @@ fn onepassword_leaves_no_secret_in_argv_or_files() {
         "{}",
         recorder.recorded()
     );
+}
+
+/// An IAM Identity Center sign-in: `envact login` (the browser), an
+/// activation whose wrapped `aws` gets the role, `export`, `status`: the
+/// access and refresh tokens and the client secret appear in no process's
+/// argv or environment, no output, and no file but the shared token cache.
+#[test]
+fn an_sso_sign_in_leaves_no_token_in_argv_environments_output_or_files() {
+    use support::sso::{SsoStandin, ACCOUNT, ROLE, START_URL};
+    let sb = Sandbox::with_manifest(&format!(
+        "version = 1\n[aws]\nwrap = [\"aws\"]\n[aws.sso]\nstart_url = \"{START_URL}\"\n\
+         region = \"us-east-1\"\naccount_id = \"{ACCOUNT}\"\nrole_name = \"{ROLE}\"\nsession_name = \"corp\"\n"
+    ));
+    let moto = support::sts::Moto::start(&sb);
+    let sso = SsoStandin::start(&sb, &moto, serde_json::json!({}));
+    let cmd = |args: &[&str]| {
+        let mut c = sb.envact(args);
+        sso.apply(&mut c);
+        c.env("AWS_ENDPOINT_URL_STS", &moto.url)
+            .env("AWS_DEFAULT_REGION", "us-east-1");
+        c
+    };
+    let scanner = ProcScanner::of(&["cmdline", "environ"]);
+    let mut printed = String::new();
+    let bin = support::envact_bin().display().to_string();
+    for args in [
+        &["login"][..],
+        &["activate", "--", "aws", "sts", "get-caller-identity"],
+        &["export", "--format", "json"],
+        &["activate", "--", &bin, "status"],
+    ] {
+        let out = run(cmd(args));
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        printed += &stdout(&out);
+        printed += &stderr(&out);
+    }
+    let seen = scanner.finish();
+    assert!(printed.contains("assumed-role/Developer/"), "{printed}");
+    assert!(printed.contains("sign-in:     https://corp"), "{printed}");
+
+    let cache = support::sso::token_cache_file(&sb.home, "corp");
+    let token: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    let secrets: Vec<&str> = ["accessToken", "refreshToken", "clientSecret"]
+        .iter()
+        .map(|k| token[k].as_str().unwrap())
+        .collect();
+    for (name, secret) in ["accessToken", "refreshToken", "clientSecret"]
+        .iter()
+        .zip(&secrets)
+    {
+        assert!(!printed.contains(secret), "the {name} was printed");
+        let leaked: Vec<_> = seen.iter().filter(|c| c.contains(secret)).collect();
+        assert!(
+            leaked.is_empty(),
+            "the {name} in a process's argv or environment"
+        );
+    }
+    // The stand-in's own state plays AWS's servers; the cache is the one place.
+    let found = support::files_containing(&sb.root, &secrets, &[]);
+    let found: Vec<_> = found
+        .into_iter()
+        .filter(|f| !f.starts_with(sb.root.join("sso-standin")) && f.parent() != Some(&sb.root))
+        .collect();
+    assert_eq!(found, [cache], "tokens outside the cache");
 }
