@@ -4,6 +4,7 @@
 
 mod discover;
 mod error;
+pub mod profiles;
 mod schema;
 mod sign_in;
 pub mod sso;
@@ -19,6 +20,7 @@ use crate::aws::{MfaSerial, RoleArn};
 
 pub use discover::{discover, DiscoverError, Project, Remote, MANIFEST_DIR, MANIFEST_FILE};
 pub use error::{InvalidManifest, Location, ManifestError};
+pub use profiles::NamedProfile;
 pub use sign_in::{OpAuth, OpSignIn};
 pub use sso::Sso;
 
@@ -126,6 +128,11 @@ pub struct Aws {
     /// `[aws.sso]`: credentials start from an IAM Identity Center sign-in
     /// (and `[secrets]` has no part).
     pub sso: Option<Sso>,
+    /// `[aws.profiles.NAME]`: roles given by name; empty for an environment
+    /// of one role (the `[aws]` role itself).
+    pub profiles: BTreeMap<String, NamedProfile>,
+    /// The profile commands get when they name none (set when `profiles` is not empty).
+    pub default_profile: Option<String>,
 }
 
 impl Aws {

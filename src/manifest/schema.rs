@@ -62,6 +62,21 @@ pub(super) struct RawAws {
     pub wrap: Option<Vec<Spanned<String>>>,
     pub refresh_margin: Option<Spanned<String>>,
     pub sso: Option<Spanned<RawSso>>,
+    pub default_profile: Option<Spanned<String>>,
+    #[serde(default)]
+    pub profiles: BTreeMap<Spanned<String>, Spanned<RawNamedProfile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNamedProfile {
+    pub role_arn: Option<Spanned<String>>,
+    pub account_id: Option<Spanned<String>>,
+    pub role_name: Option<Spanned<String>>,
+    pub region: Option<Spanned<String>>,
+    pub external_id: Option<Spanned<String>>,
+    pub duration: Option<Spanned<String>>,
+    pub mfa_serial: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -411,8 +411,33 @@ fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
         }
     };
 
+    let error = |span, message: String, help: &str| cx.error(span, message, Some(help));
+    if !aws.profiles.is_empty() {
+        let own = [
+            ("role_arn", aws.role_arn.as_ref().map(Spanned::span)),
+            ("profile", aws.profile.as_ref().map(|_| 0..0)),
+        ];
+        if let Some((key, span)) = own.into_iter().find_map(|(k, s)| s.map(|s| (k, s))) {
+            let at = aws.profiles.keys().next().map(Spanned::span);
+            return Err(error(
+                if span.is_empty() { at.unwrap_or(span) } else { span },
+                format!("[aws] `{key}` and [aws.profiles] do not go together: each profile names its own role"),
+                &format!("move the role into a profile of [aws.profiles] and remove `{key}` from [aws]"),
+            ));
+        }
+    }
+    let (profiles, default_profile) = super::profiles::validate(
+        aws.profiles,
+        aws.default_profile,
+        sso.is_some(),
+        &parse_duration,
+        &error,
+    )?;
+
     Ok(Aws {
         sso,
+        profiles,
+        default_profile,
         refresh_margin,
         profile: aws.profile,
         role_arn: arn(cx, "role_arn", aws.role_arn)?,
