@@ -56,6 +56,14 @@ pub enum Error {
     #[error("{} has no [aws.sso], and names no AWS profile that signs in through IAM Identity Center: there is no sign-in to use", manifest.display())]
     NoSso { manifest: PathBuf },
 
+    #[error("{} has no profile {name:?}{}", manifest.display(), if known.is_empty() { ": it has no [aws.profiles]".to_string() } else { format!(": its profiles are {known}") })]
+    UnknownProfile {
+        name: String,
+        /// The profiles it has, `a, b, c`.
+        known: String,
+        manifest: PathBuf,
+    },
+
     #[error("{} has no [aws] section: there are no AWS credentials to {what}", manifest.display())]
     NoAws {
         manifest: PathBuf,
@@ -338,6 +346,10 @@ impl Error {
             Error::NotAssigned { what, .. } => {
                 format!("choose one of yours (`envact setup` lists them), or ask for that {what} to be assigned to you")
             }
+            Error::UnknownProfile { known, .. } if known.is_empty() => {
+                "leave out -p for the environment's one role, or add [aws.profiles.NAME] to the manifest".into()
+            }
+            Error::UnknownProfile { .. } => "name one of its profiles".into(),
             Error::NoSso { .. } => {
                 "add [aws.sso] with the portal's start_url and region, the account_id and role_name (`envact init --template aws-sso` writes one), or name an SSO profile of ~/.aws/config in [aws] profile".into()
             }

@@ -27,7 +27,13 @@ pub fn clear(cx: &Context, place: &Place) -> Result<(String, Cleared), Error> {
     .map_err(Error::Agent)?;
     let forgotten = settings.effective().persistence.keep_sts_session();
     if forgotten {
-        KeyringCache::of_environment(&cx.vars(), &settings.env_id, "")?.clear()?;
+        let profiles: Vec<&str> = settings
+            .effective()
+            .aws
+            .iter()
+            .flat_map(|a| a.profiles.keys().map(String::as_str))
+            .collect();
+        KeyringCache::of_environment(&cx.vars(), &settings.env_id, "")?.clear(&profiles)?;
     }
     Ok((
         name,

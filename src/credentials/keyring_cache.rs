@@ -1,9 +1,10 @@
 //! STS session and role credentials kept in the OS keyring until they expire
 //! (`persistence.sts_session = true`, `store = "keyring"`): service
-//! `envact-sts`, entries `ENV-ID/session` and `ENV-ID/final`, each tagged with
-//! a fingerprint of what produced it (item, MFA device, roles), so that a
-//! changed manifest never reuses stale credentials. A namespace apart from the
-//! long-term keys and the backend sessions.
+//! `envact-sts`, entries `ENV-ID/session` and `ENV-ID/final` (for a profile
+//! of `[aws.profiles]`, `ENV-ID/final/NAME`: the profiles share the session),
+//! each tagged with a fingerprint of what produced it (item, MFA device,
+//! roles), so that a changed manifest never reuses stale credentials. A
+//! namespace apart from the long-term keys and the backend sessions.
 
 use secrecy::ExposeSecret;
 
@@ -17,6 +18,11 @@ pub struct KeyringCache {
     store: KeyringStore,
     env_id: String,
     fingerprint: String,
+    /// What produced the session, when not all of `fingerprint` did (a
+    /// profile's role is not part of the session the profiles share).
+    session_fingerprint: Option<String>,
+    /// The profile whose final credentials these are.
+    profile: Option<String>,
 }
 
 impl KeyringCache {
@@ -25,6 +31,23 @@ impl KeyringCache {
             store,
             env_id: env_id.to_string(),
             fingerprint: fingerprint.to_string(),
+            session_fingerprint: None,
+            profile: None,
+        }
+    }
+
+    /// The same cache for the profile `name`, whose session (produced by
+    /// `session_fingerprint`) the environment's profiles share.
+    pub fn for_profile(mut self, name: &str, session_fingerprint: &str) -> KeyringCache {
+        self.profile = Some(name.to_string());
+        self.session_fingerprint = Some(session_fingerprint.to_string());
+        self
+    }
+
+    fn fingerprint_of(&self, slot: Slot) -> &str {
+        match (slot, &self.session_fingerprint) {
+            (Slot::Session, Some(session)) => session,
+            _ => &self.fingerprint,
         }
     }
 
@@ -45,7 +68,10 @@ impl KeyringCache {
     }
 
     fn user(&self, slot: Slot) -> String {
-        format!("{}/{}", self.env_id, slot.name())
+        match (slot, &self.profile) {
+            (Slot::Final, Some(profile)) => format!("{}/final/{profile}", self.env_id),
+            _ => format!("{}/{}", self.env_id, slot.name()),
+        }
     }
 
     /// Until when each slot holds credentials (whatever produced them), for
@@ -62,9 +88,14 @@ impl KeyringCache {
             .collect()
     }
 
-    /// Forgets both slots (`envact clear`), reporting a keyring failure.
-    pub fn clear(&self) -> Result<(), SecretError> {
+    /// Forgets both slots (`envact clear`), and the final credentials of
+    /// each of `profiles`, reporting a keyring failure.
+    pub fn clear(&self, profiles: &[&str]) -> Result<(), SecretError> {
         self.store.delete(&self.user(Slot::Final))?;
+        for profile in profiles {
+            self.store
+                .delete(&format!("{}/final/{profile}", self.env_id))?;
+        }
         self.store.delete(&self.user(Slot::Session))
     }
 }
@@ -73,15 +104,18 @@ impl CredentialCache for KeyringCache {
     fn load(&self, slot: Slot) -> Option<Credentials> {
         let value = self.store.get(&self.user(slot)).ok().flatten()?;
         let (fingerprint, json) = value.expose_secret().split_once('\n')?;
-        (fingerprint == self.fingerprint)
+        (fingerprint == self.fingerprint_of(slot))
             .then(|| Credentials::from_cache_json(json))
             .flatten()
     }
 
     fn save(&self, slot: Slot, creds: &Credentials) {
         let json = creds.to_cache_json();
-        let value =
-            secrecy::zeroize::Zeroizing::new(format!("{}\n{}", self.fingerprint, json.as_str()));
+        let value = secrecy::zeroize::Zeroizing::new(format!(
+            "{}\n{}",
+            self.fingerprint_of(slot),
+            json.as_str()
+        ));
         // The cache is a convenience: failing to keep credentials is not an error.
         let _ = self.store.set(&self.user(slot), &value);
     }

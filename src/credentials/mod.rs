@@ -29,7 +29,7 @@ pub use sources::ask_mfa_code;
 use sources::Sources;
 
 use crate::agent::{Refresh, RefreshError};
-use crate::aws::cache::{CredentialCache, MemoryCache, NoCache};
+use crate::aws::cache::{CredentialCache, MemoryCache, NoCache, SessionShelf};
 use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sso::sign_in::SignInError;
@@ -114,17 +114,46 @@ impl Resolver {
         settings: &Settings,
         purpose: Purpose,
     ) -> Result<Option<Resolver>, Error> {
+        Resolver::for_profile(cx, settings, purpose, None, &SessionShelf::default())
+    }
+
+    /// The resolver of the profile `name` of `[aws.profiles]` (`None`: the
+    /// environment's default); `None` without [aws]. Profiles resolved in
+    /// one process keep their common session on one `shelf`, as those that
+    /// keep sessions in the keyring keep it in one entry: one MFA prompt,
+    /// one sign-in, for them all.
+    pub fn for_profile(
+        cx: &Context,
+        settings: &Settings,
+        purpose: Purpose,
+        name: Option<&str>,
+        shelf: &SessionShelf,
+    ) -> Result<Option<Resolver>, Error> {
         let manifest = settings.effective();
         let manifest_path = &settings.project.manifest;
         let Some(aws) = &manifest.aws else {
             return Ok(None);
         };
+        let named = match name.or(aws.default_profile.as_deref()) {
+            None => None,
+            Some(name) => match aws.profiles.get_key_value(name) {
+                Some(found) => Some(found),
+                None => {
+                    return Err(Error::UnknownProfile {
+                        name: name.to_string(),
+                        known: crate::manifest::profiles::names(&aws.profiles),
+                        manifest: manifest_path.clone(),
+                    })
+                }
+            },
+        };
         let aws_var = as_commands_see_it(cx, manifest);
         let (config_path, credentials_path) =
             AwsFiles::paths(|k| aws_var(k).map(Into::into), &cx.dirs.home);
         let env_profile = match purpose {
-            // A manifest's own sign-in is not bent by someone's AWS_PROFILE.
-            _ if aws.sso.is_some() => None,
+            // A manifest's own sign-in, or its own profiles, are not bent by
+            // someone's AWS_PROFILE (which may name one of the profiles).
+            _ if aws.sso.is_some() || !aws.profiles.is_empty() => None,
             Purpose::CredentialProcess => None,
             Purpose::Agent | Purpose::Once => aws_var("AWS_PROFILE"),
         };
@@ -136,7 +165,7 @@ impl Resolver {
                 file: file.to_path_buf(),
             });
         }
-        let chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
+        let mut chain = profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?;
         if let (Some(profile), Some(_)) = (chain.base_profile.as_ref(), &settings.written.secrets) {
             if chain.sso.is_some() {
                 cx.ui.warn(&Warning::SecretsUnused {
@@ -145,8 +174,33 @@ impl Resolver {
                 });
             }
         }
-        let source = CredentialSource::of(cx, manifest, manifest_path, &files, &aws_var, &chain)?;
-        let region = region(&aws_var, chain.region.as_deref());
+        // What the session depends on, and then the profile's role on it.
+        let session_chain = named.map(|(_, p)| p.session_of(&chain));
+        if let Some((_, p)) = named {
+            chain = p.chain_on(&chain, aws);
+        }
+        let sso_manifest = named.and_then(|(_, p)| p.sso.as_ref()).map(|(account, role)| {
+            let mut m = manifest.clone();
+            if let Some(sso) = m.aws.as_mut().and_then(|a| a.sso.as_mut()) {
+                sso.account_id = Some(account.clone());
+                sso.role_name = Some(role.clone());
+            }
+            m
+        });
+        let manifest_of_source = sso_manifest.as_ref().unwrap_or(manifest);
+        let source = CredentialSource::of(
+            cx,
+            manifest_of_source,
+            manifest_path,
+            &files,
+            &aws_var,
+            &chain,
+        )?;
+        // A profile's own region is its commands' (checked in the manifest).
+        let region = match named.and_then(|(_, p)| p.region.clone()) {
+            Some(own) => Some(("", own)),
+            None => region(&aws_var, chain.region.as_deref()),
+        };
         // The profile's own region was checked where the profile was read.
         let unchecked = region.as_ref().filter(|(name, _)| !name.is_empty());
         if let Some((name, value)) = unchecked.filter(|(_, r)| !valid_region(r)) {
@@ -161,14 +215,20 @@ impl Resolver {
         // Without one anywhere, STS's global region: commands get it too,
         // or an SDK that needs one fails where envact worked.
         let region = Some(region.map_or_else(|| DEFAULT_REGION.to_string(), |(_, r)| r));
+        let identity = source.identity();
+        let session_fingerprint = fingerprint(&identity, session_chain.as_ref().unwrap_or(&chain));
         let cache: Box<dyn CredentialCache> = if manifest.persistence.keep_sts_session() {
-            Box::new(KeyringCache::of_environment(
+            let kept = KeyringCache::of_environment(
                 &cx.vars(),
                 &settings.env_id,
-                &fingerprint(&source.identity(), &chain),
-            )?)
+                &fingerprint(&identity, &chain),
+            )?;
+            Box::new(match named {
+                Some((name, _)) => kept.for_profile(name, &session_fingerprint),
+                None => kept,
+            })
         } else if purpose == Purpose::Agent {
-            Box::new(MemoryCache::default())
+            Box::new(MemoryCache::on_shelf(shelf, &session_fingerprint))
         } else {
             Box::new(NoCache)
         };

@@ -12,8 +12,8 @@ use toml::Spanned;
 
 use super::schema::RawNamedProfile;
 use super::sso::{is_account_id, is_role_name};
-use super::ManifestError;
-use crate::aws::profile::valid_region;
+use super::{Aws, ManifestError};
+use crate::aws::profile::{valid_region, ProfileChain, RoleStep, CHAINED_ROLE_MAX};
 use crate::aws::{MfaSerial, RoleArn};
 
 /// One profile the environment gives by name.
@@ -32,6 +32,38 @@ pub struct NamedProfile {
     pub duration: Option<Duration>,
     /// This profile's MFA device, over `[aws] mfa_serial`.
     pub mfa_serial: Option<MfaSerial>,
+}
+
+impl NamedProfile {
+    /// The environment's chain as far as this profile's session: its own
+    /// MFA device and region, when it has them.
+    pub fn session_of(&self, base: &ProfileChain) -> ProfileChain {
+        let mut chain = base.clone();
+        if let Some(serial) = &self.mfa_serial {
+            chain.mfa_serial = Some(serial.clone());
+        }
+        if let Some(region) = &self.region {
+            chain.region = Some(region.clone());
+        }
+        chain
+    }
+
+    /// The environment's chain with this profile's role on top.
+    pub fn chain_on(&self, base: &ProfileChain, aws: &Aws) -> ProfileChain {
+        let mut chain = self.session_of(base);
+        if let Some(role_arn) = &self.role_arn {
+            chain.roles.push(RoleStep {
+                role_arn: role_arn.clone(),
+                external_id: self.external_id.clone(),
+                session_name: None,
+                duration: self
+                    .duration
+                    .unwrap_or(aws.session_duration.min(CHAINED_ROLE_MAX)),
+                profile: None,
+            });
+        }
+        chain
+    }
 }
 
 /// A profile name as the SDKs read one from a config file: letters,
