@@ -256,6 +256,22 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<crate::shell::profiles::NotAProfile> for Error {
+    fn from(e: crate::shell::profiles::NotAProfile) -> Error {
+        Error::UnknownProfile {
+            name: e.name,
+            known: e.known,
+            manifest: e.manifest,
+        }
+    }
 }
 
 impl From<crate::template::BuiltinError> for Error {
@@ -424,6 +440,7 @@ impl Error {
             Error::UnknownTemplate { .. } => "pass one of the names above to --template".into(),
             Error::CurrentDir(_) => "cd to an existing directory, or pass -d DIR".into(),
             Error::Signals(_) | Error::Write { .. } => return None,
+            Error::Read { .. } => "check that the file is yours and readable".into(),
         })
     }
 }

@@ -15,6 +15,7 @@
 //! no client, no slow STS call and no held lock can stall another client's
 //! answer or the handling of SIGTERM and SIGHUP.
 
+mod conn;
 pub mod detached;
 mod ecs;
 mod peer;
@@ -23,17 +24,18 @@ mod worker;
 
 use secrecy::zeroize::Zeroizing;
 use secrecy::SecretString;
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::collections::HashMap;
+use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::aws::{rfc3339, Credentials};
 use crate::shell::supervise::Service;
 use crate::summary::Summary;
+use conn::{Conn, Stream, Wait};
 pub use ecs::EcsServer;
 use protocol::Response;
 use worker::Worker;
@@ -70,7 +72,12 @@ pub enum RefreshError {
 /// Gets new credentials (from the cached session when it is still good).
 /// Runs on the agent's refresh thread.
 pub trait Refresh: Send {
-    fn refresh(&mut self, mfa_code: Option<&SecretString>) -> Result<Credentials, RefreshError>;
+    /// Credentials of `profile` (of `[aws.profiles]`; none: the default).
+    fn refresh(
+        &mut self,
+        profile: Option<&str>,
+        mfa_code: Option<&SecretString>,
+    ) -> Result<Credentials, RefreshError>;
 }
 
 pub struct Agent {
@@ -78,51 +85,23 @@ pub struct Agent {
     ecs: Option<EcsServer>,
     conns: Vec<Conn>,
     next_id: u64,
-    /// None until the first refresh, for an agent started before anyone
-    /// asked (direnv's, in server mode).
-    current: Option<Credentials>,
+    /// Each profile's credentials (`None`: the default's), from the last
+    /// refresh of each; the default's is missing until the first refresh
+    /// of an agent started before anyone asked (direnv's, in server mode).
+    current: HashMap<Option<String>, Credentials>,
     /// When the last request came: an agent in the background ends after
     /// being idle for long enough.
     last_request: Instant,
     region: Option<String>,
     margin: Duration,
     worker: Worker,
-    /// A refresh is running; `true` when it was given an MFA code.
-    refreshing: Option<bool>,
+    /// A refresh is running, for this profile; `true` when it was given an
+    /// MFA code.
+    refreshing: Option<(Option<String>, bool)>,
     /// Where `envact status` reads what the activation gives (its expiry
     /// changes with each refresh).
     runtime_dir: PathBuf,
     uid: u32,
-}
-
-enum Stream {
-    Unix(UnixStream),
-    Tcp(TcpStream),
-}
-
-/// A client connection, reading its request or waiting for a refresh.
-struct Conn {
-    id: u64,
-    stream: Stream,
-    buf: Zeroizing<Vec<u8>>,
-    deadline: Instant,
-    /// Until when it may stay without having sent anything.
-    first_byte: Instant,
-    waiting: Option<Wait>,
-}
-
-impl Conn {
-    /// Still on time at `now`.
-    fn on_time(&self, now: Instant) -> bool {
-        self.deadline > now
-            && (self.first_byte > now || !self.buf.is_empty() || self.waiting.is_some())
-    }
-}
-
-/// What a request waiting for a refresh asked for.
-enum Wait {
-    Socket { mfa_code: Option<SecretString> },
-    Http(ecs::Request),
 }
 
 impl Agent {
@@ -149,7 +128,7 @@ impl Agent {
             ecs,
             conns: Vec::new(),
             next_id: 0,
-            current: initial,
+            current: initial.into_iter().map(|c| (None, c)).collect(),
             last_request: Instant::now(),
             region,
             margin,
@@ -251,6 +230,7 @@ impl Agent {
                 Some(end) => match protocol::parse_request(&conn.buf[..end]) {
                     Some(request) => Some(Wait::Socket {
                         mfa_code: request.mfa_code,
+                        profile: request.profile,
                     }),
                     None => {
                         self.conns.remove(at);
@@ -283,31 +263,36 @@ impl Agent {
     /// Answers the request at `at` now, or when a refresh brings fresh credentials.
     fn serve(&mut self, at: usize, wait: Wait) {
         self.last_request = Instant::now();
+        let profile = wait.profile().map(str::to_string);
         let fresh = self
             .current
-            .as_ref()
+            .get(&profile)
             .is_some_and(|c| c.fresh_at(SystemTime::now(), self.margin));
         if fresh {
-            let answer = self.credentials();
+            let answer = self.credentials(&profile);
             let conn = self.conns.remove(at);
             conn.answer(wait, &answer);
             return;
         }
         let code = match &wait {
-            Wait::Socket { mfa_code } => mfa_code.clone(),
+            Wait::Socket { mfa_code, .. } => mfa_code.clone(),
             Wait::Http(_) => None,
         };
         let conn = &mut self.conns[at];
         conn.waiting = Some(wait);
         conn.deadline = Instant::now() + REFRESH_DEADLINE;
         if self.refreshing.is_none() {
-            self.refreshing = Some(code.is_some());
-            self.worker.refresh(code);
+            self.start_refresh(profile, code);
         }
     }
 
-    fn credentials(&self) -> Response {
-        match &self.current {
+    fn start_refresh(&mut self, profile: Option<String>, code: Option<SecretString>) {
+        self.refreshing = Some((profile.clone(), code.is_some()));
+        self.worker.refresh(profile, code);
+    }
+
+    fn credentials(&self, profile: &Option<String>) -> Response {
+        match self.current.get(profile) {
             Some(credentials) => Response::Credentials {
                 credentials: credentials.clone(),
                 region: self.region.clone(),
@@ -324,31 +309,47 @@ impl Agent {
         (self.conns.is_empty() && self.refreshing.is_none()).then(|| self.last_request.elapsed())
     }
 
-    /// A refresh ended: the requests waiting for it get its result.
-    fn refreshed(&mut self, outcome: Result<Credentials, RefreshError>) {
+    /// A refresh of `profile` ended (`None`: the refresher is gone): the
+    /// requests waiting for it get its result, then a refresh starts for
+    /// any request waiting for another profile.
+    fn refreshed(
+        &mut self,
+        profile: Option<Option<String>>,
+        outcome: Result<Credentials, RefreshError>,
+    ) {
         self.refreshing = None;
         let answer = match outcome {
             Ok(credentials) => {
-                let expires = credentials.expiration.map(rfc3339);
-                self.current = Some(credentials);
-                if let Some(mut active) = Summary::load(&self.runtime_dir) {
-                    active.expires = expires;
-                    let _ = active.save(&self.runtime_dir);
+                let profile = profile.clone().flatten();
+                if profile.is_none() {
+                    if let Some(mut active) = Summary::load(&self.runtime_dir) {
+                        active.expires = credentials.expiration.map(rfc3339);
+                        let _ = active.save(&self.runtime_dir);
+                    }
                 }
-                self.credentials()
+                self.current.insert(profile.clone(), credentials);
+                self.credentials(&profile)
             }
             Err(RefreshError::NeedMfa(serial)) => Response::NeedMfa { serial },
             Err(RefreshError::Failed { message, transient }) => {
                 Response::Error { message, transient }
             }
         };
+        // Who waited for this refresh: everyone, when the refresher is gone.
+        let for_it = |w: &Wait| match &profile {
+            Some(p) => w.profile() == p.as_deref(),
+            None => true,
+        };
         // A code typed while a refresh without one ran is tried now.
         let code_brought = matches!(answer, Response::NeedMfa { .. })
             .then(|| {
                 self.conns.iter().find_map(|c| match &c.waiting {
-                    Some(Wait::Socket {
-                        mfa_code: Some(code),
-                    }) => Some(code.clone()),
+                    Some(
+                        w @ Wait::Socket {
+                            mfa_code: Some(code),
+                            ..
+                        },
+                    ) if for_it(w) => Some(code.clone()),
                     _ => None,
                 })
             })
@@ -357,7 +358,10 @@ impl Agent {
             .into_iter()
             .partition(|c| match &c.waiting {
                 None => false,
-                Some(Wait::Socket { mfa_code: Some(_) }) => code_brought.is_none(),
+                Some(w) if !for_it(w) => false,
+                Some(Wait::Socket {
+                    mfa_code: Some(_), ..
+                }) => code_brought.is_none(),
                 Some(_) => true,
             });
         self.conns = kept;
@@ -366,55 +370,21 @@ impl Agent {
                 conn.answer(wait, &answer);
             }
         }
-        if let Some(code) = code_brought {
-            self.refreshing = Some(true);
-            self.worker.refresh(Some(code));
-        }
-    }
-}
-
-impl Stream {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        match self {
-            Stream::Unix(s) => s.as_fd(),
-            Stream::Tcp(s) => s.as_fd(),
-        }
-    }
-
-    fn set_nonblocking(&self) -> io::Result<()> {
-        match self {
-            Stream::Unix(s) => s.set_nonblocking(true),
-            Stream::Tcp(s) => s.set_nonblocking(true),
-        }
-    }
-
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Unix(s) => s.read(buf),
-            Stream::Tcp(s) => s.read(buf),
-        }
-    }
-
-    /// Writes a whole answer, waiting at most [`WRITE_TIMEOUT`].
-    fn send(&mut self, bytes: &[u8]) {
-        let _ = match self {
-            Stream::Unix(s) => s
-                .set_nonblocking(false)
-                .and_then(|()| s.set_write_timeout(Some(WRITE_TIMEOUT)))
-                .and_then(|()| s.write_all(bytes)),
-            Stream::Tcp(s) => s
-                .set_nonblocking(false)
-                .and_then(|()| s.set_write_timeout(Some(WRITE_TIMEOUT)))
-                .and_then(|()| s.write_all(bytes)),
+        let next = match code_brought {
+            Some(code) => Some((profile.flatten(), Some(code))),
+            // Requests for another profile waited their turn.
+            None => self.conns.iter().find_map(|c| {
+                c.waiting.as_ref().map(|w| {
+                    let code = match w {
+                        Wait::Socket { mfa_code, .. } => mfa_code.clone(),
+                        Wait::Http(_) => None,
+                    };
+                    (w.profile().map(str::to_string), code)
+                })
+            }),
         };
-    }
-}
-
-impl Conn {
-    fn answer(mut self, wait: Wait, answer: &Response) {
-        match wait {
-            Wait::Socket { .. } => self.stream.send(answer.to_line().as_bytes()),
-            Wait::Http(request) => self.stream.send(&ecs::reply(request, Some(answer))),
+        if let Some((profile, code)) = next {
+            self.start_refresh(profile, code);
         }
     }
 }
@@ -454,8 +424,8 @@ impl Service for Agent {
             self.read(id);
         }
         if ready.contains(&1) {
-            if let Some(outcome) = self.worker.finished() {
-                self.refreshed(outcome);
+            if let Some((profile, outcome)) = self.worker.finished() {
+                self.refreshed(profile, outcome);
             }
         }
         if ready.contains(&0) {

@@ -21,6 +21,9 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Request {
     /// A code the person typed after the agent answered `need_mfa`.
     pub mfa_code: Option<SecretString>,
+    /// The profile of `[aws.profiles]` asked for; none: the environment's default.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// The agent's answer.
@@ -125,7 +128,11 @@ pub enum FetchError {
 /// sure that the directory is the user's own (0700) and that the process
 /// answering on the socket is theirs too: never ask anyone else, and never
 /// hand anyone else an MFA code.
-pub fn fetch(runtime_dir: &Path, mfa_code: Option<&SecretString>) -> Result<Response, FetchError> {
+pub fn fetch(
+    runtime_dir: &Path,
+    profile: Option<&str>,
+    mfa_code: Option<&SecretString>,
+) -> Result<Response, FetchError> {
     let uid = nix::unistd::getuid().as_raw();
     check_private_dir(runtime_dir, uid)?;
     let socket = runtime_dir.join(SOCKET);
@@ -142,7 +149,7 @@ pub fn fetch(runtime_dir: &Path, mfa_code: Option<&SecretString>) -> Result<Resp
     stream.set_write_timeout(Some(TIMEOUT))?;
     let request = Zeroizing::new(format!(
         "{}\n",
-        serde_json::json!({"mfa_code": mfa_code.map(|c| c.expose_secret())})
+        serde_json::json!({"mfa_code": mfa_code.map(|c| c.expose_secret()), "profile": profile})
     ));
     stream.write_all(request.as_bytes())?;
     let mut line = Zeroizing::new(String::new());
@@ -299,11 +306,15 @@ mod tests {
         .to_line();
         let (dir, served) = agent(line.to_string());
         let code = SecretString::from("654321");
-        match fetch(dir.path(), Some(&code)) {
+        match fetch(dir.path(), Some("prod"), Some(&code)) {
             Ok(Response::Error { message: got, .. }) => assert_eq!(got, message),
             other => panic!("{:?}", other.map(|_| ())),
         }
-        assert_eq!(served.join().unwrap(), "{\"mfa_code\":\"654321\"}\n");
+        let request = served.join().unwrap();
+        assert_eq!(request, "{\"mfa_code\":\"654321\",\"profile\":\"prod\"}\n");
+        let parsed = parse_request(request.trim_end().as_bytes()).unwrap();
+        assert_eq!(parsed.profile.as_deref(), Some("prod"));
+        assert!(parse_request(b"{}").unwrap().profile.is_none());
     }
 
     #[test]
@@ -311,7 +322,7 @@ mod tests {
         let (dir, _served) = agent(String::new());
         for mode in [0o755, 0o750, 0o701, 0o710] {
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).unwrap();
-            match fetch(dir.path(), None) {
+            match fetch(dir.path(), None, None) {
                 Err(FetchError::UntrustedDir { reason, .. }) => {
                     assert_eq!(reason, format!("its mode is {mode:o}, not 700"))
                 }
@@ -321,13 +332,13 @@ mod tests {
         let file = dir.path().join("not-a-dir");
         std::fs::write(&file, "").unwrap();
         assert!(matches!(
-            fetch(&file, None),
+            fetch(&file, None, None),
             Err(FetchError::UntrustedDir { reason, .. }) if reason == "it is not a directory"
         ));
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(dir.path(), &link).unwrap();
         assert!(matches!(
-            fetch(&link, None),
+            fetch(&link, None, None),
             Err(FetchError::UntrustedDir { reason, .. }) if reason == "it is not a directory"
         ));
     }
@@ -346,7 +357,7 @@ mod tests {
         let (dir, _served) = agent(String::new());
         std::os::unix::fs::chown(dir.path(), Some(65534), Some(65534)).unwrap();
         assert!(matches!(
-            fetch(dir.path(), None),
+            fetch(dir.path(), None, None),
             Err(FetchError::UntrustedDir { reason, .. }) if reason == "it belongs to uid 65534"
         ));
     }

@@ -15,9 +15,12 @@ use crate::aws::Credentials;
 
 pub type Outcome = Result<Credentials, RefreshError>;
 
+/// A refresh asked for: the profile (none: the default), the MFA code typed.
+type Job = (Option<String>, Option<SecretString>);
+
 pub struct Worker {
-    requests: Sender<Option<SecretString>>,
-    results: Receiver<Outcome>,
+    requests: Sender<Job>,
+    results: Receiver<(Option<String>, Outcome)>,
     /// Readable when a result is waiting.
     wake: UnixStream,
 }
@@ -26,7 +29,7 @@ impl Worker {
     pub fn start(mut refresher: Box<dyn Refresh>) -> std::io::Result<Worker> {
         let (wake, mut waker) = UnixStream::pair()?;
         wake.set_nonblocking(true)?;
-        let (requests, todo) = mpsc::channel::<Option<SecretString>>();
+        let (requests, todo) = mpsc::channel::<Job>();
         let (done, results) = mpsc::channel();
         std::thread::Builder::new()
             .name("envact-refresh".into())
@@ -34,9 +37,9 @@ impl Worker {
                 // Signals are the supervising thread's to take.
                 crate::shell::supervise::block_in_this_thread();
                 // Ends when the agent (the sender) is gone.
-                for code in todo {
-                    let outcome = refresher.refresh(code.as_ref());
-                    if done.send(outcome).is_err() {
+                for (profile, code) in todo {
+                    let outcome = refresher.refresh(profile.as_deref(), code.as_ref());
+                    if done.send((profile, outcome)).is_err() {
                         break;
                     }
                     let _ = waker.write_all(&[1]);
@@ -49,22 +52,26 @@ impl Worker {
         })
     }
 
-    /// Starts a refresh, with an MFA code when one was typed.
-    pub fn refresh(&self, mfa_code: Option<SecretString>) {
-        let _ = self.requests.send(mfa_code);
+    /// Starts a refresh of `profile`, with an MFA code when one was typed.
+    pub fn refresh(&self, profile: Option<String>, mfa_code: Option<SecretString>) {
+        let _ = self.requests.send((profile, mfa_code));
     }
 
-    /// The result of the refresh that finished, if one did.
-    pub fn finished(&mut self) -> Option<Outcome> {
+    /// The profile whose refresh finished, and its result, if one did
+    /// (none: the refresh stopped working at all).
+    pub fn finished(&mut self) -> Option<(Option<Option<String>>, Outcome)> {
         let mut drained = [0u8; 64];
         while matches!(self.wake.read(&mut drained), Ok(n) if n > 0) {}
         match self.results.try_recv() {
-            Ok(outcome) => Some(outcome),
+            Ok((profile, outcome)) => Some((Some(profile), outcome)),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(RefreshError::Failed {
-                message: "the credential refresh stopped working".into(),
-                transient: false,
-            })),
+            Err(TryRecvError::Disconnected) => Some((
+                None,
+                Err(RefreshError::Failed {
+                    message: "the credential refresh stopped working".into(),
+                    transient: false,
+                }),
+            )),
         }
     }
 }

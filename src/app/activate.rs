@@ -19,14 +19,14 @@ use crate::aws::rfc3339;
 use crate::context::Context;
 use crate::context::Place;
 use crate::credentials::store::open_for;
-use crate::credentials::{Codes, Purpose, Resolver};
+use crate::credentials::{Codes, Profiles};
 use crate::hardening::CoreLimit;
 use crate::manifest::{InjectMode, Manifest, Project};
 use crate::secrets::read_keys;
 use crate::settings::Settings;
 use crate::shell::enclosing::ENV_DIRENV;
 use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
-use crate::shell::{rc, Enclosing, Invocation, RuntimeDir, Shell};
+use crate::shell::{profiles, rc, Enclosing, Invocation, RuntimeDir, Shell};
 use crate::summary::Summary;
 use crate::Error;
 use secrecy::zeroize::Zeroizing;
@@ -95,9 +95,11 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         agent: None,
         wrappers: None,
         active: None,
+        profiles: None,
     };
-    match Resolver::new(cx, &settings, Purpose::Agent)? {
-        Some(resolver) => {
+    match Profiles::new(cx, &settings)? {
+        Some(profiles) => {
+            let resolver = profiles.default_resolver();
             let obtained = resolver.resolve(&Codes::Person)?;
             let aws = activation
                 .manifest
@@ -116,8 +118,11 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
             };
             cx.ui.activated(&active);
             activation.active = Some(active);
+            activation.profiles = own_profiles(cx, &activation.manifest, &request.envact_bin)?;
             match aws.inject {
-                InjectMode::Shell => {
+                // With profiles, the shell names the default one instead,
+                // and the agent answers for them all.
+                InjectMode::Shell if activation.profiles.is_none() => {
                     activation.credential_env =
                         variables(&obtained.credentials, obtained.region.as_deref());
                 }
@@ -137,12 +142,15 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                             Some(obtained.credentials),
                             obtained.region,
                             margin,
-                            Box::new(resolver),
+                            Box::new(profiles),
                             serve_ecs,
                         )
                         .map_err(Error::Agent)
                     }));
-                    let wrappers = if serve_ecs { Vec::new() } else { aws.wrap };
+                    let wrappers = match mode {
+                        InjectMode::PerCommand => aws.wrap,
+                        _ => Vec::new(),
+                    };
                     activation.wrappers = Some((request.envact_bin, wrappers));
                 }
             }
@@ -194,6 +202,8 @@ pub struct Activation {
     wrappers: Option<(PathBuf, Vec<String>)>,
     /// What it gives, kept in the runtime directory for `envact status`.
     active: Option<Summary>,
+    /// The profiles of `[aws.profiles]`, given through an AWS config file.
+    profiles: Option<OwnProfiles>,
     /// Variables of envact's environment that hold long-term keys or unlock
     /// them: nothing the activation starts inherits them.
     held: Vec<String>,
@@ -237,6 +247,12 @@ impl Activation {
                 })?;
         }
 
+        if let Some(own) = &self.profiles {
+            let path = runtime.path().join(profiles::CONFIG_FILE);
+            runtime
+                .write(profiles::CONFIG_FILE, &own.config)
+                .map_err(|source| Error::Write { path, source })?;
+        }
         if let Some(active) = &self.active {
             active.save(runtime.path()).map_err(|source| Error::Write {
                 path: Summary::path(runtime.path()),
@@ -313,5 +329,56 @@ impl Activation {
             &self.project,
             runtime_dir,
         ));
+        if let Some(own) = &self.profiles {
+            cmd.env("AWS_CONFIG_FILE", runtime_dir.join(profiles::CONFIG_FILE))
+                .env(profiles::ENV_PROFILES, &own.names)
+                .env(profiles::ENV_DEFAULT_PROFILE, &own.default);
+            if own.shell_names_default {
+                cmd.env("AWS_PROFILE", &own.default);
+            }
+        }
     }
+}
+
+/// An activation's profiles: its AWS config file, and what it tells commands.
+struct OwnProfiles {
+    config: String,
+    /// Comma-separated.
+    names: String,
+    default: String,
+    /// Shell mode: the shell itself names the default profile.
+    shell_names_default: bool,
+}
+
+/// The profiles of `manifest`'s `[aws.profiles]`, when it has any: the
+/// person's own AWS config file (as commands would read it) with them in it.
+fn own_profiles(
+    cx: &Context,
+    manifest: &Manifest,
+    envact_bin: &Path,
+) -> Result<Option<OwnProfiles>, Error> {
+    let Some(aws) = manifest.aws.as_ref().filter(|a| !a.profiles.is_empty()) else {
+        return Ok(None);
+    };
+    let var = |k: &str| manifest.vars.get(k).map(Into::into).or_else(|| cx.var(k));
+    let (path, _) = crate::aws::profile::AwsFiles::paths(var, &cx.dirs.home);
+    let person = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => return Err(Error::Read { path, source }),
+    };
+    let entries: Vec<profiles::Entry> = aws
+        .profiles
+        .iter()
+        .map(|(name, p)| profiles::Entry {
+            name,
+            region: p.region.as_deref(),
+        })
+        .collect();
+    Ok(Some(OwnProfiles {
+        config: profiles::config_text(person.as_deref(), &entries, envact_bin),
+        names: aws.profiles.keys().cloned().collect::<Vec<_>>().join(","),
+        default: aws.default_profile.clone().unwrap_or_default(),
+        shell_names_default: aws.inject == InjectMode::Shell,
+    }))
 }

@@ -32,22 +32,24 @@ pub mod trust;
 pub mod whoami;
 
 use crate::context::{Context, Place};
-use crate::credentials::{obtain, Obtained, Purpose};
+use crate::credentials::{obtain_for, Obtained, Purpose};
 use crate::settings::Settings;
 use crate::Error;
 
-/// The environment at `place`, trusted, and its credentials: the steps
-/// `export` and `exec` (outside an activation) share. `what` names the
-/// command for the error of an environment without `[aws]`.
+/// The environment at `place`, trusted, and the credentials of its
+/// `profile` (`None`: the default): the steps `export` and `exec` (outside
+/// an activation) share. `what` names the command for the error of an
+/// environment without `[aws]`.
 fn resolve_at(
     cx: &Context,
     place: &Place,
     purpose: Purpose,
     what: &'static str,
+    profile: Option<&str>,
 ) -> Result<(Settings, Obtained), Error> {
     let settings = cx.settings_at(place)?;
     trust::ensure_trusted(cx, &settings)?;
-    let obtained = obtain(cx, &settings, purpose)?.ok_or_else(|| Error::NoAws {
+    let obtained = obtain_for(cx, &settings, purpose, profile)?.ok_or_else(|| Error::NoAws {
         manifest: settings.project.manifest.clone(),
         what,
     })?;

@@ -8,12 +8,26 @@ use crate::aws::flow::FlowError;
 use crate::aws::profile::AwsFiles;
 use crate::aws::sts::{CallerIdentity, SdkSts};
 use crate::context::{Context, Place};
-use crate::credentials::DEFAULT_REGION;
+use crate::credentials::{Purpose, DEFAULT_REGION};
 use crate::{ui, Error};
 
-/// The identity STS sees for this place's credentials.
-pub fn whoami(cx: &Context, place: &Place, envact_bin: &Path) -> Result<CallerIdentity, Error> {
-    let given = super::exec::credentials(cx, place, envact_bin, "ask STS about")?;
+/// The identity STS sees for this place's credentials (of `profile`;
+/// `None`: the default, or `AWS_PROFILE`'s in an activation of profiles).
+pub fn whoami(
+    cx: &Context,
+    place: &Place,
+    envact_bin: &Path,
+    profile: Option<&str>,
+) -> Result<CallerIdentity, Error> {
+    let profile = super::exec::profile_here(cx, place, profile)?;
+    let given = super::exec::credentials(
+        cx,
+        place,
+        envact_bin,
+        "ask STS about",
+        Purpose::Once,
+        profile.as_deref(),
+    )?;
     // The STS endpoint a command would call: the environment's settings and
     // the AWS config file's, as the SDKs read them.
     let var = |k: &str| cx.var(k).and_then(|v| v.into_string().ok());

@@ -40,6 +40,15 @@ impl ProjectDir {
     }
 }
 
+/// `-p NAME`: one of the environment's `[aws.profiles]`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ProfileArg {
+    /// A profile of the manifest's [aws.profiles] (default: its
+    /// default_profile; inside an activation, the one AWS_PROFILE names).
+    #[arg(short = 'p', long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
 /// The backend that `add`, `list` and `remove` work on.
 #[derive(clap::Args)]
 pub struct BackendArgs {

@@ -4,13 +4,14 @@ use std::ffi::OsString;
 
 use envact::context::Context;
 
-use super::args::ProjectDir;
+use super::args::{ProfileArg, ProjectDir};
 use super::Outcome;
 
 const EXAMPLES: &str = "\
 Examples:
   envact exec -- terraform plan              # inside an activation: the agent's credentials
-  envact exec -d ~/src/payments -- aws sts get-caller-identity";
+  envact exec -d ~/src/payments -- aws sts get-caller-identity
+  envact exec -p prod -- terraform plan      # a profile of [aws.profiles]";
 
 /// Run one command with fresh AWS credentials in its environment.
 ///
@@ -23,11 +24,19 @@ Examples:
 /// AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION and
 /// AWS_CREDENTIAL_EXPIRATION. envact then becomes the command (exec): its exit
 /// code, signals and terminal are its own.
+///
+/// In an environment with [aws.profiles], inside its activation, the command
+/// gets AWS_PROFILE (the -p profile, else the one already set, else the
+/// default) and the activation's AWS config file instead of keys: every SDK
+/// then asks envact for the profile it uses.
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,
+
+    #[command(flatten)]
+    profile: ProfileArg,
 
     /// The command and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
@@ -41,6 +50,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         &args.project.place(),
         &args.command,
         &bin,
+        args.profile.profile.as_deref(),
     ))
 }
 
@@ -48,7 +58,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
 pub fn shim(command: Vec<OsString>) -> std::process::ExitCode {
     let (cx, terminal) = super::context();
     let place = envact::context::Place::Dir(None);
-    let err = envact::app::exec::exec(&cx, &place, &command, &super::envact_bin());
+    let err = envact::app::exec::exec(&cx, &place, &command, &super::envact_bin(), None);
     super::report(&err, terminal.colour);
     std::process::ExitCode::from(err.exit_code())
 }

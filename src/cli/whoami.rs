@@ -2,7 +2,7 @@
 
 use envact::context::Context;
 
-use super::args::ProjectDir;
+use super::args::{ProfileArg, ProjectDir};
 use super::Outcome;
 
 const EXAMPLES: &str = "\
@@ -23,10 +23,18 @@ Examples:
 pub struct Args {
     #[command(flatten)]
     project: ProjectDir,
+
+    #[command(flatten)]
+    profile: ProfileArg,
 }
 
 pub fn run(args: Args, cx: &Context) -> Outcome {
-    let me = envact::app::whoami::whoami(cx, &args.project.place(), &super::envact_bin())?;
+    let me = envact::app::whoami::whoami(
+        cx,
+        &args.project.place(),
+        &super::envact_bin(),
+        args.profile.profile.as_deref(),
+    )?;
     outln!("Account  {}", me.account);
     outln!("Arn      {}", me.arn);
     outln!("UserId   {}", me.user_id);

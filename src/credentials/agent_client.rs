@@ -14,10 +14,14 @@ use crate::Error;
 
 /// Asks the agent listening in `dir` (an activation's, or direnv's
 /// background one), typing an MFA code when it needs one.
-pub fn from_agent(cx: &Context, dir: &Path) -> Result<(Credentials, Option<String>), Error> {
+pub fn from_agent(
+    cx: &Context,
+    dir: &Path,
+    profile: Option<&str>,
+) -> Result<(Credentials, Option<String>), Error> {
     let mut code: Option<SecretString> = None;
     for attempt in 1..=MFA_ATTEMPTS + 1 {
-        let response = fetch(dir, code.as_ref()).map_err(|e| match e {
+        let response = fetch(dir, profile, code.as_ref()).map_err(|e| match e {
             FetchError::Io(e) => Error::AgentFailed(e.to_string()),
             untrusted => Error::AgentUntrusted(untrusted.to_string()),
         })?;

@@ -10,6 +10,7 @@ mod agent_client;
 mod cached;
 mod keyring_cache;
 mod lock;
+mod profiles;
 mod source;
 mod sources;
 pub mod sso;
@@ -24,15 +25,14 @@ pub use agent_client::from_agent;
 pub use cached::kept;
 pub use keyring_cache::{KeyringCache, STS_SERVICE};
 use lock::ResolutionLock;
+pub use profiles::Profiles;
 pub use source::CredentialSource;
 pub use sources::ask_mfa_code;
 use sources::Sources;
 
-use crate::agent::{Refresh, RefreshError};
 use crate::aws::cache::{CredentialCache, MemoryCache, NoCache, SessionShelf};
 use crate::aws::flow::{self, Flow, FlowError};
 use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
-use crate::aws::sso::sign_in::SignInError;
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
 use crate::context::Context;
@@ -101,7 +101,18 @@ pub fn obtain(
     settings: &Settings,
     purpose: Purpose,
 ) -> Result<Option<Obtained>, Error> {
-    match Resolver::new(cx, settings, purpose)? {
+    obtain_for(cx, settings, purpose, None)
+}
+
+/// Credentials of the profile `profile` of `[aws.profiles]` (`None`: the
+/// default), or `None` when the manifest has no [aws].
+pub fn obtain_for(
+    cx: &Context,
+    settings: &Settings,
+    purpose: Purpose,
+    profile: Option<&str>,
+) -> Result<Option<Obtained>, Error> {
+    match Resolver::for_profile(cx, settings, purpose, profile, &SessionShelf::default())? {
         Some(resolver) => resolver.resolve(&Codes::Person).map(Some),
         None => Ok(None),
     }
@@ -179,14 +190,16 @@ impl Resolver {
         if let Some((_, p)) = named {
             chain = p.chain_on(&chain, aws);
         }
-        let sso_manifest = named.and_then(|(_, p)| p.sso.as_ref()).map(|(account, role)| {
-            let mut m = manifest.clone();
-            if let Some(sso) = m.aws.as_mut().and_then(|a| a.sso.as_mut()) {
-                sso.account_id = Some(account.clone());
-                sso.role_name = Some(role.clone());
-            }
-            m
-        });
+        let sso_manifest = named
+            .and_then(|(_, p)| p.sso.as_ref())
+            .map(|(account, role)| {
+                let mut m = manifest.clone();
+                if let Some(sso) = m.aws.as_mut().and_then(|a| a.sso.as_mut()) {
+                    sso.account_id = Some(account.clone());
+                    sso.role_name = Some(role.clone());
+                }
+                m
+            });
         let manifest_of_source = sso_manifest.as_ref().unwrap_or(manifest);
         let source = CredentialSource::of(
             cx,
@@ -316,26 +329,6 @@ impl Resolver {
             credentials,
             region: self.region.clone(),
         })
-    }
-}
-
-/// The agent refreshes through the same resolver, with a code from `envact exec`.
-impl Refresh for Resolver {
-    fn refresh(&mut self, mfa_code: Option<&SecretString>) -> Result<Credentials, RefreshError> {
-        match self.resolve(&Codes::Given(mfa_code.cloned())) {
-            Ok(obtained) => Ok(obtained.credentials),
-            Err(Error::MfaUnreachable { serial, .. }) => Err(RefreshError::NeedMfa(serial)),
-            Err(e) => Err(RefreshError::Failed {
-                // An expired sign-in mends with `envact login` elsewhere:
-                // trying again later works (the ECS endpoint says 503).
-                transient: matches!(&e, Error::Flow(FlowError::Sts(sts)) if sts.is_transient())
-                    || matches!(&e, Error::SignIn(SignInError::Needed { .. })),
-                message: match e.help() {
-                    Some(help) => format!("{e} ({help})"),
-                    None => e.to_string(),
-                },
-            }),
-        }
     }
 }
 

@@ -290,6 +290,10 @@ fn arn<T: std::str::FromStr<Err = crate::aws::ArnError>>(
 }
 
 #[cfg(test)]
+#[path = "profiles_tests.rs"]
+mod validation_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -5,6 +5,7 @@
 
 pub mod enclosing;
 mod kind;
+pub mod profiles;
 pub mod rc;
 mod runtime_dir;
 pub mod supervise;

@@ -36,6 +36,7 @@ mod secrets_never_leak;
 mod secrets_onepassword;
 mod setup_answers;
 mod setup_wizard;
+mod several_accounts_by_profile;
 mod source_layout;
 mod sso_sign_in;
 mod sso_standin_speaks_as_aws;

@@ -18,7 +18,7 @@ use crate::agent::Agent;
 use crate::aws::Credentials;
 use crate::context::Context;
 use crate::context::Place;
-use crate::credentials::{from_agent, obtain, Purpose, Resolver};
+use crate::credentials::{from_agent, obtain_for, Profiles, Purpose};
 use crate::manifest::InjectMode;
 use crate::settings::Settings;
 use crate::shell::supervise::SignalGuard;
@@ -36,18 +36,20 @@ pub fn credentials(
     active: &Enclosing,
     direnv: &str,
     envact_bin: &Path,
+    profile: Option<&str>,
 ) -> Result<(Credentials, Option<String>), Error> {
     let place = place_of(direnv, &active.dir)?;
     let settings = cx.settings_at(&place)?;
     crate::app::trust::ensure_trusted_unasked(cx, &settings)?;
     let dir = state_dir(cx, &settings)?;
     if detached::running(&dir) {
-        return from_agent(cx, &dir);
+        return from_agent(cx, &dir, profile);
     }
-    let obtained = obtain(cx, &settings, Purpose::Once)?.ok_or_else(|| Error::NoAws {
-        manifest: settings.project.manifest.clone(),
-        what: "give to the command",
-    })?;
+    let obtained =
+        obtain_for(cx, &settings, Purpose::Once, profile)?.ok_or_else(|| Error::NoAws {
+            manifest: settings.project.manifest.clone(),
+            what: "give to the command",
+        })?;
     let initial = Response::Credentials {
         credentials: obtained.credentials.clone(),
         region: obtained.region.clone(),
@@ -68,12 +70,13 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
         return Ok(());
     }
     let manifest = settings.effective();
-    let Some(resolver) = Resolver::new(cx, &settings, Purpose::Agent)? else {
+    let Some(profiles) = Profiles::new(cx, &settings)? else {
         return Err(Error::NoAws {
             manifest: settings.project.manifest.clone(),
             what: "serve",
         });
     };
+    let resolver = profiles.default_resolver();
     let (current, region) = match initial.and_then(Response::from_line) {
         Some(Response::Credentials {
             credentials,
@@ -99,7 +102,7 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
         },
     };
     let margin = resolver.margin();
-    let agent = Agent::start(&dir, current, region, margin, Box::new(resolver), serve_ecs)
+    let agent = Agent::start(&dir, current, region, margin, Box::new(profiles), serve_ecs)
         .map_err(Error::Agent)?;
     let _ = active.save(&dir);
     detached::publish_ecs(&dir, &agent).map_err(Error::Agent)?;

@@ -1,0 +1,216 @@
+//! One environment, several accounts: `[aws.profiles]` names dev, staging
+//! and prod (three roles in three accounts), and inside one activation every
+//! AWS tool gets each by name — `aws --profile NAME`, `AWS_PROFILE=NAME`,
+//! boto3's `Session(profile_name=...)` — from one GetSessionToken and one
+//! MFA prompt, through the AWS config file the activation owns, whose
+//! `credential_process` asks the activation's agent. STS is moto's, behind
+//! the logging endpoint that counts the calls.
+
+use crate::support;
+
+use std::process::Command;
+use support::sts::{Endpoint, Moto};
+use support::{which, Sandbox, ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+
+const MANIFEST: &str = "version = 1\nname = \"accounts\"\n\
+[secrets]\nbackend = \"env\"\nitem = \"ci\"\n[secrets.fields]\naccess_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n\
+[aws]\nmfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\ndefault_profile = \"dev\"\nwrap = [\"aws\"]\n\
+[aws.profiles.dev]\nrole_arn = \"arn:aws:iam::111111111111:role/dev\"\n\
+[aws.profiles.staging]\nrole_arn = \"arn:aws:iam::222222222222:role/staging\"\n\
+[aws.profiles.prod]\nrole_arn = \"arn:aws:iam::333333333333:role/prod\"\nregion = \"eu-west-1\"\n";
+
+/// Each profile's role, as `aws sts get-caller-identity` shows it.
+const DEV: &str = "arn:aws:sts::111111111111:assumed-role/dev/";
+const STAGING: &str = "arn:aws:sts::222222222222:assumed-role/staging/";
+const PROD: &str = "arn:aws:sts::333333333333:assumed-role/prod/";
+
+struct Accounts {
+    sb: Sandbox,
+    _moto: Moto,
+    sts: Endpoint,
+}
+
+impl Accounts {
+    fn new() -> Accounts {
+        let sb = Sandbox::with_manifest(MANIFEST);
+        let moto = Moto::start(&sb);
+        let sts = Endpoint::start(&sb, &moto, "mfa:123456");
+        Accounts {
+            sb,
+            _moto: moto,
+            sts,
+        }
+    }
+
+    fn envact(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(support::envact_bin());
+        self.sb.apply_env(&mut cmd);
+        cmd.env("CI_ID", ACCESS_KEY_ID)
+            .env("CI_SECRET", SECRET_ACCESS_KEY)
+            .env("AWS_ENDPOINT_URL_STS", &self.sts.url)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .args(args);
+        cmd
+    }
+
+    /// `envact activate -- sh -c SCRIPT` on a terminal, typing the MFA code
+    /// when asked: what it showed, and how many times it asked.
+    fn inside(&self, script: &str) -> (String, usize) {
+        let mut p = support::spawn_pty(self.envact(&["activate", "--", "sh", "-c", script]));
+        p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/tester")
+            .unwrap();
+        p.send_line("123456").unwrap();
+        let shown = p.exp_eof().unwrap();
+        // The answered prompt is drawn again with `[hidden]`; any other
+        // is a prompt more (left unanswered).
+        let asked = 1 + shown.matches("MFA code for").count() - shown.matches(": [hidden]").count();
+        (shown, asked)
+    }
+
+    fn count(&self, action: &str) -> usize {
+        self.sts.actions().iter().filter(|a| *a == action).count()
+    }
+}
+
+fn boto3_script(sb: &Sandbox) -> std::path::PathBuf {
+    let path = sb.root.join("profiles.py");
+    std::fs::write(
+        &path,
+        "import boto3\nfor name in ('dev', 'staging', 'prod'):\n    \
+         arn = boto3.Session(profile_name=name).client('sts').get_caller_identity()['Arn']\n    \
+         print('boto3', name, arn)\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn every_tool_gets_each_profile_by_name_from_one_session_and_one_mfa_prompt() {
+    let a = Accounts::new();
+    let boto = boto3_script(&a.sb);
+    let caller = "sts get-caller-identity --query Arn --output text";
+    let script = format!(
+        "aws --profile dev {caller}; aws --profile staging {caller}; aws --profile prod {caller}; \
+         AWS_PROFILE=prod aws {caller}; python3 {}; \
+         echo \"region of prod: $(aws configure get region --profile prod)\"",
+        boto.display()
+    );
+    let (shown, asked) = a.inside(&script);
+    // Each `aws` (prod twice: --profile, AWS_PROFILE), and boto3's.
+    let shown_times = |arn: &str| shown.matches(arn).count();
+    assert_eq!(shown_times(DEV), 2, "{shown}");
+    assert_eq!(shown_times(STAGING), 2, "{shown}");
+    assert_eq!(shown_times(PROD), 3, "{shown}");
+    for (name, arn) in [("dev", DEV), ("staging", STAGING), ("prod", PROD)] {
+        assert_eq!(
+            shown.matches(&format!("boto3 {name} {arn}")).count(),
+            1,
+            "{shown}"
+        );
+    }
+    assert!(shown.contains("region of prod: eu-west-1"), "{shown}");
+    assert_eq!(asked, 1, "{shown}");
+    assert_eq!(a.count("GetSessionToken"), 1, "{:?}", a.sts.actions());
+    assert_eq!(a.count("AssumeRole"), 3, "{:?}", a.sts.actions());
+}
+
+#[test]
+fn a_wrapped_command_naming_no_profile_gets_the_default_and_an_unwrapped_one_none() {
+    let a = Accounts::new();
+    let mut p = support::spawn_pty(a.envact(&[
+        "activate",
+        "--",
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Arn",
+        "--output",
+        "text",
+    ]));
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("123456").unwrap();
+    let shown = p.exp_eof().unwrap();
+    assert!(shown.contains(DEV), "{shown}");
+
+    // Unwrapped, naming none: nothing, as for one role.
+    let (shown, _) = a.inside(&format!(
+        "{} sts get-caller-identity 2>&1; echo \"keys: [${{AWS_ACCESS_KEY_ID-}}]\"",
+        which("aws").display()
+    ));
+    assert!(shown.contains("Unable to locate credentials"), "{shown}");
+    assert!(shown.contains("keys: []"), "{shown}");
+}
+
+#[test]
+fn the_persons_own_config_is_kept_beside_the_profiles_and_left_as_it_was() {
+    let a = Accounts::new();
+    let aws_dir = a.sb.home.join(".aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    let own = "[default]\noutput = yaml\n\n[profile prod]\nregion = us-west-2\n\
+               credential_process = /bin/false\n\n[profile sandbox]\nregion = eu-north-1\n";
+    std::fs::write(aws_dir.join("config"), own).unwrap();
+    let (shown, _) = a.inside(
+        "echo \"output: $(aws configure get output)\"; \
+         echo \"sandbox: $(aws configure get region --profile sandbox)\"; \
+         echo \"prod: $(aws configure get region --profile prod)\"; \
+         aws --profile prod sts get-caller-identity --query Arn --output text; \
+         echo \"file: $AWS_CONFIG_FILE\"",
+    );
+    assert!(shown.contains("output: yaml"), "{shown}");
+    assert!(shown.contains("sandbox: eu-north-1"), "{shown}");
+    assert!(shown.contains("prod: eu-west-1"), "{shown}");
+    assert!(shown.contains(PROD), "{shown}");
+    // The file was the activation's, and is gone with it; the person's is
+    // byte for byte as it was.
+    let file = shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("file: "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(file.ends_with("/aws-config"), "{file}");
+    assert!(!std::path::Path::new(file).exists());
+    assert_eq!(
+        std::fs::read_to_string(aws_dir.join("config")).unwrap(),
+        own
+    );
+}
+
+#[test]
+fn the_generated_file_holds_no_secret_and_the_aws_cli_v1_parses_it() {
+    let a = Accounts::new();
+    let (shown, _) = a.inside(
+        "cat \"$AWS_CONFIG_FILE\"; echo; \
+         python3 -c 'import configparser, os; c = configparser.RawConfigParser(strict=True); \
+         c.read(os.environ[\"AWS_CONFIG_FILE\"]); print(\"sections:\", sorted(c.sections()))'",
+    );
+    assert!(
+        shown.contains("sections: ['profile dev', 'profile prod', 'profile staging']"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("export -p prod --format credential-process"),
+        "{shown}"
+    );
+    for secret in [ACCESS_KEY_ID, SECRET_ACCESS_KEY] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(!shown.contains("ASIA"), "{shown}");
+}
+
+#[test]
+fn an_unknown_profile_is_named_with_the_environments_profiles() {
+    let a = Accounts::new();
+    let (shown, _) = a.inside(&format!(
+        "aws --profile nope sts get-caller-identity 2>&1; {} exec -p nope -- true 2>&1; echo \"exit $?\"",
+        support::envact_bin().display()
+    ));
+    assert!(
+        shown.contains("The config profile (nope) could not be found"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("has no profile \"nope\": its profiles are dev, prod, staging"),
+        "{shown}"
+    );
+    assert!(shown.contains("exit 1"), "{shown}");
+}
