@@ -365,6 +365,97 @@ fn over_a_temporary_source_the_mfa_device_goes_with_the_first_role() {
 }
 
 #[test]
+fn a_cached_session_refused_for_another_reason_is_an_error_not_a_new_start() {
+    // Revoked (invalid) starts over like expired; a role refused is said.
+    for (code, starts_over) in [
+        ("InvalidClientTokenId", true),
+        ("ExpiredToken", true),
+        ("AccessDenied", false),
+    ] {
+        let c = chain(true, &["a"]);
+        let cache = MemCache::default();
+        cache.save(Slot::Session, &issued("cached", 3000));
+        let sts = FakeSts::default();
+        *sts.fail_assume_with.borrow_mut() = Some(StsError::Service {
+            operation: "AssumeRole",
+            code: code.into(),
+            message: "refused".into(),
+        });
+        let result = run(&c, &sts, &cache, &["123456"], t0());
+        assert_eq!(result.is_ok(), starts_over, "{code}");
+        let called_gst = sts.log.borrow().iter().any(|l| l.starts_with("GST"));
+        assert_eq!(called_gst, starts_over, "{code}: {:?}", sts.log.borrow());
+    }
+}
+
+#[test]
+fn an_error_other_than_a_wrong_code_is_not_asked_again() {
+    // GetSessionToken and, over a temporary source, the role with MFA: a
+    // refusal that is not about the code ends it at once, one code asked.
+    let refused = || StsError::Service {
+        operation: "AssumeRole",
+        code: "AccessDenied".into(),
+        message: "not authorized to perform sts:AssumeRole".into(),
+    };
+    let sts = FakeSts::default();
+    *sts.fail_assume_with.borrow_mut() = Some(refused());
+    let err = run_from(
+        &Portal::default(),
+        &chain(true, &["a"]),
+        &sts,
+        &MemCache::default(),
+        &["123456"],
+        t0(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, FlowError::Sts(_)), "{err}");
+    assert_eq!(sts.log.borrow().len(), 1);
+
+    struct Refusing(FakeSts);
+    impl Sts for Refusing {
+        fn get_session_token(
+            &self,
+            caller: &Credentials,
+            d: Duration,
+            mfa: Option<MfaCode>,
+        ) -> Result<Credentials, StsError> {
+            self.0.get_session_token(caller, d, mfa)?;
+            Err(StsError::Service {
+                operation: "GetSessionToken",
+                code: "AccessDenied".into(),
+                message: "not authorized to perform sts:GetSessionToken".into(),
+            })
+        }
+        fn assume_role(
+            &self,
+            caller: &Credentials,
+            step: &RoleStep,
+            name: &str,
+            mfa: Option<MfaCode>,
+        ) -> Result<Credentials, StsError> {
+            self.0.assume_role(caller, step, name, mfa)
+        }
+    }
+    let sts = Refusing(FakeSts::default());
+    let mfa = Codes(RefCell::new(vec!["123456", "123456"]));
+    let err = Flow {
+        chain: &chain(true, &[]),
+        sts: &sts,
+        cache: &MemCache::default(),
+        mfa: &mfa,
+        source: &Keys,
+        ui: &crate::ui::Quiet,
+        now: t0(),
+        margin: DEFAULT_MARGIN,
+        session_name: "envact-test".into(),
+    }
+    .run()
+    .unwrap_err();
+    assert!(matches!(err, FlowError::Sts(_)), "{err}");
+    assert_eq!(sts.0.log.borrow().len(), 1, "asked again");
+}
+
+#[test]
 fn session_names_are_what_sts_accepts() {
     assert_eq!(session_name("alice"), "envact-alice");
     assert_eq!(session_name("a b/c"), "envact-abc");
