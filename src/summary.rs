@@ -20,6 +20,20 @@ pub struct Summary {
     pub expires: Option<String>,
     /// How they reach commands: `per-command for aws, terraform`, `shell`, `server`.
     pub inject: String,
+    /// The profiles of `[aws.profiles]`, by name; `credentials` and
+    /// `expires` above are the default one's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<ProfileSummary>,
+}
+
+/// What one profile gives.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProfileSummary {
+    pub name: String,
+    /// `role prod (account 333333333333)`.
+    pub credentials: String,
+    /// When its credentials expire; none until something asked for them.
+    pub expires: Option<String>,
 }
 
 impl std::fmt::Display for Summary {
@@ -35,6 +49,18 @@ impl std::fmt::Display for Summary {
 }
 
 impl Summary {
+    /// Keeps when the credentials of `profile` (`None`: the default) now expire.
+    pub fn refreshed(&mut self, profile: Option<&str>, expires: Option<String>) {
+        match profile {
+            None => self.expires = expires,
+            Some(name) => {
+                if let Some(p) = self.profiles.iter_mut().find(|p| p.name == name) {
+                    p.expires = expires;
+                }
+            }
+        }
+    }
+
     pub fn path(runtime_dir: &Path) -> PathBuf {
         runtime_dir.join(FILE)
     }

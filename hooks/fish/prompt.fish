@@ -1,5 +1,6 @@
-# envact: mark the prompt with the environment's name, keeping the user's prompt
-# and the $status it shows.
+# envact: mark the prompt with the environment's name (and its default AWS
+# profile, when it has profiles), keeping the user's prompt and the $status it
+# shows.
 if status is-interactive
     if functions -q fish_prompt
         functions -c fish_prompt __envact_user_prompt
@@ -13,7 +14,11 @@ if status is-interactive
     end
     function fish_prompt
         set -l last_status $status
-        printf '(%s) ' $ENVACT_ENV
+        if set -q ENVACT_AWS_DEFAULT_PROFILE
+            printf '(%s:%s) ' $ENVACT_ENV $ENVACT_AWS_DEFAULT_PROFILE
+        else
+            printf '(%s) ' $ENVACT_ENV
+        end
         if set -q ENVACT_REMOTE
             printf '(remote) '
         end

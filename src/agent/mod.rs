@@ -321,11 +321,9 @@ impl Agent {
         let answer = match outcome {
             Ok(credentials) => {
                 let profile = profile.clone().flatten();
-                if profile.is_none() {
-                    if let Some(mut active) = Summary::load(&self.runtime_dir) {
-                        active.expires = credentials.expiration.map(rfc3339);
-                        let _ = active.save(&self.runtime_dir);
-                    }
+                if let Some(mut active) = Summary::load(&self.runtime_dir) {
+                    active.refreshed(profile.as_deref(), credentials.expiration.map(rfc3339));
+                    let _ = active.save(&self.runtime_dir);
                 }
                 self.current.insert(profile.clone(), credentials);
                 self.credentials(&profile)

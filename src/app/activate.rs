@@ -106,15 +106,31 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
                 .aws
                 .clone()
                 .unwrap_or_else(|| unreachable!("a resolver means [aws]"));
+            let expires = obtained.credentials.expiration.map(rfc3339);
+            let mut by_name = profiles.summaries();
+            for p in &mut by_name {
+                if Some(&p.name) == aws.default_profile.as_ref() {
+                    p.expires = expires.clone();
+                }
+            }
+            let inject = match (aws.inject, by_name.is_empty()) {
+                (InjectMode::PerCommand, _) => format!("per-command for {}", aws.wrap.join(", ")),
+                (InjectMode::Shell, true) => "exported into the shell".into(),
+                (InjectMode::Shell, false) => "AWS_PROFILE in the shell".into(),
+                (InjectMode::Server, _) => "served to SDKs on loopback (ECS endpoint)".into(),
+            };
             let active = Summary {
                 name: activation.manifest.name.clone(),
                 credentials: resolver.describe(),
-                expires: obtained.credentials.expiration.map(rfc3339),
-                inject: match aws.inject {
-                    InjectMode::PerCommand => format!("per-command for {}", aws.wrap.join(", ")),
-                    InjectMode::Shell => "exported into the shell".into(),
-                    InjectMode::Server => "served to SDKs on loopback (ECS endpoint)".into(),
+                expires,
+                inject: match by_name.is_empty() {
+                    true => inject,
+                    false => format!(
+                        "{inject}; every profile by name ({})",
+                        aws.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
                 },
+                profiles: by_name,
             };
             cx.ui.activated(&active);
             activation.active = Some(active);

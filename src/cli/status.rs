@@ -53,6 +53,14 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
                     outln!("until:       {until}");
                 }
                 outln!("given:       {}", gives.inject);
+                for (i, p) in gives.profiles.iter().enumerate() {
+                    let label = if i == 0 { "profiles:" } else { "" };
+                    let until = match &p.expires {
+                        Some(until) => format!("until {until}"),
+                        None => "not asked for yet".into(),
+                    };
+                    outln!("{label:<12} {}: {}, {until}", p.name, p.credentials);
+                }
             }
             for (what, until) in kept {
                 outln!("cached:      {what}, until {}", envact::aws::rfc3339(until));

@@ -80,6 +80,21 @@ impl Profiles {
         }))
     }
 
+    /// Each profile's name and whose credentials it gives (none for an
+    /// environment of one role).
+    pub fn summaries(&self) -> Vec<crate::summary::ProfileSummary> {
+        self.resolvers
+            .iter()
+            .filter_map(|(name, resolver)| {
+                Some(crate::summary::ProfileSummary {
+                    name: name.clone()?,
+                    credentials: resolver.describe(),
+                    expires: None,
+                })
+            })
+            .collect()
+    }
+
     /// The resolver of what commands get when they name no profile.
     pub fn default_resolver(&self) -> &Resolver {
         match self.resolvers.get(&self.default) {

@@ -214,3 +214,29 @@ fn an_unknown_profile_is_named_with_the_environments_profiles() {
     );
     assert!(shown.contains("exit 1"), "{shown}");
 }
+
+#[test]
+fn the_prompt_names_the_default_profile_and_status_lists_each_profile() {
+    let a = Accounts::new();
+    std::fs::write(a.sb.home.join(".bashrc"), "PS1='inner$ '\n").unwrap();
+    let mut cmd = a.envact(&["activate", "--shell", which("bash").to_str().unwrap()]);
+    cmd.env("TERM", "dumb");
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("123456").unwrap();
+    p.exp_string("(accounts:dev) inner$ ").unwrap();
+    p.send_line("aws --profile prod sts get-caller-identity >/dev/null && envact status")
+        .unwrap();
+    let shown = p.exp_string("(accounts:dev) inner$ ").unwrap();
+    for line in [
+        "credentials: role dev (account 111111111111)",
+        "given:       per-command for aws; every profile by name (dev, prod, staging)",
+        "profiles:    dev: role dev (account 111111111111), until 20",
+        "prod: role prod (account 333333333333), until 20",
+        "staging: role staging (account 222222222222), not asked for yet",
+    ] {
+        assert!(shown.contains(line), "{line:?} not in:\n{shown}");
+    }
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}

@@ -100,6 +100,7 @@ pub fn serve_agent(cx: &Context, place: &Place, initial: Option<&str>) -> Result
             true => "served to SDKs on loopback (ECS endpoint), through direnv".into(),
             false => "per-command, through direnv's PATH shims".into(),
         },
+        profiles: profiles.summaries(),
     };
     let margin = resolver.margin();
     let agent = Agent::start(&dir, current, region, margin, Box::new(profiles), serve_ecs)
