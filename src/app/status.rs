@@ -9,7 +9,7 @@ pub enum Status {
     Active {
         env: Enclosing,
         /// What it gives (when it gives AWS credentials).
-        gives: Option<crate::summary::Summary>,
+        gives: Option<Box<crate::summary::Summary>>,
         /// What the session cache holds, and until when.
         kept: Vec<(&'static str, std::time::SystemTime)>,
         /// The IAM Identity Center sign-in, when the environment has one.
@@ -36,7 +36,8 @@ pub fn status(cx: &Context) -> Status {
             let gives = env
                 .runtime_dir
                 .as_deref()
-                .and_then(crate::summary::Summary::load);
+                .and_then(crate::summary::Summary::load)
+                .map(Box::new);
             let settings = env
                 .manifest
                 .as_ref()
