@@ -240,3 +240,65 @@ fn the_prompt_names_the_default_profile_and_status_lists_each_profile() {
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn outside_an_activation_exec_and_export_take_a_profile_and_keep_others_away() {
+    let a = Accounts::new();
+    // exec -p: that profile's keys, and no profile name left to bend an SDK.
+    let mut cmd = a.envact(&[
+        "exec",
+        "-p",
+        "prod",
+        "--",
+        "sh",
+        "-c",
+        "echo \"profile=[${AWS_PROFILE-}]\"; aws sts get-caller-identity --query Arn --output text",
+    ]);
+    cmd.env("AWS_PROFILE", "dev");
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("123456").unwrap();
+    let shown = p.exp_eof().unwrap();
+    assert!(shown.contains("profile=[]"), "{shown}");
+    assert!(shown.contains(PROD), "{shown}");
+
+    let mut p = support::spawn_pty(a.envact(&["export", "-p", "staging", "--format", "env"]));
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("123456").unwrap();
+    let shown = p.exp_eof().unwrap();
+    assert!(shown.contains("export AWS_SESSION_TOKEN="), "{shown}");
+
+    // A name the manifest does not have: its profiles listed, nothing asked.
+    let out = support::run(a.envact(&["exec", "-p", "nope", "--", "true"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        support::stderr(&out)
+            .contains("has no profile \"nope\": its profiles are dev, prod, staging"),
+        "{}",
+        support::stderr(&out)
+    );
+    assert!(support::stderr(&out).contains("help: name one of its profiles"));
+}
+
+#[test]
+fn shell_and_server_modes_name_the_default_profile_never_keys() {
+    let a = Accounts::new();
+    let caller = "aws sts get-caller-identity --query Arn --output text";
+    for mode in ["shell", "server"] {
+        let mut p = support::spawn_pty(a.envact(&[
+            "activate",
+            "--inject",
+            mode,
+            "--",
+            "sh",
+            "-c",
+            &format!("echo \"keys=[${{AWS_ACCESS_KEY_ID-}}]\"; {caller}; {caller} --profile prod"),
+        ]));
+        p.exp_string("MFA code for").unwrap();
+        p.send_line("123456").unwrap();
+        let shown = p.exp_eof().unwrap();
+        assert!(shown.contains("keys=[]"), "{mode}: {shown}");
+        assert!(shown.contains(DEV), "{mode}: {shown}");
+        assert!(shown.contains(PROD), "{mode}: {shown}");
+    }
+}
