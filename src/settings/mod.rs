@@ -172,7 +172,13 @@ impl Settings {
                 }
             }
         }
-        if let Some(sso) = self.effective.aws.as_ref().and_then(|a| a.sso.as_ref()) {
+        // With [aws.profiles], each profile names its account and role.
+        let sso = self
+            .effective
+            .aws
+            .as_ref()
+            .filter(|a| a.profiles.is_empty());
+        if let Some(sso) = sso.and_then(|a| a.sso.as_ref()) {
             if sso.account_id.is_none() {
                 flags.push("--sso-account ID");
             }

@@ -7,7 +7,14 @@ use crate::Error;
 
 impl Wizard<'_> {
     pub(super) fn sso(&mut self, assigned: &dyn SsoAssignments) -> Result<(), Error> {
-        let Some(sso) = self.manifest.aws.as_ref().and_then(|a| a.sso.as_ref()) else {
+        // With [aws.profiles], each profile names its account and role.
+        let Some(sso) = self
+            .manifest
+            .aws
+            .as_ref()
+            .filter(|a| a.profiles.is_empty())
+            .and_then(|a| a.sso.as_ref())
+        else {
             return Ok(());
         };
         let account = match &sso.account_id {

@@ -302,3 +302,40 @@ fn shell_and_server_modes_name_the_default_profile_never_keys() {
         assert!(shown.contains(PROD), "{mode}: {shown}");
     }
 }
+
+/// Profiles of an IAM Identity Center sign-in: each an account and a role
+/// the person is assigned; one sign-in in the browser serves both.
+#[test]
+fn profiles_of_one_sign_in_are_each_an_account_and_role() {
+    use support::sso::{SsoStandin, ACCOUNT, OTHER_ACCOUNT, ROLE, START_URL};
+    let sb = Sandbox::with_manifest(&format!(
+        "version = 1\nname = \"sso-accounts\"\n[aws]\ndefault_profile = \"dev\"\nwrap = [\"aws\"]\n\
+         [aws.profiles.dev]\naccount_id = \"{ACCOUNT}\"\nrole_name = \"{ROLE}\"\n\
+         [aws.profiles.prod]\naccount_id = \"{OTHER_ACCOUNT}\"\nrole_name = \"ReadOnly\"\n\
+         [aws.sso]\nstart_url = \"{START_URL}\"\nregion = \"us-east-1\"\nsession_name = \"corp\"\n"
+    ));
+    let moto = Moto::start(&sb);
+    let sso = SsoStandin::start(&sb, &moto, serde_json::json!({}));
+    let mut cmd = Command::new(support::envact_bin());
+    sb.apply_env(&mut cmd);
+    sso.apply(&mut cmd);
+    let caller = "sts get-caller-identity --query Arn --output text";
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .args(["activate", "--", "sh", "-c"])
+        .arg(format!(
+            "aws --profile dev {caller}; aws --profile prod {caller}"
+        ));
+    let mut p = support::spawn_pty(cmd);
+    let shown = p.exp_eof().unwrap();
+    assert!(
+        shown.contains(&format!("{ACCOUNT}:assumed-role/{ROLE}/")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("{OTHER_ACCOUNT}:assumed-role/ReadOnly/")),
+        "{shown}"
+    );
+    assert_eq!(sso.browser_opened().len(), 1);
+    assert_eq!(sso.calls("GetRoleCredentials").len(), 2, "{:?}", sso.log());
+}
