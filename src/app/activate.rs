@@ -6,6 +6,7 @@
 //! on-activate hook, supervises the shell, and removes everything when it
 //! ends, however it ends.
 
+use std::ffi::OsString;
 use std::io;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
@@ -346,29 +347,39 @@ impl Activation {
             runtime_dir,
         ));
         if let Some(own) = &self.profiles {
-            cmd.env("AWS_CONFIG_FILE", runtime_dir.join(profiles::CONFIG_FILE))
-                .env(profiles::ENV_PROFILES, &own.names)
-                .env(profiles::ENV_DEFAULT_PROFILE, &own.default);
-            if own.shell_names_default {
-                cmd.env("AWS_PROFILE", &own.default);
-            }
+            cmd.envs(own.variables(&runtime_dir.join(profiles::CONFIG_FILE)));
         }
     }
 }
 
 /// An activation's profiles: its AWS config file, and what it tells commands.
-struct OwnProfiles {
-    config: String,
+pub(super) struct OwnProfiles {
+    pub(super) config: String,
     /// Comma-separated.
-    names: String,
-    default: String,
+    pub(super) names: String,
+    pub(super) default: String,
     /// Shell mode: the shell itself names the default profile.
     shell_names_default: bool,
 }
 
+impl OwnProfiles {
+    /// The variables every command of the activation gets, the file at `config`.
+    pub(super) fn variables(&self, config: &Path) -> Vec<(&'static str, OsString)> {
+        let mut vars = vec![
+            ("AWS_CONFIG_FILE", config.as_os_str().to_owned()),
+            (profiles::ENV_PROFILES, self.names.clone().into()),
+            (profiles::ENV_DEFAULT_PROFILE, self.default.clone().into()),
+        ];
+        if self.shell_names_default {
+            vars.push(("AWS_PROFILE", self.default.clone().into()));
+        }
+        vars
+    }
+}
+
 /// The profiles of `manifest`'s `[aws.profiles]`, when it has any: the
 /// person's own AWS config file (as commands would read it) with them in it.
-fn own_profiles(
+pub(super) fn own_profiles(
     cx: &Context,
     manifest: &Manifest,
     envact_bin: &Path,

@@ -339,3 +339,59 @@ fn profiles_of_one_sign_in_are_each_an_account_and_role() {
     assert_eq!(sso.browser_opened().len(), 1);
     assert_eq!(sso.calls("GetRoleCredentials").len(), 2, "{:?}", sso.log());
 }
+
+/// Under direnv's `use envact`: the shims and every SDK get the profiles by
+/// name through the AWS config file direnv exports, from the background agent.
+#[test]
+fn under_direnv_the_profiles_are_given_by_name_too() {
+    let a = Accounts::new();
+    std::fs::write(
+        a.sb.project.join(".envact/manifest.toml"),
+        MANIFEST.replace(
+            "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n",
+            "",
+        ),
+    )
+    .unwrap();
+    let lib = a.sb.config.join("direnv/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let hook = support::run(a.envact(&["hook", "direnv"]));
+    std::fs::write(lib.join("envact.sh"), support::stdout(&hook)).unwrap();
+    std::fs::write(a.sb.project.join(".envrc"), "use envact\n").unwrap();
+    let mut allow = Command::new(which("direnv"));
+    a.sb.apply_env(&mut allow);
+    allow.arg("allow").arg(&a.sb.project);
+    assert!(support::run(allow).status.success());
+
+    let mut shell = Command::new(which("bash"));
+    a.sb.apply_env(&mut shell);
+    shell
+        .env("CI_ID", ACCESS_KEY_ID)
+        .env("CI_SECRET", SECRET_ACCESS_KEY)
+        .env("AWS_ENDPOINT_URL_STS", &a.sts.url)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("PS1", "outer$ ")
+        .current_dir(&a.sb.root)
+        .args(["--norc", "--noprofile", "-i"]);
+    let mut p = support::spawn_pty(shell);
+    p.exp_string("outer$ ").unwrap();
+    p.send_line("eval \"$(direnv hook bash)\"").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    p.send_line(&format!("cd {}", a.sb.project.display()))
+        .unwrap();
+    p.exp_string("direnv: export").unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let boto = boto3_script(&a.sb);
+    let caller = "sts get-caller-identity --query Arn --output text";
+    p.send_line(&format!(
+        "aws {caller}; aws --profile staging {caller}; AWS_PROFILE=prod aws {caller}; python3 {}; echo done",
+        boto.display()
+    ))
+    .unwrap();
+    let shown = p.exp_string("\ndone").unwrap();
+    assert_eq!(shown.matches(DEV).count(), 2, "{shown}");
+    assert_eq!(shown.matches(STAGING).count(), 2, "{shown}");
+    assert_eq!(shown.matches(PROD).count(), 2, "{shown}");
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}

@@ -119,6 +119,21 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
             .map(|(name, value)| (name.to_string(), value.to_string_lossy().into_owned())),
     );
     exports.push((ENV_DIRENV.to_string(), place_name(place)));
+    // Profiles by name, through the AWS config file in the state directory.
+    if let Some(own) = crate::app::activate::own_profiles(cx, manifest, envact_bin)? {
+        let path = dir.join(crate::shell::profiles::CONFIG_FILE);
+        crate::private_fs::write_private(&path, &dir, own.config.as_bytes()).map_err(|source| {
+            Error::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        exports.extend(
+            own.variables(&path)
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value.to_string_lossy().into_owned())),
+        );
+    }
     let mut path_add = None;
     if let Some(aws) = &manifest.aws {
         match aws.inject {
