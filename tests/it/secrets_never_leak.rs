@@ -297,3 +297,78 @@ fn an_sso_sign_in_leaves_no_token_in_argv_environments_output_or_files() {
         .collect();
     assert_eq!(found, [cache], "tokens outside the cache");
 }
+
+/// An activation with `[aws.profiles]`: while the AWS CLI and boto3 ask for
+/// profiles by name (`credential_process`), no process of the sandbox holds
+/// credentials in its environment or a key in its argv: the profiles are
+/// given by name only, the keys pass over the agent's socket and the
+/// credential_process pipe.
+#[test]
+fn profiles_by_name_leave_no_credentials_in_any_environment_or_argv() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\n[secrets]\nbackend = \"env\"\nitem = \"ci\"\n[secrets.fields]\n\
+         access_key_id = \"CI_ID\"\nsecret_access_key = \"CI_SECRET\"\n\
+         [aws]\ndefault_profile = \"dev\"\nwrap = [\"aws\"]\n\
+         [aws.profiles.dev]\nrole_arn = \"arn:aws:iam::111111111111:role/dev\"\n\
+         [aws.profiles.prod]\nrole_arn = \"arn:aws:iam::333333333333:role/prod\"\n",
+    );
+    let moto = support::sts::Moto::start(&sb);
+    let script = sb.root.join("boto.py");
+    std::fs::write(
+        &script,
+        "import boto3\nprint(boto3.Session(profile_name='prod').client('sts').get_caller_identity()['Arn'])\n",
+    )
+    .unwrap();
+    let mut cmd = sb.envact(["activate", "--", "sh", "-c"]);
+    cmd.arg(format!(
+        "aws --profile dev sts get-caller-identity; AWS_PROFILE=prod aws sts get-caller-identity; python3 {}",
+        script.display()
+    ))
+    .env("CI_ID", ACCESS_KEY_ID)
+    .env("CI_SECRET", SECRET_ACCESS_KEY)
+    .env("AWS_ENDPOINT_URL_STS", &moto.url)
+    .env("AWS_DEFAULT_REGION", "us-east-1");
+    // And a wrapped command (`aws` is a function of the activated shell).
+    let mut wrapped = sb.envact(["activate", "--", "aws", "sts", "get-caller-identity"]);
+    for (name, value) in cmd.get_envs() {
+        if let Some(value) = value {
+            wrapped.env(name, value);
+        }
+    }
+    let scanner = ProcScanner::of(&["cmdline", "environ"]);
+    let out = run(cmd);
+    let wrapped = run(wrapped);
+    let seen = scanner.finish();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).matches("assumed-role/prod/").count(), 2);
+    assert!(
+        stdout(&wrapped).contains("assumed-role/dev/"),
+        "{}",
+        stderr(&wrapped)
+    );
+    // This sandbox's processes (the tests run side by side): its HOME.
+    let home = format!("HOME={}", sb.home.display());
+    let ours: Vec<&String> = seen.iter().filter(|e| e.contains(&home)).collect();
+    assert!(ours.len() > 3, "the scan saw too little: {ours:?}");
+    for entry in ours {
+        // envact itself was given the keys (the env backend reads them
+        // there); everything the activation starts has ENVACT_ENV.
+        let started = entry.contains("ENVACT_ENV=");
+        for held in [
+            "AWS_SESSION_TOKEN=",
+            "AWS_SECRET_ACCESS_KEY=",
+            SECRET_ACCESS_KEY,
+        ] {
+            assert!(
+                !entry.contains(held) || (!started && held == SECRET_ACCESS_KEY),
+                "{held} in a process's environment: {entry}"
+            );
+        }
+    }
+    assert!(
+        !seen
+            .iter()
+            .any(|c| c.contains(SECRET_ACCESS_KEY) && !c.contains("CI_SECRET=")),
+        "a key in a process's argv"
+    );
+}

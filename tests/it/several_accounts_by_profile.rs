@@ -395,3 +395,32 @@ fn under_direnv_the_profiles_are_given_by_name_too() {
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
+
+/// Each person's MFA device, given once (here with the wizard's flag twin),
+/// serves every profile: one prompt, one session.
+#[test]
+fn each_persons_mfa_device_is_given_once_for_every_profile() {
+    let a = Accounts::new();
+    std::fs::write(
+        a.sb.project.join(".envact/manifest.toml"),
+        MANIFEST.replace(
+            "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n",
+            "",
+        ),
+    )
+    .unwrap();
+    let out = support::run(a.envact(&[
+        "setup",
+        "--yes",
+        "--mfa-serial",
+        "arn:aws:iam::123456789012:mfa/tester",
+    ]));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let caller = "sts get-caller-identity --query Arn --output text";
+    let (shown, asked) = a.inside(&format!(
+        "aws --profile staging {caller}; aws --profile prod {caller}"
+    ));
+    assert!(shown.contains(STAGING) && shown.contains(PROD), "{shown}");
+    assert_eq!(asked, 1, "{shown}");
+    assert_eq!(a.count("GetSessionToken"), 1, "{:?}", a.sts.actions());
+}
