@@ -17,31 +17,21 @@ bin=$PWD/target/release/envact
 work=$(mktemp -d)
 moto_pid=
 trap '[[ -n $moto_pid ]] && kill $moto_pid 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/home" "$work/run" "$work/env/.envact"
+mkdir -p "$work/home" "$work/run"
 chmod 700 "$work/run"
 export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_RUNTIME_DIR=$work/run
 unset ENVACT_ENV ENVACT_RUNTIME_DIR
 # shellcheck source=scripts/lib/moto.sh
 . scripts/lib/moto.sh
 start_moto /dev/null
-export AWS_REGION=us-east-1
-export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-cat > "$work/env/.envact/manifest.toml" <<'TOML'
-version = 1
-name = "bench"
-[secrets]
-backend = "env"
-item = "ci"
-[secrets.fields]
-access_key_id = "CI_ID"
-secret_access_key = "CI_SECRET"
-[aws]
+bench_project "$work/env" "" "$(cat <<'TOML'
 default_profile = "dev"
 [aws.profiles.dev]
 role_arn = "arn:aws:iam::111111111111:role/dev"
 [aws.profiles.prod]
 role_arn = "arn:aws:iam::333333333333:role/prod"
 TOML
+)"
 
 # shellcheck disable=SC2016 # the inner script is expanded by the inner bash
 "$bin" activate -d "$work/env" --shell bash -- bash -c '

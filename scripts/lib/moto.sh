@@ -17,9 +17,10 @@ start_moto() {
 
 # A project in DIR whose long-term keys come from CI_ID/CI_SECRET (exported
 # here) and are traded for the role `bench` from moto; EXTRA is appended to the
-# manifest (more [aws] keys, a [persistence] table).
+# manifest (more [aws] keys, a [persistence] table); ROLE, when given, stands
+# in [aws] for the role (profiles, say).
 bench_project() {
-  local dir=$1 extra=${2:-}
+  local dir=$1 extra=${2:-} role=${3:-'role_arn = "arn:aws:iam::123456789012:role/bench"'}
   export AWS_REGION=us-east-1
   export CI_ID=AKIAIOSFODNN7EXAMPLE CI_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
   mkdir -p "$dir/.envact"
@@ -33,7 +34,7 @@ item = "ci"
 access_key_id = "CI_ID"
 secret_access_key = "CI_SECRET"
 [aws]
-role_arn = "arn:aws:iam::123456789012:role/bench"
+$role
 $extra
 TOML
 }

@@ -168,7 +168,7 @@ fn run(
 fn run_from(
     source: &dyn Source<FlowError>,
     chain: &ProfileChain,
-    sts: &FakeSts,
+    sts: &dyn Sts,
     cache: &MemCache,
     codes: &[&'static str],
     now: SystemTime,
@@ -437,19 +437,14 @@ fn an_error_other_than_a_wrong_code_is_not_asked_again() {
         }
     }
     let sts = Refusing(FakeSts::default());
-    let mfa = Codes(RefCell::new(vec!["123456", "123456"]));
-    let err = Flow {
-        chain: &chain(true, &[]),
-        sts: &sts,
-        cache: &MemCache::default(),
-        mfa: &mfa,
-        source: &Keys,
-        ui: &crate::ui::Quiet,
-        now: t0(),
-        margin: DEFAULT_MARGIN,
-        session_name: "envact-test".into(),
-    }
-    .run()
+    let err = run_from(
+        &Keys,
+        &chain(true, &[]),
+        &sts,
+        &MemCache::default(),
+        &["123456", "123456"],
+        t0(),
+    )
     .unwrap_err();
     assert!(matches!(err, FlowError::Sts(_)), "{err}");
     assert_eq!(sts.0.log.borrow().len(), 1, "asked again");

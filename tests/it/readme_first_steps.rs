@@ -33,6 +33,55 @@ fn commands_under(heading: &str) -> Vec<String> {
         .collect()
 }
 
+/// What a command asks on the terminal, and the answers typed.
+type Asked<'a> = &'a [(&'a str, &'a [(&'a str, &'a str)])];
+
+/// `commands` typed as written into an interactive bash (`cmd`, with the
+/// environment the test gives it) after `mkdir DIR && cd DIR`, answering
+/// what `asked` says each asks; each ends at a prompt, the outer shell's or
+/// the activated one's. The session, and everything shown.
+fn typed_in_bash(
+    mut cmd: std::process::Command,
+    dir: &str,
+    commands: &[String],
+    asked: Asked,
+) -> (rexpect::session::PtySession, String) {
+    cmd.env("SHELL", "/bin/bash")
+        .env("PS1", "outer$ ")
+        .args(["--norc", "--noprofile", "-i"]);
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("outer$ ").unwrap();
+    p.send_line(&format!("mkdir {dir} && cd {dir}")).unwrap();
+    p.exp_string("outer$ ").unwrap();
+    let mut transcript = String::new();
+    for command in commands {
+        p.send_line(command).unwrap();
+        let answers = asked
+            .iter()
+            .find(|(c, _)| c == command)
+            .map_or(&[][..], |(_, a)| a);
+        for (prompt, reply) in answers {
+            transcript += &p.exp_string(prompt).unwrap();
+            p.send_line(reply).unwrap();
+        }
+        let (before, prompt) = p.exp_regex(&format!(r"outer\$ |\({dir}\) inner")).unwrap();
+        transcript += &before;
+        transcript += &prompt;
+    }
+    (p, transcript)
+}
+
+/// Each of `shown` is in the transcript, and no error.
+fn assert_shown(transcript: &str, shown: &[&str]) {
+    for shown in shown {
+        assert!(
+            transcript.contains(shown),
+            "{shown:?} not in:\n{transcript}"
+        );
+    }
+    assert!(!transcript.contains("error:"), "{transcript}");
+}
+
 #[test]
 fn the_first_block_of_five_minutes_with_envact_works_as_typed() {
     let commands = commands_under("## Five minutes with envact");
@@ -80,16 +129,8 @@ fn the_aws_account_block_of_five_minutes_with_envact_works_as_typed() {
     let mut cmd = std::process::Command::new("bash");
     sb.apply_env(&mut cmd);
     ss.apply(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url)
-        .env("SHELL", "/bin/bash")
-        .env("PS1", "outer$ ")
-        .args(["--norc", "--noprofile", "-i"]);
-    let mut p = support::spawn_pty(cmd);
-    p.exp_string("outer$ ").unwrap();
-    p.send_line("mkdir try-envact && cd try-envact").unwrap();
-    p.exp_string("outer$ ").unwrap();
-    // What each command asks on the terminal, and the answers typed.
-    let asked: &[(&str, &[(&str, &str)])] = &[
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url);
+    let asked: Asked = &[
         (
             "envact add dev",
             &[
@@ -108,33 +149,16 @@ fn the_aws_account_block_of_five_minutes_with_envact_works_as_typed() {
             ],
         ),
     ];
-    let mut transcript = String::new();
-    for command in &commands {
-        p.send_line(command).unwrap();
-        let answers = asked
-            .iter()
-            .find(|(c, _)| c == command)
-            .map_or(&[][..], |(_, a)| a);
-        for (prompt, reply) in answers {
-            transcript += &p.exp_string(prompt).unwrap();
-            p.send_line(reply).unwrap();
-        }
-        let (before, prompt) = p.exp_regex(r"outer\$ |\(try-envact\) inner").unwrap();
-        transcript += &before;
-        transcript += &prompt;
-    }
-    for shown in [
-        "from template \"aws-keyring\"",
-        "stored the access key as \"dev\"",
-        "(try-envact) inner",
-        "\"Arn\": \"arn:aws:sts::123456789012:",
-    ] {
-        assert!(
-            transcript.contains(shown),
-            "{shown:?} not in:\n{transcript}"
-        );
-    }
-    assert!(!transcript.contains("error:"), "{transcript}");
+    let (p, transcript) = typed_in_bash(cmd, "try-envact", &commands, asked);
+    assert_shown(
+        &transcript,
+        &[
+            "from template \"aws-keyring\"",
+            "stored the access key as \"dev\"",
+            "(try-envact) inner",
+            "\"Arn\": \"arn:aws:sts::123456789012:",
+        ],
+    );
     assert!(
         !transcript.contains(support::SECRET_ACCESS_KEY),
         "{transcript}"
@@ -198,33 +222,17 @@ fn the_sso_walk_through_works_as_typed() {
     let mut cmd = std::process::Command::new("bash");
     sb.apply_env(&mut cmd);
     sso.apply(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url)
-        .env("SHELL", "/bin/bash")
-        .env("PS1", "outer$ ")
-        .args(["--norc", "--noprofile", "-i"]);
-    let mut p = support::spawn_pty(cmd);
-    p.exp_string("outer$ ").unwrap();
-    p.send_line("mkdir try-sso && cd try-sso").unwrap();
-    p.exp_string("outer$ ").unwrap();
-    let mut transcript = String::new();
-    for command in &commands {
-        p.send_line(command).unwrap();
-        let (before, prompt) = p.exp_regex(r"outer\$ |\(try-sso\) inner").unwrap();
-        transcript += &before;
-        transcript += &prompt;
-    }
-    for shown in [
-        "from template \"aws-sso\"",
-        "Sign in to IAM Identity Center",
-        "(try-sso) inner",
-        "\"Arn\": \"arn:aws:sts::111122223333:assumed-role/Developer/",
-    ] {
-        assert!(
-            transcript.contains(shown),
-            "{shown:?} not in:\n{transcript}"
-        );
-    }
-    assert!(!transcript.contains("error:"), "{transcript}");
+    cmd.env("AWS_ENDPOINT_URL_STS", &moto.url);
+    let (p, transcript) = typed_in_bash(cmd, "try-sso", &commands, &[]);
+    assert_shown(
+        &transcript,
+        &[
+            "from template \"aws-sso\"",
+            "Sign in to IAM Identity Center",
+            "(try-sso) inner",
+            "\"Arn\": \"arn:aws:sts::111122223333:assumed-role/Developer/",
+        ],
+    );
     assert_eq!(sso.browser_opened().len(), 1);
     support::exit_outer_shell(p);
     sb.assert_no_runtime_dir();

@@ -67,6 +67,18 @@ impl Accounts {
         (shown, asked)
     }
 
+    /// The manifest names no MFA device.
+    fn without_mfa_device(&self) {
+        std::fs::write(
+            self.sb.project.join(".envact/manifest.toml"),
+            MANIFEST.replace(
+                "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n",
+                "",
+            ),
+        )
+        .unwrap();
+    }
+
     fn count(&self, action: &str) -> usize {
         self.sts.actions().iter().filter(|a| *a == action).count()
     }
@@ -345,14 +357,7 @@ fn profiles_of_one_sign_in_are_each_an_account_and_role() {
 #[test]
 fn under_direnv_the_profiles_are_given_by_name_too() {
     let a = Accounts::new();
-    std::fs::write(
-        a.sb.project.join(".envact/manifest.toml"),
-        MANIFEST.replace(
-            "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n",
-            "",
-        ),
-    )
-    .unwrap();
+    a.without_mfa_device();
     let lib = a.sb.config.join("direnv/lib");
     std::fs::create_dir_all(&lib).unwrap();
     let hook = support::run(a.envact(&["hook", "direnv"]));
@@ -401,14 +406,7 @@ fn under_direnv_the_profiles_are_given_by_name_too() {
 #[test]
 fn each_persons_mfa_device_is_given_once_for_every_profile() {
     let a = Accounts::new();
-    std::fs::write(
-        a.sb.project.join(".envact/manifest.toml"),
-        MANIFEST.replace(
-            "mfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n",
-            "",
-        ),
-    )
-    .unwrap();
+    a.without_mfa_device();
     let out = support::run(a.envact(&[
         "setup",
         "--yes",

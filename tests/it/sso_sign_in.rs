@@ -65,6 +65,21 @@ impl Team {
         sso::token_cache_file(&self.sb.home, "corp")
     }
 
+    /// Writes ~/.aws/config: the SSO profile `dev` of `[sso-session corp]`
+    /// (the manifest's portal), then `more` (other profiles).
+    fn aws_config(&self, more: &str) {
+        let aws = self.sb.home.join(".aws");
+        std::fs::create_dir_all(&aws).unwrap();
+        std::fs::write(
+            aws.join("config"),
+            format!(
+                "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
+                 {more}[sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
+            ),
+        )
+        .unwrap();
+    }
+
     /// Moves the cached token's expiry into the past, as time would.
     fn age_cached_token(&self) {
         let mut token: serde_json::Value =
@@ -124,16 +139,7 @@ fn one_sign_in_in_the_browser_then_none_while_the_token_or_its_refresh_is_good()
 
     // The AWS CLI, for a profile of the same sso-session, needs no sign-in
     // of its own: botocore reads the token envact cached.
-    let aws = t.sb.home.join(".aws");
-    std::fs::create_dir_all(&aws).unwrap();
-    std::fs::write(
-        aws.join("config"),
-        format!(
-            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
-             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
-        ),
-    )
-    .unwrap();
+    t.aws_config("");
     let mut args = vec!["--profile", "dev"];
     args.extend(support::sts::CALLER_ARN);
     let out = run(t.cmd(&which("aws"), &args));
@@ -554,17 +560,9 @@ fn a_chain_starts_from_an_sso_profile_of_the_aws_config_file() {
         "version = 1\nname = \"team\"\n[aws]\nprofile = \"deploy\"\nwrap = [\"aws\"]\n",
         serde_json::json!({}),
     );
-    let aws = t.sb.home.join(".aws");
-    std::fs::create_dir_all(&aws).unwrap();
-    std::fs::write(
-        aws.join("config"),
-        format!(
-            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\nregion = us-east-1\n\
-             [profile deploy]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\nsource_profile = dev\n\
-             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
-        ),
-    )
-    .unwrap();
+    t.aws_config(&format!(
+        "region = us-east-1\n[profile deploy]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\nsource_profile = dev\n"
+    ));
     // Nothing to answer: the profile says where the credentials start.
     let shown = run(t.envact(&["setup", "--show"]));
     assert!(shown.status.success(), "{}", stderr(&shown));
@@ -604,16 +602,7 @@ fn secrets_beside_an_sso_profile_are_not_asked_for_and_said_to_be_unused() {
         "version = 1\nname = \"team\"\n[secrets]\nbackend = \"pass\"\n[aws]\nprofile = \"dev\"\nwrap = [\"aws\"]\n",
         serde_json::json!({}),
     );
-    let aws = t.sb.home.join(".aws");
-    std::fs::create_dir_all(&aws).unwrap();
-    std::fs::write(
-        aws.join("config"),
-        format!(
-            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
-             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
-        ),
-    )
-    .unwrap();
+    t.aws_config("");
     let out = run(t.envact(&["login"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(t.sso.browser_opened().len(), 1);
@@ -642,18 +631,10 @@ fn an_mfa_device_above_an_sso_profile_is_asked_for_with_the_role() {
         serde_json::json!({}),
     );
     let sts = support::sts::Endpoint::start(&t.sb, &t.moto, "role-mfa:246810");
-    let aws = t.sb.home.join(".aws");
-    std::fs::create_dir_all(&aws).unwrap();
-    std::fs::write(
-        aws.join("config"),
-        format!(
-            "[profile dev]\nsso_session = corp\nsso_account_id = {ACCOUNT}\nsso_role_name = {ROLE}\n\
-             [profile deploy]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\nsource_profile = dev\n\
-             mfa_serial = arn:aws:iam::{ACCOUNT}:mfa/alice\n\
-             [sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
-        ),
-    )
-    .unwrap();
+    t.aws_config(&format!(
+        "[profile deploy]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\nsource_profile = dev\n\
+         mfa_serial = arn:aws:iam::{ACCOUNT}:mfa/alice\n"
+    ));
     let mut args = vec!["activate", "--", "aws"];
     args.extend(support::sts::CALLER_ARN);
     let mut cmd = t.envact(&args);
