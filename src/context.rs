@@ -9,9 +9,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::hardening::CoreLimit;
+use crate::manifest::Include;
 use crate::manifest::Remote;
 use crate::manifest::{discover, Project};
-use crate::settings::Settings;
+use crate::settings::{Part, Settings};
 use crate::state::Dirs;
 use crate::template::fetch::{self, Fetched};
 use crate::template::TemplateRef;
@@ -105,7 +106,82 @@ impl Context {
 
     /// The settings of the project at `place`.
     pub fn settings_at(&self, place: &Place) -> Result<Settings, Error> {
-        Settings::load(self.project_at(place)?, &self.dirs)
+        self.settings_of(self.project_at(place)?)
+    }
+
+    /// The settings of `project`, composed with what it includes.
+    pub fn settings_of(&self, project: Project) -> Result<Settings, Error> {
+        Settings::load(project, &self.dirs, &|include, from| {
+            self.load_include(include, from)
+        })
+    }
+
+    /// Like [`Context::settings_of`], answers that cannot be read counting as none.
+    pub fn settings_over_broken_answers(
+        &self,
+        project: Project,
+    ) -> Result<(Settings, Option<Error>), Error> {
+        Settings::load_over_broken_answers(project, &self.dirs, &|include, from| {
+            self.load_include(include, from)
+        })
+    }
+
+    /// What `include` (written in `from`) names: a registry's template,
+    /// fetched or taken from its pin as `-r` takes it, or a directory.
+    fn load_include(&self, include: &Include, from: &Part) -> Result<Part, Error> {
+        match include {
+            Include::Remote { name, location } => {
+                let tref: TemplateRef = name.parse().map_err(|detail| Error::IncludeInvalid {
+                    manifest: from.shown.clone(),
+                    line: location.line,
+                    detail,
+                })?;
+                let fetched = self.fetch(&tref)?;
+                let project = project_of(&tref, &fetched, from.dir.clone());
+                let text = crate::private_fs::read_text(
+                    &fetched.manifest(),
+                    crate::manifest::MAX_MANIFEST,
+                )
+                .map_err(|source| Error::Read {
+                    path: fetched.manifest(),
+                    source,
+                })?;
+                Ok(Part {
+                    name: tref.name(),
+                    shown: project
+                        .remote
+                        .as_ref()
+                        .map_or_else(|| fetched.manifest(), |r| r.shown_manifest()),
+                    dir: fetched.dir.clone(),
+                    text,
+                    remote: Some(project),
+                    key: tref.name(),
+                })
+            }
+            Include::Dir { dir, location } => {
+                let at = from.dir.join(dir);
+                let missing = || Error::IncludeMissing {
+                    manifest: from.shown.clone(),
+                    line: location.line,
+                    dir: at.clone(),
+                };
+                let manifest = crate::settings::compose::manifest_in(&at).ok_or_else(missing)?;
+                let text = crate::private_fs::read_text(&manifest, crate::manifest::MAX_MANIFEST)
+                    .map_err(|source| Error::Read {
+                    path: manifest.clone(),
+                    source,
+                })?;
+                let key = at.canonicalize().unwrap_or_else(|_| at.clone());
+                Ok(Part {
+                    name: dir.display().to_string(),
+                    shown: manifest,
+                    dir: at,
+                    text,
+                    remote: None,
+                    key: key.display().to_string(),
+                })
+            }
+        }
     }
 
     fn fetch(&self, tref: &TemplateRef) -> Result<Fetched, Error> {

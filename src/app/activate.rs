@@ -24,7 +24,6 @@ use crate::credentials::{Codes, Profiles};
 use crate::hardening::CoreLimit;
 use crate::manifest::{InjectMode, Manifest, Project};
 use crate::secrets::read_keys;
-use crate::settings::Settings;
 use crate::shell::enclosing::ENV_DIRENV;
 use crate::shell::supervise::{ChildKind, NoService, Service, SignalGuard};
 use crate::shell::{profiles, rc, Enclosing, Invocation, RuntimeDir, Shell};
@@ -58,7 +57,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
             direnv: cx.var(ENV_DIRENV).is_some(),
         });
     }
-    let mut settings = Settings::load(project, &cx.dirs)?;
+    let mut settings = cx.settings_of(project)?;
     // Nothing of a remote template runs before its content is trusted.
     crate::app::trust::ensure_trusted(cx, &settings)?;
     // First run: what the manifest leaves to this person is asked now, on a
@@ -287,7 +286,7 @@ impl Activation {
             None => &mut no_service,
         };
 
-        if let Some(hook) = &self.manifest.on_activate {
+        for hook in self.manifest.hooks() {
             let mut cmd = Command::new("/bin/sh");
             cmd.arg("-c").arg(&hook.script).envs(&self.manifest.vars);
             self.set_env(&mut cmd, runtime.path());
@@ -306,7 +305,7 @@ impl Activation {
             }
             if !outcome.status.success() {
                 return Err(Error::HookFailed {
-                    manifest: self.project.manifest.clone(),
+                    manifest: hook.file.clone().unwrap_or(self.project.manifest.clone()),
                     location: hook.location,
                     code: outcome.exit_code(),
                 });

@@ -66,11 +66,7 @@ impl Choice {
             },
             place => cx.project_at(place)?,
         };
-        Ok(Some(
-            crate::settings::Settings::load(project, &cx.dirs)?
-                .effective()
-                .clone(),
-        ))
+        Ok(Some(cx.settings_of(project)?.effective().clone()))
     }
 }
 

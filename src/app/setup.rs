@@ -73,7 +73,7 @@ pub fn setup(cx: &Context, request: Request) -> Result<Outcome, Error> {
     let (settings, broken) = if request.reconfigure {
         // The way to repair a broken answers file: start from the manifest.
         let project = cx.project_at(&request.place)?;
-        Settings::load_over_broken_answers(project, &cx.dirs)?
+        cx.settings_over_broken_answers(project)?
     } else {
         (cx.settings_at(&request.place)?, None)
     };

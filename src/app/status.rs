@@ -46,7 +46,7 @@ pub fn status(cx: &Context) -> Status {
                     manifest: manifest.clone(),
                     remote: None,
                 })
-                .and_then(|project| crate::settings::Settings::load(project, &cx.dirs).ok());
+                .and_then(|project| cx.settings_of(project).ok());
             let kept = settings
                 .as_ref()
                 .map(|settings| crate::credentials::kept(cx, settings))

@@ -21,6 +21,14 @@ use crate::Error;
 /// On a terminal the person is shown what it does and decides; without one
 /// an untrusted template stops here.
 pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
+    // Each template the manifest includes is trusted as `-r` trusts it.
+    for included in settings
+        .parts
+        .iter()
+        .filter_map(|p| Settings::of_included(p, &cx.dirs))
+    {
+        ensure_trusted(cx, &included?)?;
+    }
     if settings.project.remote.is_none() {
         return Ok(());
     }
@@ -49,9 +57,16 @@ pub fn ensure_trusted(cx: &Context, settings: &Settings) -> Result<(), Error> {
 /// Under direnv: a remote template, or a local manifest that has a hook or
 /// a flagged variable, must be trusted already; nothing is asked.
 pub fn ensure_trusted_unasked(cx: &Context, settings: &Settings) -> Result<(), Error> {
+    for included in settings
+        .parts
+        .iter()
+        .filter_map(|p| Settings::of_included(p, &cx.dirs))
+    {
+        ensure_trusted_unasked(cx, &included?)?;
+    }
     let written = &settings.written;
     let needs = settings.project.remote.is_some()
-        || written.on_activate.is_some()
+        || written.hooks().next().is_some()
         || written
             .vars
             .keys()
@@ -104,10 +119,20 @@ pub fn subject(settings: &Settings) -> Subject {
                 source: path.clone(),
                 url: path,
                 commit: String::new(),
-                content_hash: hex(&Sha256::digest(settings.text.as_bytes())),
+                content_hash: hex(&Sha256::digest(local_content(settings).as_bytes())),
             }
         }
     }
+}
+
+/// What a local manifest's trust is given to: its text, and the text of
+/// each directory it includes (a registry's template is trusted on its own).
+fn local_content(settings: &Settings) -> String {
+    let mut content = settings.text.clone();
+    for part in settings.parts.iter().filter(|p| p.remote.is_none()) {
+        content.push_str(&format!("\n# {}\n{}", part.shown.display(), part.text));
+    }
+    content
 }
 
 /// A manifest's content as the person is shown it before trusting, and

@@ -4,6 +4,7 @@
 
 mod discover;
 mod error;
+mod include;
 pub mod profiles;
 mod schema;
 mod sign_in;
@@ -42,6 +43,11 @@ pub struct Manifest {
     pub persistence: Persistence,
     pub on_activate: Option<Hook>,
     pub profile: ShellProfile,
+    /// `[include]`: the environments merged under this one, in order.
+    pub includes: Vec<Include>,
+    /// The on-activate hooks of what it includes, in order: they run
+    /// before its own.
+    pub included_hooks: Vec<Hook>,
     /// Where the manifest sets each setting a person could otherwise answer
     /// (`vault`, `fields.access_key_id`, `persistence.sts_session`, ...).
     pub written_at: BTreeMap<&'static str, Location>,
@@ -191,11 +197,31 @@ impl Persistence {
     }
 }
 
+/// An environment `[include]` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Include {
+    /// `REGISTRY/TEMPLATE[@REF]`, pinned as `-r` pins it (checked where the
+    /// registries are known).
+    Remote { name: String, location: Location },
+    /// A directory, relative to the including manifest's project.
+    Dir { dir: PathBuf, location: Location },
+}
+
+impl Include {
+    pub fn location(&self) -> Location {
+        match self {
+            Include::Remote { location, .. } | Include::Dir { location, .. } => *location,
+        }
+    }
+}
+
 /// The `[hook] on-activate` script and where it was written, for error messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hook {
     pub script: String,
     pub location: Location,
+    /// The manifest it is written in, when it is an included one's.
+    pub file: Option<PathBuf>,
 }
 
 /// `[profile]`: shell code sourced into the interactive shell, common part first.
@@ -213,6 +239,23 @@ impl Manifest {
     /// directory's name). Settings read the file (`Settings::load`).
     pub fn parse(source: &str, path: &Path, default_name: &str) -> Result<Manifest, ManifestError> {
         validate::parse(source, path, default_name)
+    }
+
+    /// The on-activate hooks in the order they run: the included ones,
+    /// then the manifest's own.
+    pub fn hooks(&self) -> impl Iterator<Item = &Hook> {
+        self.included_hooks.iter().chain(self.on_activate.as_ref())
+    }
+
+    /// Validates the text of one part of a composition (a manifest with
+    /// `[include]`, or one it includes): what spans parts is left to the
+    /// whole.
+    pub fn parse_part(
+        source: &str,
+        path: &Path,
+        default_name: &str,
+    ) -> Result<Manifest, ManifestError> {
+        validate::parse_as(source, path, default_name, false)
     }
 }
 

@@ -89,11 +89,14 @@ fn is_external_id(id: &str) -> bool {
 pub(super) type ErrorAt<'a> = &'a dyn Fn(Range<usize>, String, &str) -> ManifestError;
 
 /// Checks `[aws.profiles]` and `default_profile`; `has_sso`: the manifest
-/// has `[aws.sso]`; `duration` parses a session duration (its message).
+/// has `[aws.sso]`; `whole`: it is not a part of a composition (whose
+/// default and sign-in may be in another part); `duration` parses a
+/// session duration (its message).
 pub(super) fn validate(
     raw: BTreeMap<Spanned<String>, Spanned<RawNamedProfile>>,
     default_profile: Option<Spanned<String>>,
     has_sso: bool,
+    whole: bool,
     duration: &dyn Fn(&str) -> Result<Duration, String>,
     error: ErrorAt,
 ) -> Result<(BTreeMap<String, NamedProfile>, Option<String>), ManifestError> {
@@ -117,10 +120,11 @@ pub(super) fn validate(
                 "give each profile a name of its own: `--profile` must never pick one by accident",
             ));
         }
-        let checked = check(profile, has_sso, duration, error)?;
+        let checked = check(profile, has_sso || !whole, duration, error)?;
         profiles.insert(name, checked);
     }
     let default = match default_profile {
+        d if !whole => d.map(Spanned::into_inner),
         None if profiles.is_empty() => None,
         None => {
             return Err(error(

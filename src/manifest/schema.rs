@@ -31,6 +31,21 @@ pub(super) struct RawManifest {
     pub hook: RawHook,
     #[serde(default)]
     pub profile: RawProfile,
+    pub include: Option<Spanned<RawInclude>>,
+}
+
+/// `[include] environments = ["team/aws", { dir = "../platform" }]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInclude {
+    pub environments: Vec<Spanned<RawIncluded>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawIncluded {
+    Remote(String),
+    Dir { dir: String },
 }
 
 #[derive(Deserialize)]

@@ -23,6 +23,9 @@ const CREDENTIAL_VARS: [&str; 3] = [
 struct Ctx<'a> {
     source: &'a str,
     path: &'a Path,
+    /// The manifest is all there is; false for a part of a composition
+    /// (`[include]`), whose rules that span parts are checked on the whole.
+    whole: bool,
 }
 
 impl Ctx<'_> {
@@ -116,7 +119,21 @@ pub(super) fn parse(
     path: &Path,
     default_name: &str,
 ) -> Result<Manifest, ManifestError> {
-    let cx = Ctx { source, path };
+    parse_as(source, path, default_name, true)
+}
+
+/// `whole`: see [`Ctx::whole`].
+pub(super) fn parse_as(
+    source: &str,
+    path: &Path,
+    default_name: &str,
+    whole: bool,
+) -> Result<Manifest, ManifestError> {
+    let cx = Ctx {
+        source,
+        path,
+        whole,
+    };
     let head: Head = toml::from_str(source).map_err(|e| cx.toml_error(e))?;
     check_version(&cx, head)?;
     let raw: RawManifest = toml::from_str(source).map_err(|e| cx.toml_error(e))?;
@@ -142,7 +159,11 @@ pub(super) fn parse(
     }
 
     // Where credentials start is said once: an SSO sign-in or a backend's keys.
-    if let (Some(sso), Some(_)) = (raw.aws.as_ref().and_then(|a| a.sso.as_ref()), &raw.secrets) {
+    if let (Some(sso), Some(_), true) = (
+        raw.aws.as_ref().and_then(|a| a.sso.as_ref()),
+        &raw.secrets,
+        cx.whole,
+    ) {
         return Err(cx.error(
             sso.span(),
             "[aws.sso] and [secrets] both say where the credentials start",
@@ -171,9 +192,16 @@ pub(super) fn parse(
     let on_activate = raw.hook.on_activate.map(|hook| Hook {
         location: Location::from_offset(source, hook.span().start),
         script: hook.into_inner(),
+        file: None,
     });
 
+    let includes = super::include::validate(raw.include, source, &|span, message, help| {
+        cx.error(span, message, Some(help))
+    })?;
+
     Ok(Manifest {
+        includes,
+        included_hooks: Vec::new(),
         written_at: written_at(source),
         name,
         vars,
@@ -394,13 +422,13 @@ fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
                     Some(&format!("remove `{key}`")),
                 )
             };
-            if aws.mfa_serial.is_some() {
+            if aws.mfa_serial.is_some() && cx.whole {
                 return Err(refused(
                     "mfa_serial",
                     "the sign-in in the browser is the second factor",
                 ));
             }
-            if aws.profile.is_some() {
+            if aws.profile.is_some() && cx.whole {
                 return Err(refused(
                     "profile",
                     "a profile says where its own credentials start",
@@ -412,7 +440,7 @@ fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
     };
 
     let error = |span, message: String, help: &str| cx.error(span, message, Some(help));
-    if !aws.profiles.is_empty() {
+    if !aws.profiles.is_empty() && cx.whole {
         let own = [
             ("role_arn", aws.role_arn.as_ref().map(Spanned::span)),
             ("profile", aws.profile.as_ref().map(|_| 0..0)),
@@ -430,6 +458,7 @@ fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
         aws.profiles,
         aws.default_profile,
         sso.is_some(),
+        cx.whole,
         &parse_duration,
         &error,
     )?;

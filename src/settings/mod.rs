@@ -10,8 +10,10 @@
 
 use std::path::PathBuf;
 
+pub mod compose;
 mod sources;
 
+pub use compose::{Loader, Part};
 pub use sources::{Setting, Source};
 
 use crate::manifest::{dir_name, Manifest, Project, SecretFields, Secrets};
@@ -38,16 +40,19 @@ pub struct Settings {
     /// The profile the manifest (or `AWS_PROFILE`) names starts from an IAM
     /// Identity Center sign-in: no backend is needed for it.
     profile_signs_in: bool,
+    /// What the manifest includes (`[include]`), in merge order.
+    pub parts: Vec<Part>,
 }
 
 impl Settings {
-    /// Reads the project's manifest and this person's answers for it.
-    pub fn load(project: Project, dirs: &Dirs) -> Result<Settings, Error> {
-        let (written, text) = load_manifest(&project)?;
+    /// Reads the project's manifest (composed with what it includes, each
+    /// include loaded by `load`) and this person's answers for it.
+    pub fn load(project: Project, dirs: &Dirs, load: Loader) -> Result<Settings, Error> {
+        let (written, text, parts) = load_manifest(&project, load)?;
         let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
         let answers = Answers::load(&read_from)?;
         Settings::new(project, (written, text), answers, answers_path, env_id)
-            .map(|s| s.knowing_profiles(dirs))
+            .map(|s| s.with_parts(parts).knowing_profiles(dirs))
     }
 
     /// Looks in the AWS config file, only when it could matter (`[aws]`
@@ -78,8 +83,9 @@ impl Settings {
     pub fn load_over_broken_answers(
         project: Project,
         dirs: &Dirs,
+        load: Loader,
     ) -> Result<(Settings, Option<Error>), Error> {
-        let written = load_manifest(&project)?;
+        let (written, text, parts) = load_manifest(&project, load)?;
         let (env_id, answers_path, read_from) = where_answers_are(&project, dirs);
         let loaded = Answers::load(&read_from).map_err(Error::from);
         let checked = loaded.and_then(|a| a.validate().map(|()| a).map_err(Error::from));
@@ -87,8 +93,8 @@ impl Settings {
             Ok(answers) => (answers, None),
             Err(e) => (Answers::default(), Some(e)),
         };
-        let settings = Settings::new(project, written, answers, answers_path, env_id)?;
-        Ok((settings.knowing_profiles(dirs), broken))
+        let settings = Settings::new(project, (written, text), answers, answers_path, env_id)?;
+        Ok((settings.with_parts(parts).knowing_profiles(dirs), broken))
     }
 
     /// `written`: the manifest as written, and its text.
@@ -110,7 +116,31 @@ impl Settings {
             env_id,
             effective,
             profile_signs_in: false,
+            parts: Vec::new(),
         })
+    }
+
+    /// A registry's template that the manifest includes, as a manifest of
+    /// its own (not composed with what it includes: those are parts of the
+    /// including manifest too): what its trust review shows.
+    pub fn of_included(part: &Part, dirs: &Dirs) -> Option<Result<Settings, Error>> {
+        let project = part.remote.clone()?;
+        Some((|| {
+            let written = Manifest::parse_part(&part.text, &part.shown, &part.name)?;
+            let (env_id, answers_path, _) = where_answers_are(&project, dirs);
+            Settings::new(
+                project,
+                (written, part.text.clone()),
+                Answers::default(),
+                answers_path,
+                env_id,
+            )
+        })())
+    }
+
+    fn with_parts(mut self, parts: Vec<Part>) -> Settings {
+        self.parts = parts;
+        self
     }
 
     /// Settings that were never on disk, for tests.
@@ -145,6 +175,7 @@ impl Settings {
             self.env_id.clone(),
         )?;
         settings.profile_signs_in = self.profile_signs_in;
+        settings.parts = self.parts.clone();
         Ok(settings)
     }
 
@@ -212,7 +243,7 @@ impl Settings {
 
 /// The manifest as written, and its text; a template's is named by its
 /// registry and commit in messages, not by its place in the cache.
-fn load_manifest(project: &Project) -> Result<(Manifest, String), Error> {
+fn load_manifest(project: &Project, load: Loader) -> Result<(Manifest, String, Vec<Part>), Error> {
     let (shown, default_name) = match &project.remote {
         None => (project.manifest.clone(), dir_name(&project.dir)),
         Some(remote) => (
@@ -230,8 +261,15 @@ fn load_manifest(project: &Project) -> Result<(Manifest, String), Error> {
             path: shown.clone(),
             source,
         })?;
-    let manifest = Manifest::parse(&text, &shown, &default_name)?;
-    Ok((manifest, text))
+    // A manifest with includes is checked as a part, then as the whole.
+    let alone = Manifest::parse_part(&text, &shown, &default_name)?;
+    if alone.includes.is_empty() {
+        let manifest = Manifest::parse(&text, &shown, &default_name)?;
+        return Ok((manifest, text, Vec::new()));
+    }
+    let root = compose::root_part(project, &shown, &text);
+    let composed = compose::compose(root, &default_name, load)?;
+    Ok((composed.manifest, text, composed.parts))
 }
 
 /// The environment's id, where its answers are written, and where they are

@@ -17,6 +17,7 @@ mod aws_config_read_like_the_aws_cli;
 mod aws_files_like_the_sdks;
 mod backend_checked_before_questions;
 mod bad_input_is_refused;
+mod compose_includes;
 mod crash_leaves_no_core_dump;
 mod direnv_use_envact;
 mod fuzz_fetched_trees_and_server_text;

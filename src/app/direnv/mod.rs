@@ -182,11 +182,14 @@ pub fn load(cx: &Context, place: &Place, envact_bin: &Path) -> Result<Loaded, Er
         }
     }
 
-    if let Some(hook) = &manifest.on_activate {
+    for hook in manifest.hooks() {
         run_hook(cx, &settings, &hook.script, &exports).and_then(|code| match code {
             0 => Ok(()),
             code => Err(Error::HookFailed {
-                manifest: settings.project.manifest.clone(),
+                manifest: hook
+                    .file
+                    .clone()
+                    .unwrap_or(settings.project.manifest.clone()),
                 location: hook.location,
                 code,
             }),
@@ -248,7 +251,7 @@ pub fn watch_after_failure(cx: &Context, place: &Place) -> String {
     let Ok(project) = cx.project_at(place) else {
         return String::new();
     };
-    let paths = match Settings::load(project.clone(), &cx.dirs) {
+    let paths = match cx.settings_of(project.clone()) {
         Ok(settings) => watched(cx, &settings, place),
         Err(_) => vec![project.manifest],
     };
