@@ -147,7 +147,7 @@ impl Context {
                     source,
                 })?;
                 Ok(Part {
-                    name: tref.name(),
+                    name: tref.to_string(),
                     shown: project
                         .remote
                         .as_ref()

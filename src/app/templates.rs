@@ -52,6 +52,38 @@ pub fn pull(cx: &Context, tref: &TemplateRef) -> Result<Pulled, Error> {
     })
 }
 
+/// `envact pull` in a project with `[include]`: moves the pin of each
+/// registry's template it includes (at any depth), or of `only` (written
+/// as in `[include]`, or by name); each with what [`pull`] says.
+pub fn pull_includes(
+    cx: &Context,
+    dir: Option<&Path>,
+    only: Option<&str>,
+) -> Result<Vec<(TemplateRef, Pulled)>, Error> {
+    let settings = cx.settings_of(cx.project(dir)?)?;
+    let included: Vec<TemplateRef> = settings
+        .parts
+        .iter()
+        .filter(|p| p.remote.is_some())
+        .filter_map(|p| p.name.parse::<TemplateRef>().ok())
+        .collect();
+    let chosen: Vec<&TemplateRef> = included
+        .iter()
+        .filter(|t| only.is_none_or(|o| o == t.to_string() || o == t.name()))
+        .collect();
+    if chosen.is_empty() {
+        return Err(Error::NothingToPull {
+            manifest: settings.project.manifest.clone(),
+            only: only.map(str::to_string),
+            included: included.iter().map(ToString::to_string).collect(),
+        });
+    }
+    chosen
+        .into_iter()
+        .map(|tref| Ok((tref.clone(), pull(cx, tref)?)))
+        .collect()
+}
+
 /// `envact pull --copy`: the template written into `dir/.envact/` as a local
 /// manifest, its source noted at the top; returns the file.
 pub fn copy(cx: &Context, tref: &TemplateRef, dir: &Path, force: bool) -> Result<PathBuf, Error> {

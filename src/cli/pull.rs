@@ -10,6 +10,8 @@ use super::Outcome;
 const EXAMPLES: &str = "\
 Examples:
   envact pull -r team/aws                  # fetch, show what changed, move the pin
+  envact pull                              # in a project with [include]: each template it includes
+  envact pull --include team/aws           # one of them
   envact pull --copy team/aws              # .envact/manifest.toml here, from the template
   envact pull --copy team/aws -d ~/src/new-service";
 
@@ -18,8 +20,10 @@ Examples:
 /// Activations use a template's pin without touching the network; `pull`
 /// is how a new version arrives: the registry is fetched, the manifest's
 /// diff shown, and the pin moved (trust is asked again if the content
-/// changed). With --copy the template is written into DIR/.envact/ as a
-/// local manifest instead, noting where it came from.
+/// changed). Without -r, in a project whose manifest has [include], the
+/// pins of the templates it includes move (--include: one of them). With
+/// --copy the template is written into DIR/.envact/ as a local manifest
+/// instead, noting where it came from.
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -28,17 +32,26 @@ pub struct Args {
         short = 'r',
         long = "remote",
         value_name = "TEMPLATE",
-        conflicts_with = "copy",
-        required_unless_present = "copy"
+        conflicts_with_all = ["copy", "include"]
     )]
     remote: Option<TemplateRef>,
+
+    /// In a project with [include]: only this included template.
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "copy")]
+    include: Option<String>,
 
     /// Copy the template into a project as its own manifest.
     #[arg(long, value_name = "TEMPLATE")]
     copy: Option<TemplateRef>,
 
-    /// With --copy: the project directory (default: the current directory).
-    #[arg(short = 'd', long = "dir", value_name = "DIR", requires = "copy")]
+    /// The project directory (default: the current directory, or for
+    /// includes the project found upward).
+    #[arg(
+        short = 'd',
+        long = "dir",
+        value_name = "DIR",
+        conflicts_with = "remote"
+    )]
     dir: Option<PathBuf>,
 
     /// With --copy: replace an existing manifest.
@@ -53,19 +66,23 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
         outln!("created {} from {tref}", path.display());
         return Ok(0);
     }
-    let Some(tref) = &args.remote else {
-        unreachable!("clap requires -r or --copy");
+    let pulled = match &args.remote {
+        Some(tref) => vec![(tref.clone(), envact::app::templates::pull(cx, tref)?)],
+        None => {
+            envact::app::templates::pull_includes(cx, args.dir.as_deref(), args.include.as_deref())?
+        }
     };
-    let pulled = envact::app::templates::pull(cx, tref)?;
-    match &pulled.before {
-        Some(before) if *before == pulled.after => {
-            eprintln!("{tref} is at {} already: nothing changed", pulled.after)
+    for (tref, pulled) in pulled {
+        match &pulled.before {
+            Some(before) if *before == pulled.after => {
+                eprintln!("{tref} is at {} already: nothing changed", pulled.after)
+            }
+            Some(before) => {
+                eprintln!("{tref}: {before} -> {}", pulled.after);
+                out!("{}", pulled.diff);
+            }
+            None => eprintln!("{tref} pinned at {}", pulled.after),
         }
-        Some(before) => {
-            eprintln!("{tref}: {before} -> {}", pulled.after);
-            out!("{}", pulled.diff);
-        }
-        None => eprintln!("{tref} pinned at {}", pulled.after),
     }
     Ok(0)
 }

@@ -136,6 +136,10 @@ impl Error {
             Error::Signals(_) | Error::Write { .. } => return None,
             Error::Read { .. } => "check that the file is yours and readable".into(),
             Error::IncludeInvalid { .. } => "write REGISTRY/TEMPLATE[@REF] with a registry of `envact registry list`".into(),
+            Error::NothingToPull { included, .. } if included.is_empty() => {
+                "`envact pull -r REGISTRY/TEMPLATE` moves a template's pin".into()
+            }
+            Error::NothingToPull { .. } => "name one of its includes, or none to pull them all".into(),
             Error::IncludeLoop { .. } => "remove one of the includes that close the loop".into(),
             Error::IncludeTooDeep { .. } => "include the environments deeper down directly, at a shallower level".into(),
             Error::IncludeRefused { .. } => "a template may include other templates of a registry, not directories of whoever uses it".into(),

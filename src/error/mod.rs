@@ -270,6 +270,17 @@ pub enum Error {
         detail: String,
     },
 
+    #[error("{}: {}", manifest.display(), match (only, included.is_empty()) {
+        (_, true) => "it includes no registry's template, so no pin to move".to_string(),
+        (Some(name), false) => format!("it does not include {name}; it includes {}", included.join(", ")),
+        (None, false) => unreachable!("something to pull"),
+    })]
+    NothingToPull {
+        manifest: PathBuf,
+        only: Option<String>,
+        included: Vec<String>,
+    },
+
     #[error("includes include each other: {}", chain.join(" -> "))]
     IncludeLoop { chain: Vec<String> },
 

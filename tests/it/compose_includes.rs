@@ -117,9 +117,23 @@ fn a_project_including_the_team_template_gets_its_role_its_own_variable_and_both
     std::fs::remove_file(t.sb.project.join("hooks.log")).unwrap();
     assert!(t.inside("true").status.success());
     assert_eq!(t.hooks(), "team\nproject\n");
-    let out = run(t.envact(&["pull", "-r", "team/aws"]));
+    let out = run(t.envact(&["pull", "--include", "team/other"]));
+    support::assert_fails(
+        &out,
+        1,
+        &["it does not include team/other; it includes team/aws"],
+    );
+    let out = run(t.envact(&["pull", "--include", "team/aws"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("+on-activate = \"echo team-v2 >> hooks.log\""));
+    // `pull` alone moves every included template's pin.
+    let out = run(t.envact(&["pull"]));
+    assert!(
+        stderr(&out).contains("team/aws is at ")
+            && stderr(&out).contains("already: nothing changed"),
+        "{}",
+        stderr(&out)
+    );
     let out = t.inside("true");
     support::assert_fails(&out, 1, &["has changed since you trusted it"]);
     assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
