@@ -14,6 +14,10 @@ pub enum Status {
         kept: Vec<(&'static str, std::time::SystemTime)>,
         /// The IAM Identity Center sign-in, when the environment has one.
         sign_in: Option<SignIn>,
+        /// What its manifest includes (`[include]`), in merge order, and
+        /// which of its values a later part set over an earlier one's.
+        includes: Vec<String>,
+        overridden: Vec<(String, String, String)>,
     },
     /// Variables left over from an activation that has ended.
     Ended(Enclosing),
@@ -52,11 +56,18 @@ pub fn status(cx: &Context) -> Status {
                 .map(|settings| crate::credentials::kept(cx, settings))
                 .unwrap_or_default();
             let sign_in = settings.as_ref().and_then(|s| sign_in(cx, s));
+            let includes = settings
+                .as_ref()
+                .map(|s| s.parts.iter().map(|p| p.name.clone()).collect())
+                .unwrap_or_default();
+            let overridden = settings.map(|s| s.origins.overridden).unwrap_or_default();
             Status::Active {
                 env,
                 gives,
                 kept,
                 sign_in,
+                includes,
+                overridden,
             }
         }
         Some(env) => Status::Ended(env),

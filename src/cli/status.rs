@@ -15,7 +15,9 @@ Examples:
 
 /// Show the environment active in this shell (exit 1 when none is).
 ///
-/// Inside an activation: its name, directory and manifest, the credentials
+/// Inside an activation: its name, directory and manifest, what the
+/// manifest includes ([include]) and which included value a later part
+/// overrode, the credentials
 /// it gives (role or profile, account, until when, how they reach commands),
 /// and what is kept in the session cache, until when. Variables left over
 /// from an activation that has ended are recognised as such.
@@ -41,11 +43,22 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             gives,
             kept,
             sign_in,
+            includes,
+            overridden,
         } => {
             outln!("environment: {}", env.name);
             outln!("directory:   {}", env.dir.display());
             if let Some(manifest) = &env.manifest {
                 outln!("manifest:    {}", manifest.display());
+            }
+            if !includes.is_empty() {
+                outln!(
+                    "includes:    {} (merged in this order, the manifest last)",
+                    includes.join(", ")
+                );
+            }
+            for (key, earlier, later) in &overridden {
+                outln!("overridden:  {key} of {earlier}, by {later}");
             }
             if let Some(gives) = gives {
                 outln!("credentials: {}", gives.credentials);

@@ -43,6 +43,30 @@ pub type Loader<'a> = &'a dyn Fn(&Include, &Part) -> Result<Part, Error>;
 pub struct Composed {
     pub manifest: Manifest,
     pub parts: Vec<Part>,
+    pub origins: Origins,
+}
+
+/// Where each setting of a composition comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins {
+    /// Each value's dotted key (`vars.X`, `secrets.backend`) and the part
+    /// that set it last: a part's name, or [`THE_MANIFEST`].
+    pub set_by: std::collections::BTreeMap<String, String>,
+    /// Values a later part set over an earlier one's: (key, earlier, later).
+    pub overridden: Vec<(String, String, String)>,
+}
+
+/// What the including manifest is called among the parts.
+pub const THE_MANIFEST: &str = "the manifest";
+
+impl Origins {
+    /// The part that set `key` (dotted), when another than the manifest did.
+    pub fn included(&self, key: &str) -> Option<&str> {
+        self.set_by
+            .get(key)
+            .map(String::as_str)
+            .filter(|by| *by != THE_MANIFEST)
+    }
 }
 
 /// Composes `root` (a manifest read as `text`, whose `[include]` is not
@@ -52,6 +76,7 @@ pub fn compose(root: Part, default_name: &str, load: Loader) -> Result<Composed,
     let mut chain = vec![root.key.clone()];
     let root_manifest = include_all(&root, load, &mut chain, &mut parts)?;
     let mut merged = Table::new();
+    let mut origins = Origins::default();
     let mut included_hooks = Vec::new();
     for part in &parts {
         let manifest = Manifest::parse_part(&part.text, &part.shown, &part.name)?;
@@ -61,11 +86,16 @@ pub fn compose(root: Part, default_name: &str, load: Loader) -> Result<Composed,
                 ..hook
             });
         }
-        merge(&mut merged, table_of(&part.text), "");
+        merge(
+            &mut merged,
+            table_of(&part.text),
+            "",
+            (&part.name, &mut origins),
+        );
     }
     let mut own = table_of(&root.text);
     let name = own.remove("name");
-    merge(&mut merged, own, "");
+    merge(&mut merged, own, "", (THE_MANIFEST, &mut origins));
     merged.remove("name");
     if let Some(name) = name {
         merged.insert("name".into(), name);
@@ -83,7 +113,12 @@ pub fn compose(root: Part, default_name: &str, load: Loader) -> Result<Composed,
     manifest.included_hooks = included_hooks;
     manifest.includes = root_manifest.includes;
     manifest.written_at = root_manifest.written_at;
-    Ok(Composed { manifest, parts })
+    origins.set_by.remove("name");
+    Ok(Composed {
+        manifest,
+        parts,
+        origins,
+    })
 }
 
 /// Checks `part` and adds what it includes to `parts`, depth first, each
@@ -133,16 +168,32 @@ fn table_of(text: &str) -> Table {
     table
 }
 
-/// Merges `over` into `base`; `at` is the dotted path of `base`.
-fn merge(base: &mut Table, over: Table, at: &str) {
+/// Merges `over` (from the part `by`) into `base`; `at` is the dotted path
+/// of `base`; what sets or overrides a value is noted in the origins.
+fn merge(base: &mut Table, over: Table, at: &str, (by, origins): (&str, &mut Origins)) {
     for (key, value) in over {
         let here = if at.is_empty() {
             key.clone()
         } else {
             format!("{at}.{key}")
         };
+        if !value.is_table() {
+            if let Some(earlier) = origins.set_by.insert(here.clone(), by.to_string()) {
+                let kept = here == "aws.wrap" || at == "profile";
+                if earlier != by && !kept && base.get(&key) != Some(&value) {
+                    origins
+                        .overridden
+                        .push((here.clone(), earlier, by.to_string()));
+                }
+            }
+        }
+        if value.is_table() && !base.get(&key).is_some_and(Value::is_table) {
+            base.insert(key.clone(), Value::Table(Table::new()));
+        }
         match (base.get_mut(&key), value) {
-            (Some(Value::Table(mine)), Value::Table(theirs)) => merge(mine, theirs, &here),
+            (Some(Value::Table(mine)), Value::Table(theirs)) => {
+                merge(mine, theirs, &here, (by, &mut *origins))
+            }
             (Some(Value::Array(mine)), Value::Array(theirs)) if here == "aws.wrap" => {
                 for command in theirs {
                     if !mine.contains(&command) {
@@ -220,9 +271,16 @@ mod tests {
 
     #[test]
     fn tables_merge_key_by_key_lists_unite_and_snippets_follow_each_other() {
-        let mut base = table_of(
-            "version = 1\n[vars]\nA = \"team\"\nB = \"team\"\n[aws]\nwrap = [\"aws\", \"terraform\"]\n\
-             inject = \"server\"\n[profile]\ncommon = \"echo team\"\n[include]\nenvironments = []\n",
+        let mut base = Table::new();
+        let mut origins = Origins::default();
+        merge(
+            &mut base,
+            table_of(
+                "version = 1\n[vars]\nA = \"team\"\nB = \"team\"\n[aws]\nwrap = [\"aws\", \"terraform\"]\n\
+                 inject = \"server\"\n[profile]\ncommon = \"echo team\"\n[include]\nenvironments = []\n",
+            ),
+            "",
+            ("team/aws", &mut origins),
         );
         merge(
             &mut base,
@@ -231,6 +289,18 @@ mod tests {
                  [profile]\ncommon = \"echo project\"\n",
             ),
             "",
+            (THE_MANIFEST, &mut origins),
+        );
+        assert_eq!(origins.included("vars.A"), Some("team/aws"));
+        assert_eq!(origins.included("vars.B"), None);
+        assert_eq!(origins.included("aws.inject"), Some("team/aws"));
+        assert_eq!(
+            origins.overridden,
+            [(
+                "vars.B".to_string(),
+                "team/aws".to_string(),
+                THE_MANIFEST.to_string()
+            )]
         );
         let text = toml::to_string(&base).unwrap();
         let m = Manifest::parse(&text, Path::new("m"), "d").unwrap();

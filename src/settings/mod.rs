@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub mod compose;
 mod sources;
 
-pub use compose::{Loader, Part};
+pub use compose::{Loader, Origins, Part};
 pub use sources::{Setting, Source};
 
 use crate::manifest::{dir_name, Manifest, Project, SecretFields, Secrets};
@@ -42,6 +42,8 @@ pub struct Settings {
     profile_signs_in: bool,
     /// What the manifest includes (`[include]`), in merge order.
     pub parts: Vec<Part>,
+    /// Where each setting of the composition comes from.
+    pub origins: Origins,
 }
 
 impl Settings {
@@ -117,6 +119,7 @@ impl Settings {
             effective,
             profile_signs_in: false,
             parts: Vec::new(),
+            origins: Origins::default(),
         })
     }
 
@@ -138,8 +141,9 @@ impl Settings {
         })())
     }
 
-    fn with_parts(mut self, parts: Vec<Part>) -> Settings {
+    fn with_parts(mut self, (parts, origins): (Vec<Part>, Origins)) -> Settings {
         self.parts = parts;
+        self.origins = origins;
         self
     }
 
@@ -176,6 +180,7 @@ impl Settings {
         )?;
         settings.profile_signs_in = self.profile_signs_in;
         settings.parts = self.parts.clone();
+        settings.origins = self.origins.clone();
         Ok(settings)
     }
 
@@ -243,7 +248,12 @@ impl Settings {
 
 /// The manifest as written, and its text; a template's is named by its
 /// registry and commit in messages, not by its place in the cache.
-fn load_manifest(project: &Project, load: Loader) -> Result<(Manifest, String, Vec<Part>), Error> {
+type Composition = (Vec<Part>, Origins);
+
+fn load_manifest(
+    project: &Project,
+    load: Loader,
+) -> Result<(Manifest, String, Composition), Error> {
     let (shown, default_name) = match &project.remote {
         None => (project.manifest.clone(), dir_name(&project.dir)),
         Some(remote) => (
@@ -265,11 +275,11 @@ fn load_manifest(project: &Project, load: Loader) -> Result<(Manifest, String, V
     let alone = Manifest::parse_part(&text, &shown, &default_name)?;
     if alone.includes.is_empty() {
         let manifest = Manifest::parse(&text, &shown, &default_name)?;
-        return Ok((manifest, text, Vec::new()));
+        return Ok((manifest, text, Default::default()));
     }
     let root = compose::root_part(project, &shown, &text);
     let composed = compose::compose(root, &default_name, load)?;
-    Ok((composed.manifest, text, composed.parts))
+    Ok((composed.manifest, text, (composed.parts, composed.origins)))
 }
 
 /// The environment's id, where its answers are written, and where they are

@@ -7,9 +7,11 @@ use crate::secrets::default_fields;
 use crate::state::answers::FIELD_NAMES;
 
 /// Where a setting's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Manifest,
+    /// A part the manifest includes (`[include]`), by name.
+    Included(String),
     UserFile,
     Default,
     NotSet,
@@ -19,6 +21,7 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Source::Manifest => "manifest",
+            Source::Included(part) => return write!(f, "included from {part}"),
             Source::UserFile => "user file",
             Source::Default => "default",
             Source::NotSet => "not set",
@@ -43,9 +46,13 @@ impl Settings {
         let answers = &self.answers;
         let backend = self.effective.secrets.as_ref().map(|s| s.backend);
         let mut rows = Vec::new();
+        let origins = &self.origins;
         let mut row = |key: &str, w: Option<String>, a: Option<String>, d: Option<String>| {
             let (value, source) = match (w, a, d) {
-                (Some(v), _, _) => (v, Source::Manifest),
+                (Some(v), _, _) => match origins.included(&dotted(key)) {
+                    Some(part) => (v, Source::Included(part.to_string())),
+                    None => (v, Source::Manifest),
+                },
                 (None, Some(v), _) => (v, Source::UserFile),
                 (None, None, Some(v)) => (v, Source::Default),
                 (None, None, None) => ("-".into(), Source::NotSet),
@@ -140,5 +147,16 @@ impl Settings {
             row(key, text(w), text(a), Some("false".into()));
         }
         rows
+    }
+}
+
+/// A row's key as the manifest writes it, dotted from the top.
+fn dotted(key: &str) -> String {
+    match key {
+        "backend" | "vault" | "item" => format!("secrets.{key}"),
+        _ if key.starts_with("fields.") => format!("secrets.{key}"),
+        "mfa_serial" => format!("aws.{key}"),
+        _ if key.starts_with("sso.") => format!("aws.{key}"),
+        _ => key.to_string(),
     }
 }

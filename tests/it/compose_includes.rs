@@ -99,6 +99,21 @@ fn a_project_including_the_team_template_gets_its_role_its_own_variable_and_both
     assert_eq!(stdout(&out), "X=project OWN=yes\n");
     // The team's hook first, the project's last.
     assert_eq!(t.hooks(), "team\nproject\n");
+    // Where each setting comes from.
+    let bin = support::envact_bin().display().to_string();
+    let out = run(t.envact(&["activate", "--", &bin, "status"]));
+    for line in [
+        "includes:    team/aws (merged in this order, the manifest last)",
+        "overridden:  vars.X of team/aws, by the manifest",
+    ] {
+        assert!(stdout(&out).contains(line), "{line:?} in {}", stdout(&out));
+    }
+    let out = run(t.envact(&["setup", "--show"]));
+    assert!(
+        stdout(&out).contains("(included from team/aws)"),
+        "{}",
+        stdout(&out)
+    );
     assert!(
         t.role()
             .starts_with("arn:aws:sts::123456789012:assumed-role/team-dev/envact-"),
