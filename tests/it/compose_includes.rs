@@ -289,3 +289,100 @@ fn loops_depth_missing_and_invalid_includes_are_refused_where_written() {
         &["manifest.toml:3:17: \"just-a-name\" is not a template of a registry"],
     );
 }
+
+#[test]
+fn a_missing_or_invalid_included_template_is_named_in_the_registry() {
+    let t = Team::new();
+    let manifest = t.sb.project.join(".envact/manifest.toml");
+    // A template the registry does not have: those it has are listed.
+    std::fs::write(&manifest, PROJECT.replace("team/aws", "team/gcp")).unwrap();
+    support::assert_fails(
+        &t.inside("true"),
+        1,
+        &[
+            "the registry \"team\" has no template \"gcp\" at ",
+            "(templates there: aws)",
+        ],
+    );
+    // An invalid one: located inside it, with the registry and the commit.
+    let bad = t.registry.commit(
+        &[(
+            "broken/manifest.toml",
+            "version = 1\n[secrets]\nbackend = \"lastpass\"\n",
+        )],
+        "broken",
+    );
+    std::fs::write(&manifest, PROJECT.replace("team/aws", "team/broken")).unwrap();
+    support::assert_fails(
+        &t.inside("true"),
+        1,
+        &[&format!(
+            "team/broken@{}/manifest.toml:3:11: unknown variant `lastpass`",
+            &bad[..12]
+        )],
+    );
+    // A registry's template may not include directories of whoever uses it.
+    t.registry.commit(
+        &[(
+            "sneaky/manifest.toml",
+            "version = 1\n[include]\nenvironments = [{ dir = \"../..\" }]\n",
+        )],
+        "sneaky",
+    );
+    std::fs::write(&manifest, PROJECT.replace("team/aws", "team/sneaky")).unwrap();
+    support::assert_fails(
+        &t.inside("true"),
+        1,
+        &["manifest.toml:3: a registry's template includes a directory"],
+    );
+}
+
+/// direnv's `use envact` on a project that includes the team's template:
+/// the merged environment, trusted as `-r` is, without being asked.
+#[test]
+fn direnv_brings_the_composed_environment() {
+    let t = Team::new();
+    assert!(run(t.envact(&["trust", "-r", "team/aws"])).status.success());
+    // The project's own hook: trusted as direnv allows, once.
+    let out = run(t.envact(&["trust"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lib = t.sb.config.join("direnv/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(
+        lib.join("envact.sh"),
+        stdout(&run(t.envact(&["hook", "direnv"]))),
+    )
+    .unwrap();
+    std::fs::write(t.sb.project.join(".envrc"), "use envact\n").unwrap();
+    let direnv = || {
+        let mut c = Command::new(support::which("direnv"));
+        for (k, v) in t.envact(&[]).get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        c
+    };
+    let mut allow = direnv();
+    allow.arg("allow").arg(&t.sb.project);
+    assert!(run(allow).status.success());
+    let mut exec = direnv();
+    exec.current_dir(&t.sb.project)
+        .args(["exec", "."])
+        .arg("sh")
+        .arg("-c")
+        .arg("echo \"X=$X OWN=$OWN\"; aws sts get-caller-identity --query Arn --output text");
+    let out = run(exec);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("X=project OWN=yes"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("assumed-role/team-dev/"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(t.hooks(), "team\nproject\n");
+}
