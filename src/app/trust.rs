@@ -125,6 +125,16 @@ pub fn subject(settings: &Settings) -> Subject {
     }
 }
 
+/// The text a person reviews and trusts: a template's manifest; a local
+/// manifest with the manifests of the directories it includes, each under
+/// its path (a registry's template it includes is reviewed on its own).
+fn reviewed_text(settings: &Settings) -> String {
+    match settings.project.remote {
+        Some(_) => settings.text.clone(),
+        None => local_content(settings),
+    }
+}
+
 /// What a local manifest's trust is given to: its text, and the text of
 /// each directory it includes (a registry's template is trusted on its own).
 fn local_content(settings: &Settings) -> String {
@@ -154,8 +164,9 @@ impl Review {
         let trusted = before
             .as_ref()
             .is_some_and(|r| r.trusts(&subject.content_hash));
+        let manifest = reviewed_text(settings);
         let content = Content {
-            manifest: &settings.text,
+            manifest: &manifest,
             files: &files,
         };
         let shown = review::review(&subject, &settings.written, content, before.as_ref());
@@ -170,8 +181,9 @@ impl Review {
 
     /// Trusts the content reviewed: `settings`' text and the template's files.
     fn record(&self, cx: &Context, settings: &Settings) -> Result<(), Error> {
+        let manifest = reviewed_text(settings);
         let content = Content {
-            manifest: &settings.text,
+            manifest: &manifest,
             files: &self.files,
         };
         review::trust(&cx.dirs, &self.subject, content).map_err(|source| Error::Write {

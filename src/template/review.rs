@@ -161,14 +161,26 @@ pub fn review(
             None => "is not trusted yet",
         }
     );
-    match &manifest.on_activate {
-        Some(hook) => {
-            let _ = writeln!(out, "  [hook] on-activate, run before your shell starts:");
-            indent(&mut out, &hook.script);
-        }
-        None => {
-            let _ = writeln!(out, "  no on-activate hook");
-        }
+    let mut hooks = manifest.hooks().peekable();
+    if hooks.peek().is_none() {
+        let _ = writeln!(out, "  no on-activate hook");
+    }
+    for hook in hooks {
+        let from = hook
+            .file
+            .as_ref()
+            .map(|f| {
+                format!(
+                    " (from {})",
+                    visible::line(&f.display().to_string(), NAME * 4)
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  [hook] on-activate{from}, run before your shell starts:"
+        );
+        indent(&mut out, &hook.script);
     }
     let p = &manifest.profile;
     for (shell, code) in [

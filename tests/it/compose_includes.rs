@@ -386,3 +386,68 @@ fn direnv_brings_the_composed_environment() {
     );
     assert_eq!(t.hooks(), "team\nproject\n");
 }
+
+/// A local manifest's trust (asked by direnv) covers the directories it
+/// includes: their text is shown under their path, and a change in one
+/// asks again.
+#[test]
+fn trusting_a_local_manifest_covers_the_directories_it_includes() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"app\"\n[include]\nenvironments = [{ dir = \"../platform\" }]\n",
+    );
+    environment(
+        &sb,
+        "platform",
+        "version = 1\n[hook]\non-activate = \"echo platform >> hooks.log\"\n",
+    );
+    let lib = sb.config.join("direnv/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(
+        lib.join("envact.sh"),
+        stdout(&run(sb.envact(["hook", "direnv"]))),
+    )
+    .unwrap();
+    std::fs::write(sb.project.join(".envrc"), "use envact\n").unwrap();
+    let direnv = |args: &[&str]| {
+        let mut c = Command::new(support::which("direnv"));
+        sb.apply_env(&mut c);
+        c.current_dir(&sb.project).args(args);
+        run(c)
+    };
+    assert!(direnv(&["allow", "."]).status.success());
+    // The included hook needs trust, as the manifest's own would.
+    let out = direnv(&["exec", ".", "true"]);
+    assert!(
+        stderr(&out).contains("is not trusted yet"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(sb.envact(["trust"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stderr(&out) + &stdout(&out);
+    assert!(shown.contains("/platform/.envact/manifest.toml"), "{shown}");
+    assert!(shown.contains("echo platform >> hooks.log"), "{shown}");
+    assert!(direnv(&["exec", ".", "true"]).status.success());
+    assert_eq!(
+        std::fs::read_to_string(sb.project.join("hooks.log")).unwrap(),
+        "platform\n"
+    );
+
+    // A change in the included directory asks again.
+    environment(
+        &sb,
+        "platform",
+        "version = 1\n[hook]\non-activate = \"echo changed >> hooks.log\"\n",
+    );
+    let out = direnv(&["exec", ".", "true"]);
+    assert!(
+        stderr(&out).contains("has changed since you trusted it"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.project.join("hooks.log")).unwrap(),
+        "platform\n",
+        "the changed hook ran"
+    );
+}

@@ -242,6 +242,21 @@ fn watched(cx: &Context, settings: &Settings, place: &Place) -> Vec<PathBuf> {
     if let Place::Remote(tref) = place {
         watch.extend(crate::template::fetch::pin_file(&cx.dirs, tref).ok());
     }
+    // What it includes: a directory's manifest; a template's pin and trust.
+    for part in &settings.parts {
+        match &part.remote {
+            None => watch.push(part.shown.clone()),
+            Some(project) => {
+                if let Ok(tref) = part.name.parse() {
+                    watch.extend(crate::template::fetch::pin_file(&cx.dirs, &tref).ok());
+                }
+                if let Some(remote) = &project.remote {
+                    let identity = crate::state::remote_id(&remote.url, &remote.template);
+                    watch.push(crate::template::review::record_path(&cx.dirs, &identity));
+                }
+            }
+        }
+    }
     watch
 }
 
