@@ -13,6 +13,7 @@
 //! - [`whoami`]: whose credentials a command run here gets
 //! - [`setup`]: the first-run wizard, or its flags
 //! - [`items`]: `add`, `list`, `remove` (the long-term keys in a backend)
+//! - [`rotate`]: the long-term key replaced by a new one, none ever lost
 //! - [`templates`]: registries, `pull`, `pull --copy`, `push`
 //! - [`trust`]: the trust gate and `envact trust`
 //! - [`direnv`]: `use envact`, its background agent, `stop`
@@ -25,6 +26,7 @@ pub mod export;
 pub mod init;
 pub mod items;
 pub mod login;
+pub mod rotate;
 pub mod setup;
 pub mod status;
 pub mod templates;

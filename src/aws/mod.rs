@@ -11,6 +11,7 @@ pub mod call;
 mod credentials;
 pub mod export;
 pub mod flow;
+pub mod iam;
 mod keys;
 pub mod profile;
 pub mod sso;

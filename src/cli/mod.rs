@@ -32,6 +32,7 @@ mod pull;
 mod push;
 mod registry;
 mod remove;
+mod rotate;
 mod setup;
 mod status;
 mod terminal;
@@ -72,6 +73,7 @@ enum Command {
     Exec(exec::Args),
     Add(add::Args),
     Remove(remove::Args),
+    Rotate(rotate::Args),
     List(list::Args),
     Export(export::Args),
     Clear(clear::Args),
@@ -114,6 +116,7 @@ pub fn run() -> ExitCode {
         Command::Exec(args) => exec::run(args, &cx),
         Command::Add(args) => add::run(args, &cx, &terminal),
         Command::Remove(args) => remove::run(args, &cx),
+        Command::Rotate(args) => rotate::run(args, &cx),
         Command::List(args) => list::run(args, &cx),
         Command::Export(args) => export::run(args, &cx),
         Command::Clear(args) => clear::run(args, &cx),

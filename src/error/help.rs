@@ -140,6 +140,7 @@ impl Error {
                 "`envact pull -r REGISTRY/TEMPLATE` moves a template's pin".into()
             }
             Error::NothingToPull { .. } => "name one of its includes, or none to pull them all".into(),
+            Error::Rotate(e) => return e.help(),
             Error::IncludeLoop { .. } => "remove one of the includes that close the loop".into(),
             Error::IncludeTooDeep { .. } => "include the environments deeper down directly, at a shallower level".into(),
             Error::IncludeRefused { .. } => "a template may include other templates of a registry, not directories of whoever uses it".into(),

@@ -281,6 +281,9 @@ pub enum Error {
         included: Vec<String>,
     },
 
+    #[error(transparent)]
+    Rotate(Box<crate::app::rotate::RotateError>),
+
     #[error("includes include each other: {}", chain.join(" -> "))]
     IncludeLoop { chain: Vec<String> },
 
@@ -320,6 +323,12 @@ impl From<crate::template::BuiltinError> for Error {
 }
 
 /// A question that got no answer (Ctrl-C, Ctrl-D, no terminal) ends setup.
+impl From<crate::app::rotate::RotateError> for Error {
+    fn from(e: crate::app::rotate::RotateError) -> Error {
+        Error::Rotate(Box::new(e))
+    }
+}
+
 impl From<AskError> for Error {
     fn from(e: AskError) -> Error {
         Error::SetupInterrupted {

@@ -27,6 +27,7 @@ mod hostile_registry;
 mod init_templates;
 mod install_completions_and_man_pages;
 mod js_sdk_second_client;
+mod key_rotation;
 mod keys_reach_no_command;
 mod manifest_errors;
 mod onepassword_totp;

@@ -39,9 +39,18 @@ pub struct Moto {
 
 impl Moto {
     pub fn start(sb: &Sandbox) -> Moto {
+        Moto::start_checking_after(sb, None)
+    }
+
+    /// With moto's access control on after `free` requests: every later
+    /// request must be signed by a key IAM knows and allowed by its policies.
+    pub fn start_checking_after(sb: &Sandbox, free: Option<u32>) -> Moto {
         let port = free_port();
         let mut cmd = Command::new(which("moto_server"));
         sb.apply_env(&mut cmd);
+        if let Some(free) = free {
+            cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", free.to_string());
+        }
         cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null());

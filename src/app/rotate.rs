@@ -1,0 +1,284 @@
+//! `envact rotate`: the long-term key replaced by a new one of the same IAM
+//! user, in an order where one stored key works at every moment: the new
+//! key created (signed by the current one, through an MFA session when the
+//! environment has an MFA device), stored in the backend in place of the
+//! current one (the item's other fields kept), proven to work (IAM is
+//! eventually consistent: GetCallerIdentity with it, tried until a bounded
+//! wait ends), and only then the old key deleted, signed by the new one.
+//! Whatever fails before that puts the old key back where it was changed
+//! and deletes the new one; a failure after says which key is where.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::time::{Duration, Instant};
+
+use crate::aws::iam::{IamError, SdkIam};
+use crate::aws::profile::AwsFiles;
+use crate::aws::sts::{MfaCode, SdkSts, Sts};
+use crate::aws::{Credentials, LongTermKeys, MfaSerial};
+use crate::context::{Context, Place};
+use crate::credentials::store::open_for;
+use crate::credentials::{ask_mfa_code, KeyringCache, DEFAULT_REGION};
+use crate::secrets::{read_keys, SecretError};
+use crate::{ui, Error};
+
+/// What a rotation did.
+pub struct Rotated {
+    pub item: String,
+    /// Where the key is kept.
+    pub store: String,
+    /// The last four characters of the old and the new key's id.
+    pub old: String,
+    pub new: String,
+}
+
+/// Why a rotation stopped, and where each key is then.
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    #[error("{backend} keys cannot be rotated by envact: it cannot write them")]
+    ReadOnly { backend: &'static str },
+
+    #[error(
+        "IAM refused a new key: {source}; nothing changed, the stored key is the old one and works"
+    )]
+    Create { source: IamError },
+
+    #[error("the new key could not be stored ({source}); it was deleted in IAM{}; the stored key is the old one and works", if *new_left { " (deleting it failed: it is still there, unused)" } else { "" })]
+    Store { source: SecretError, new_left: bool },
+
+    #[error("the new key did not work within {waited:?}; the old key is stored again and works, and the new one was {}", if *new_left { "not deleted (IAM refused): it is there, unused" } else { "deleted" })]
+    NeverValid { waited: Duration, new_left: bool },
+
+    #[error("the new key (…{new}) is stored and works, but the old key (…{old}) could not be deleted: {source}")]
+    DeleteOld {
+        old: String,
+        new: String,
+        source: IamError,
+    },
+
+    #[error("the new key did not work, and putting the old one back failed: {source}; the backend now holds the new key (…{new}), which IAM may still accept; the old key (…{old}) is unchanged in IAM")]
+    Restore {
+        old: String,
+        new: String,
+        source: SecretError,
+    },
+}
+
+impl RotateError {
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            RotateError::ReadOnly { .. } => {
+                "rotate the key where it is kept, or move it to a backend envact writes (`envact add`)".into()
+            }
+            RotateError::Create { source } if source.code() == Some("LimitExceeded") => {
+                "the user has two keys already: delete the one you do not use (`aws iam list-access-keys`, `aws iam delete-access-key`), then run `envact rotate` again".into()
+            }
+            RotateError::Create { .. } => {
+                "check that the user may create its own keys (iam:CreateAccessKey), then run `envact rotate` again".into()
+            }
+            RotateError::Store { .. } => "fix the backend (see the error), then run `envact rotate` again".into(),
+            RotateError::NeverValid { .. } => {
+                "run `envact rotate` again later, or with a longer `--wait`".into()
+            }
+            RotateError::DeleteOld { old, .. } => format!(
+                "delete the old key yourself: `aws iam list-access-keys` shows the one ending in {old}; `aws iam delete-access-key --access-key-id ID`"
+            ),
+            RotateError::Restore { .. } => {
+                "run `envact rotate` again once the backend works: the stored new key is the one to keep".into()
+            }
+        })
+    }
+}
+
+/// The last four characters of a key id: enough to tell keys apart in a
+/// message, never the id itself.
+fn tail(id: &SecretString) -> String {
+    let id = id.expose_secret();
+    id.get(id.len().saturating_sub(4)..)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn credentials(keys: &LongTermKeys) -> Credentials {
+    Credentials {
+        access_key_id: keys.access_key_id.clone(),
+        secret_access_key: keys.secret_access_key.clone(),
+        session_token: None,
+        expiration: None,
+    }
+}
+
+/// `envact rotate [ITEM]`: replaces the item's key (the manifest's item
+/// when none is named); `wait`: how long the new key is given to work.
+pub fn rotate(
+    cx: &Context,
+    place: &Place,
+    item: Option<&str>,
+    wait: Duration,
+) -> Result<Rotated, Error> {
+    let settings = cx.settings_at(place)?;
+    super::trust::ensure_trusted(cx, &settings)?;
+    let manifest = settings.effective();
+    let manifest_path = &settings.project.manifest;
+    let opened = open_for(cx, manifest)?.ok_or_else(|| Error::AwsWithoutSecrets {
+        manifest: manifest_path.clone(),
+    })?;
+    let backend = opened.store.backend();
+    if !backend.info().writable {
+        return Err(RotateError::ReadOnly {
+            backend: backend.name(),
+        }
+        .into());
+    }
+    let item = match item {
+        Some(item) => item.to_string(),
+        None => manifest
+            .secrets
+            .as_ref()
+            .and_then(|s| s.item_to_read())
+            .map(str::to_string)
+            .ok_or_else(|| Error::NoItem {
+                manifest: manifest_path.clone(),
+            })?,
+    };
+    let store = opened.store.as_ref();
+    let fields = &opened.fields;
+    let (old, kept) = opened.busy(cx, &format!("Reading {item} from"), |store| {
+        let old = read_keys(store, &item, fields)?;
+        // The item's other field (a TOTP seed) is written back with the new key.
+        let kept = match &fields.mfa_totp {
+            Some(name) => Some((name.clone(), store.read_field(&item, name)?)),
+            None => None,
+        };
+        Ok::<_, SecretError>((old, kept))
+    })?;
+    let write = |keys: &LongTermKeys| -> Result<(), SecretError> {
+        let mut all: Vec<(&str, &SecretString)> = vec![
+            (&fields.access_key_id, &keys.access_key_id),
+            (&fields.secret_access_key, &keys.secret_access_key),
+        ];
+        if let Some((name, value)) = &kept {
+            all.push((name, value));
+        }
+        ui::busy(
+            cx.ui.as_ref(),
+            &format!("Storing the key in {}", store.describe()),
+            || store.write_item(&item, &all),
+        )
+    };
+
+    // IAM and STS as commands would reach them.
+    let var = |k: &str| cx.var_string(k);
+    let (config, credentials_file) = AwsFiles::paths(|k| cx.var(k), &cx.dirs.home);
+    let files = AwsFiles::load(&config, &credentials_file, None)?;
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let on_start = crate::shell::supervise::block_in_this_thread;
+    let iam = SdkIam::new(&region, files.endpoint("iam", var), on_start);
+    let sts = SdkSts::new(&region, files.sts_endpoint(var), on_start);
+
+    let mfa = manifest.aws.as_ref().and_then(|a| a.mfa_serial.clone());
+    let caller = signer(cx, &sts, &old, mfa.as_ref())?;
+    let new = ui::busy(cx.ui.as_ref(), "Creating a new access key in IAM", || {
+        iam.create_access_key(&caller)
+    })
+    .map_err(|source| RotateError::Create { source })?;
+    let delete_new = || {
+        ui::busy(cx.ui.as_ref(), "Deleting the new key in IAM", || {
+            iam.delete_access_key(&caller, new.access_key_id.expose_secret())
+        })
+        .is_err()
+    };
+
+    if let Err(source) = write(&new) {
+        let new_left = delete_new();
+        return Err(RotateError::Store { source, new_left }.into());
+    }
+    if !works(cx, &sts, &new, wait) {
+        if let Err(source) = write(&old) {
+            return Err(RotateError::Restore {
+                old: tail(&old.access_key_id),
+                new: tail(&new.access_key_id),
+                source,
+            }
+            .into());
+        }
+        let new_left = delete_new();
+        return Err(RotateError::NeverValid {
+            waited: wait,
+            new_left,
+        }
+        .into());
+    }
+    // The next command starts from the new key: kept sessions are forgotten.
+    if manifest.persistence.keep_sts_session() {
+        let profiles: Vec<&str> = manifest
+            .aws
+            .iter()
+            .flat_map(|a| a.profiles.keys().map(String::as_str))
+            .collect();
+        if let Ok(cache) = KeyringCache::of_environment(&cx.vars(), &settings.env_id, "") {
+            let _ = cache.clear(&profiles);
+        }
+    }
+    ui::busy(cx.ui.as_ref(), "Deleting the old key in IAM", || {
+        iam.delete_access_key(&credentials(&new), old.access_key_id.expose_secret())
+    })
+    .map_err(|source| RotateError::DeleteOld {
+        old: tail(&old.access_key_id),
+        new: tail(&new.access_key_id),
+        source,
+    })?;
+    Ok(Rotated {
+        store: store.describe(),
+        old: tail(&old.access_key_id),
+        new: tail(&new.access_key_id),
+        item,
+    })
+}
+
+/// What signs the IAM calls: the key itself, or an MFA session of it
+/// (IAM policies often require MFA for managing keys).
+fn signer(
+    cx: &Context,
+    sts: &SdkSts,
+    keys: &LongTermKeys,
+    mfa: Option<&MfaSerial>,
+) -> Result<Credentials, Error> {
+    let long_term = credentials(keys);
+    let Some(serial) = mfa else {
+        return Ok(long_term);
+    };
+    let code = ask_mfa_code(cx.ui.as_ref(), serial.as_str(), 1, false)?;
+    let session = ui::busy(cx.ui.as_ref(), "Getting an STS session", || {
+        sts.get_session_token(
+            &long_term,
+            Duration::from_secs(900),
+            Some(MfaCode {
+                serial,
+                code: &code,
+            }),
+        )
+    })
+    .map_err(crate::aws::flow::FlowError::from)?;
+    Ok(session)
+}
+
+/// Whether the new key works within `wait`: GetCallerIdentity with it,
+/// tried again each second while IAM has not caught up.
+fn works(cx: &Context, sts: &SdkSts, keys: &LongTermKeys, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    ui::busy(
+        cx.ui.as_ref(),
+        "Waiting for IAM to accept the new key",
+        || loop {
+            if sts.caller_identity(&credentials(keys)).is_ok() {
+                return true;
+            }
+            if Instant::now() + Duration::from_secs(1) > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        },
+    )
+}

@@ -1,0 +1,183 @@
+//! IAM, for `envact rotate` only: a user's own access keys created, listed
+//! and deleted with the SDK's IAM client (what its calls share is in
+//! [`super::call`]). IAM is global: its endpoint is the partition's one
+//! (`iam.amazonaws.com`) unless `AWS_ENDPOINT_URL_IAM` (or the AWS config
+//! file's endpoint settings) says otherwise.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::time::{Duration, SystemTime};
+
+use super::call::{Blocking, BoundedResponses, Failure};
+use super::{Credentials, LongTermKeys};
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum IamError {
+    #[error("IAM {operation} failed with {code}: {message}")]
+    Service {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+
+    #[error("cannot reach IAM at {endpoint}: {detail}")]
+    Unreachable { endpoint: String, detail: String },
+
+    #[error("IAM {operation} failed: {detail}")]
+    Other {
+        operation: &'static str,
+        detail: String,
+    },
+}
+
+impl IamError {
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            IamError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// One of a user's access keys, as IAM lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub created: Option<SystemTime>,
+}
+
+/// IAM through the AWS SDK.
+pub struct SdkIam {
+    region: String,
+    endpoint: Option<String>,
+    blocking: Blocking,
+}
+
+impl SdkIam {
+    /// `endpoint` is `AWS_ENDPOINT_URL_IAM` (or `AWS_ENDPOINT_URL`) when set.
+    pub fn new(region: &str, endpoint: Option<String>, on_thread_start: fn()) -> SdkIam {
+        SdkIam {
+            region: region.to_string(),
+            endpoint,
+            blocking: Blocking::new(on_thread_start),
+        }
+    }
+
+    fn client(&self, caller: &Credentials) -> aws_sdk_iam::Client {
+        use aws_sdk_iam::config;
+        let creds = config::Credentials::new(
+            caller.access_key_id.expose_secret(),
+            caller.secret_access_key.expose_secret(),
+            caller
+                .session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_string()),
+            caller.expiration,
+            "envact",
+        );
+        let shared = super::call::shared_config(&self.region);
+        let mut builder = config::Builder::from(&shared)
+            .credentials_provider(creds)
+            .interceptor(BoundedResponses);
+        if let Some(url) = &self.endpoint {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_iam::Client::from_conf(builder.build())
+    }
+
+    fn run<F: std::future::Future>(
+        &self,
+        operation: &'static str,
+        work: F,
+    ) -> Result<F::Output, IamError> {
+        self.blocking
+            .run(work)
+            .map_err(|detail| IamError::Other { operation, detail })
+    }
+
+    fn error<E>(
+        &self,
+        operation: &'static str,
+        err: aws_sdk_iam::error::SdkError<E>,
+        waited: Duration,
+    ) -> IamError
+    where
+        E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let endpoint = || {
+            self.endpoint
+                .clone()
+                .unwrap_or_else(|| "iam.amazonaws.com".to_string())
+        };
+        match Failure::of(&err, waited) {
+            Failure::Service { code, message } => IamError::Service {
+                operation,
+                code,
+                message,
+            },
+            Failure::Timeout { waited } => IamError::Unreachable {
+                endpoint: endpoint(),
+                detail: super::call::no_answer(waited),
+            },
+            Failure::Unreachable { detail } => IamError::Unreachable {
+                endpoint: endpoint(),
+                detail,
+            },
+            Failure::Other { detail } => IamError::Other { operation, detail },
+        }
+    }
+
+    /// A new access key for the user `caller` signs as.
+    pub fn create_access_key(&self, caller: &Credentials) -> Result<LongTermKeys, IamError> {
+        const OPERATION: &str = "CreateAccessKey";
+        let started = std::time::Instant::now();
+        let out = self
+            .run(OPERATION, self.client(caller).create_access_key().send())?
+            .map_err(|e| self.error(OPERATION, e, started.elapsed()))?;
+        let key = out.access_key().ok_or_else(|| IamError::Other {
+            operation: OPERATION,
+            detail: "the response holds no key".into(),
+        })?;
+        Ok(LongTermKeys {
+            access_key_id: SecretString::from(key.access_key_id()),
+            secret_access_key: SecretString::from(key.secret_access_key()),
+        })
+    }
+
+    /// Deletes the access key `id` of the user `caller` signs as.
+    pub fn delete_access_key(&self, caller: &Credentials, id: &str) -> Result<(), IamError> {
+        const OPERATION: &str = "DeleteAccessKey";
+        let started = std::time::Instant::now();
+        self.run(
+            OPERATION,
+            self.client(caller)
+                .delete_access_key()
+                .access_key_id(id)
+                .send(),
+        )?
+        .map_err(|e| self.error(OPERATION, e, started.elapsed()))?;
+        Ok(())
+    }
+
+    /// The access keys of the user `caller` signs as.
+    pub fn list_access_keys(&self, caller: &Credentials) -> Result<Vec<AccessKey>, IamError> {
+        const OPERATION: &str = "ListAccessKeys";
+        let started = std::time::Instant::now();
+        let out = self
+            .run(OPERATION, self.client(caller).list_access_keys().send())?
+            .map_err(|e| self.error(OPERATION, e, started.elapsed()))?;
+        Ok(out
+            .access_key_metadata()
+            .iter()
+            .map(|k| AccessKey {
+                id: k.access_key_id().unwrap_or_default().to_string(),
+                status: k
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                created: k.create_date().and_then(|d| SystemTime::try_from(*d).ok()),
+            })
+            .collect())
+    }
+}

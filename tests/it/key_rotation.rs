@@ -1,0 +1,186 @@
+//! `envact rotate` against moto's IAM and STS with moto's access control on
+//! (after the set-up's free requests, a deleted or unknown key is refused
+//! with InvalidClientTokenId): the backend ends up holding a new key that
+//! works inside an activation, IAM lists only that key, and the old key is
+//! refused. Failures before the old key is deleted leave it stored and
+//! working.
+
+use crate::support;
+
+use std::path::Path;
+use std::process::Command;
+use support::sts::Moto;
+use support::{run, run_with_stdin, stderr, stdout, which, Sandbox};
+
+/// alice's first key, as the set-up made it.
+struct Key {
+    id: String,
+    secret: String,
+}
+
+/// What a backend needs of every command (its daemon, its store).
+type Backend = Box<dyn Fn(&mut Command)>;
+
+struct Rotation {
+    // Dropped before the sandbox: the backend's daemon first.
+    backend: Backend,
+    moto: Moto,
+    first: Key,
+    sb: Sandbox,
+}
+
+fn manifest(backend: &str, vault: &str) -> String {
+    format!(
+        "version = 1\nname = \"keys\"\n[secrets]\nbackend = \"{backend}\"\nvault = \"{vault}\"\nitem = \"dev\"\n\
+         [aws]\nrole_arn = \"arn:aws:iam::123456789012:role/dev\"\nwrap = [\"aws\"]\n"
+    )
+}
+
+impl Rotation {
+    /// moto with alice set up, the manifest for `backend`, and alice's key
+    /// added to it.
+    fn new(name: &str, vault: &str, backend: impl FnOnce(&Sandbox) -> Backend) -> Rotation {
+        let sb = Sandbox::with_manifest(&manifest(name, vault));
+        let backend = backend(&sb);
+        let moto = Moto::start_checking_after(&sb, Some(5));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/iam-user.py");
+        let mut setup = Command::new(which("python3"));
+        sb.apply_env(&mut setup);
+        setup.arg(script).arg(&moto.url);
+        let out = run(setup);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let key: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let first = Key {
+            id: key["id"].as_str().unwrap().to_string(),
+            secret: key["secret"].as_str().unwrap().to_string(),
+        };
+        let r = Rotation {
+            backend,
+            moto,
+            first,
+            sb,
+        };
+        let out = run_with_stdin(
+            r.envact(&["add", "dev", "--stdin"]),
+            &format!("{}\n{}\n", r.first.id, r.first.secret),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        r
+    }
+
+    fn envact(&self, args: &[&str]) -> Command {
+        let mut cmd = self.sb.envact(args);
+        (self.backend)(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL", &self.moto.url)
+            .env("AWS_REGION", "us-east-1");
+        cmd
+    }
+
+    /// The ids of alice's keys, as IAM lists them to a command inside an
+    /// activation (the role's credentials, from the stored key).
+    fn listed(&self) -> Result<Vec<String>, String> {
+        let out = run(self.envact(&[
+            "activate",
+            "--",
+            "aws",
+            "iam",
+            "list-access-keys",
+            "--user-name",
+            "alice",
+            "--query",
+            "AccessKeyMetadata[].AccessKeyId",
+            "--output",
+            "text",
+        ]));
+        match out.status.success() {
+            true => Ok(stdout(&out)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()),
+            false => Err(stderr(&out)),
+        }
+    }
+
+    /// What moto says to GetCallerIdentity signed by alice's first key.
+    fn first_key_answer(&self) -> std::process::Output {
+        let mut aws = Command::new(which("aws"));
+        self.sb.apply_env(&mut aws);
+        aws.env("AWS_ACCESS_KEY_ID", &self.first.id)
+            .env("AWS_SECRET_ACCESS_KEY", &self.first.secret)
+            .env("AWS_ENDPOINT_URL", &self.moto.url)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .args(["sts", "get-caller-identity"]);
+        run(aws)
+    }
+}
+
+/// Rotated in `backend`: a new key in the backend that works, the only one
+/// IAM lists; the old one refused; no key printed.
+fn rotates_in(r: &Rotation) {
+    assert_eq!(r.listed().unwrap(), std::slice::from_ref(&r.first.id));
+    let out = run(r.envact(&["rotate"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out) + &stdout(&out);
+    assert!(said.contains("rotated dev: the new key (…"), "{said}");
+    assert!(
+        !said.contains(&r.first.id) && !said.contains(&r.first.secret),
+        "{said}"
+    );
+    let listed = r.listed().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_ne!(listed[0], r.first.id);
+    assert!(
+        !said.contains(&listed[0]),
+        "the new key's id was printed: {said}"
+    );
+    let refused = r.first_key_answer();
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("InvalidClientTokenId"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+fn encrypted_file(_: &Sandbox) -> Backend {
+    Box::new(|cmd: &mut Command| {
+        cmd.env("ENVACT_FILE_PASSPHRASE", "rotation test");
+    })
+}
+
+#[test]
+fn rotate_replaces_the_key_in_the_encrypted_file() {
+    rotates_in(&Rotation::new("file", "default", encrypted_file));
+}
+
+#[test]
+fn rotate_replaces_the_key_in_the_keyring() {
+    rotates_in(&Rotation::new("keyring", "envact-rotation", |sb| {
+        let ss = support::secret_service::SecretService::start(sb);
+        Box::new(move |cmd: &mut Command| ss.apply(cmd))
+    }));
+}
+
+#[test]
+fn rotate_replaces_the_key_in_pass() {
+    rotates_in(&Rotation::new("pass", "aws", |sb| {
+        let store = support::pass_store::PassStore::init(sb);
+        Box::new(move |cmd: &mut Command| store.apply(cmd))
+    }));
+}
+
+#[test]
+fn the_env_backend_is_refused_before_anything_is_asked_of_iam() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\n[secrets]\nbackend = \"env\"\n[secrets.fields]\naccess_key_id = \"ID\"\nsecret_access_key = \"SECRET\"\n[aws]\n",
+    );
+    let out = run(sb.envact(["rotate"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[
+            "env keys cannot be rotated by envact: it cannot write them",
+            "help: rotate the key where it is kept",
+        ],
+    );
+}
