@@ -61,3 +61,51 @@ const REMOTE_HELP: &str = "write REGISTRY/TEMPLATE[@REF], such as \"team/aws\", 
                            { dir = \"../platform\" } for a directory";
 const DIR_HELP: &str = "write the directory relative to the project, such as \"../platform\": \
                         the manifest then works wherever the projects are checked out";
+
+#[cfg(test)]
+mod tests {
+    use crate::manifest::{Include, Manifest};
+    use std::path::Path;
+
+    fn parse(entries: &str) -> Result<Vec<Include>, String> {
+        let text = format!("version = 1\n[include]\nenvironments = [{entries}]\n");
+        Manifest::parse_part(&text, Path::new("m.toml"), "d")
+            .map(|m| m.includes)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_template_of_a_registry_or_a_relative_directory_is_included_in_order() {
+        let got = parse("\"team/aws@v3\", { dir = \"../platform\" }").unwrap();
+        assert!(
+            matches!(&got[0], Include::Remote { name, location } if name == "team/aws@v3" && location.column == 17)
+        );
+        assert!(matches!(&got[1], Include::Dir { dir, .. } if dir == Path::new("../platform")));
+        assert!(parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bare_name_an_absolute_or_empty_directory_is_refused_where_written() {
+        for (entries, said) in [
+            (
+                "\"aws\"",
+                "m.toml:3:17: \"aws\" is not a template of a registry",
+            ),
+            (
+                "\"team/ aws\"",
+                "m.toml:3:17: \"team/ aws\" is not a template of a registry",
+            ),
+            (
+                "{ dir = \"/etc\" }",
+                "m.toml:3:17: include dir \"/etc\" is not a path relative",
+            ),
+            (
+                "{ dir = \"\" }",
+                "m.toml:3:17: include dir \"\" is not a path relative",
+            ),
+        ] {
+            let err = parse(entries).unwrap_err();
+            assert!(err.starts_with(said), "{entries}: {err}");
+        }
+    }
+}

@@ -184,3 +184,107 @@ fn the_env_backend_is_refused_before_anything_is_asked_of_iam() {
         ],
     );
 }
+
+/// The key stored after a failed rotation is the first one, and works.
+fn still_the_first(r: &Rotation) {
+    assert_eq!(r.listed().unwrap(), std::slice::from_ref(&r.first.id));
+    assert!(r.first_key_answer().status.success());
+}
+
+#[test]
+fn a_refused_new_key_changes_nothing() {
+    let r = Rotation::new("file", "default", encrypted_file);
+    // IAM's limit: alice has two keys already.
+    let mut aws = Command::new(which("aws"));
+    r.sb.apply_env(&mut aws);
+    aws.env("AWS_ACCESS_KEY_ID", &r.first.id)
+        .env("AWS_SECRET_ACCESS_KEY", &r.first.secret)
+        .env("AWS_ENDPOINT_URL", &r.moto.url)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .args([
+            "iam",
+            "create-access-key",
+            "--query",
+            "AccessKey.AccessKeyId",
+            "--output",
+            "text",
+        ]);
+    let second = stdout(&run(aws)).trim().to_string();
+    let out = run(r.envact(&["rotate"]));
+    support::assert_fails(
+        &out,
+        1,
+        &[
+            "IAM refused a new key: IAM CreateAccessKey failed with LimitExceeded",
+            "nothing changed",
+            "help: the user has two keys already",
+        ],
+    );
+    let mut listed = r.listed().unwrap();
+    listed.sort();
+    let mut both = vec![r.first.id.clone(), second];
+    both.sort();
+    assert_eq!(listed, both);
+    assert!(r.first_key_answer().status.success());
+}
+
+#[test]
+fn a_new_key_that_never_works_is_deleted_and_the_old_one_kept() {
+    let r = Rotation::new("file", "default", encrypted_file);
+    let sts = support::sts::Endpoint::start(
+        &r.sb,
+        &r.moto,
+        "fail:GetCallerIdentity:InvalidClientTokenId",
+    );
+    let mut cmd = r.envact(&["rotate", "--wait", "2s"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", &sts.url);
+    support::assert_fails(
+        &run(cmd),
+        1,
+        &["the new key did not work within 2s; the old key is stored again and works, and the new one was deleted"],
+    );
+    still_the_first(&r);
+}
+
+#[test]
+fn a_refused_deletion_of_the_old_key_says_where_each_key_is() {
+    let r = Rotation::new("file", "default", encrypted_file);
+    let iam = support::sts::Endpoint::start(&r.sb, &r.moto, "fail:DeleteAccessKey:AccessDenied");
+    let mut cmd = r.envact(&["rotate"]);
+    cmd.env("AWS_ENDPOINT_URL_IAM", &iam.url);
+    let err = support::assert_fails(
+        &run(cmd),
+        1,
+        &[
+            "is stored and works, but the old key (…",
+            "could not be deleted",
+            "help: delete the old key yourself",
+        ],
+    );
+    assert!(!err.contains(&r.first.id), "{err}");
+    // Both keys exist; the stored one is the new one.
+    let listed = r.listed().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(r.first_key_answer().status.success());
+}
+
+#[test]
+fn a_backend_that_cannot_store_the_new_key_leaves_the_old_one() {
+    let r = Rotation::new("pass", "aws", |sb| {
+        let store = support::pass_store::PassStore::init(sb);
+        Box::new(move |cmd: &mut Command| store.apply(cmd))
+    });
+    // Writes now encrypt for a key no one has: pass refuses them; reads work.
+    let store_dir = r.sb.root.join("password-store");
+    std::fs::write(store_dir.join(".gpg-id"), "nobody-at-all@example.invalid\n").unwrap();
+    support::assert_fails(
+        &run(r.envact(&["rotate"])),
+        1,
+        &[
+            "the new key could not be stored",
+            "it was deleted in IAM",
+            "the stored key is the old one and works",
+        ],
+    );
+    still_the_first(&r);
+}
