@@ -24,6 +24,12 @@ pub enum Warning {
     /// The manifest's `[secrets]` names a backend, but its profile starts
     /// from an IAM Identity Center sign-in: the backend is never read.
     SecretsUnused { profile: String, manifest: PathBuf },
+    /// The long-term key envact stored is older than `[secrets] max_key_age`.
+    OldKey {
+        item: String,
+        age: String,
+        max: String,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -40,6 +46,10 @@ impl std::fmt::Display for Warning {
             Warning::SignInRefused { attempt, attempts } => write!(
                 f,
                 "that password was refused (attempt {attempt} of {attempts})"
+            ),
+            Warning::OldKey { item, age, max } => write!(
+                f,
+                "the key in {item} was stored {age} ago, more than max_key_age ({max}): replace it with `envact rotate`"
             ),
             Warning::SecretsUnused { profile, manifest } => write!(
                 f,

@@ -71,6 +71,7 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
             None => return Ok(1),
         };
     }
+    warn_of_an_old_key(cx, &settings);
     let mut manifest = settings.effective().clone();
     if let Some(mode) = request.inject {
         match manifest.aws.as_mut() {
@@ -175,6 +176,33 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         None => check_keys(cx, &activation)?,
     }
     activation.run()
+}
+
+/// Once a day, when the key envact stored is older than `[secrets]
+/// max_key_age`: a warning naming `envact rotate`.
+fn warn_of_an_old_key(cx: &Context, settings: &crate::settings::Settings) {
+    let Some(secrets) = &settings.effective().secrets else {
+        return;
+    };
+    let Some(max) = secrets.max_key_age else {
+        return;
+    };
+    let Some((item, age)) = crate::app::status::key_age(cx, settings) else {
+        return;
+    };
+    let key = crate::state::key_ages::KeyAges::key(
+        secrets.backend.name(),
+        secrets.vault.as_deref(),
+        &item,
+    );
+    let ages = crate::state::key_ages::KeyAges::of(&cx.dirs);
+    if age > max && ages.warn_today(&key, std::time::SystemTime::now()) {
+        cx.ui.warn(&crate::ui::Warning::OldKey {
+            item,
+            age: crate::state::key_ages::shown(age),
+            max: crate::state::key_ages::shown(max),
+        });
+    }
 }
 
 /// Reads the long-term keys the manifest names, so that a missing item, a

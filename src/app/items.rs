@@ -1,6 +1,7 @@
 //! `add`, `list` and `remove`: the long-term keys in a secrets backend, in
 //! the store the flags or the project's manifest name.
 
+use crate::state::key_ages::KeyAges;
 use secrecy::ExposeSecret;
 
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
@@ -103,7 +104,22 @@ pub fn add(
     opened.busy(cx, &format!("Storing {item} in"), |store| {
         write_keys(store, item, &opened.fields, &keys)
     })?;
+    stored_now(cx, &opened, item);
     Ok(place)
+}
+
+/// Notes when `item`'s key was stored (for its age); a failure to note it
+/// loses only that.
+pub(super) fn stored_now(cx: &Context, opened: &Opened, item: &str) {
+    let key = KeyAges::key(opened.store.backend().name(), opened.vault.as_deref(), item);
+    let _ = KeyAges::of(&cx.dirs).record(&key, std::time::SystemTime::now());
+}
+
+/// How long ago envact stored `item`'s key in `opened`, if it did.
+pub(super) fn age_of(cx: &Context, opened: &Opened, item: &str) -> Option<std::time::Duration> {
+    let key = KeyAges::key(opened.store.backend().name(), opened.vault.as_deref(), item);
+    let stored = KeyAges::of(&cx.dirs).stored(&key)?;
+    std::time::SystemTime::now().duration_since(stored).ok()
 }
 
 /// A backend envact cannot write to is refused before anyone types a key.
@@ -120,10 +136,21 @@ fn writable(opened: &Opened, what: &str) -> Result<(), Error> {
 }
 
 /// `envact list`: the item names in the store (never values), and where they are.
-pub fn list(cx: &Context, choice: &Choice) -> Result<(Vec<String>, String), Error> {
+/// An item, and how long ago envact stored its key, when it did.
+pub type Aged = (String, Option<std::time::Duration>);
+
+/// Each item with its key's age, and where they are.
+pub fn list(cx: &Context, choice: &Choice) -> Result<(Vec<Aged>, String), Error> {
     let opened = choice.open(cx)?;
     let items = opened.busy(cx, "Listing", |store| store.list_items())?;
-    Ok((items, opened.store.describe()))
+    let aged = items
+        .into_iter()
+        .map(|item| {
+            let age = age_of(cx, &opened, &item);
+            (item, age)
+        })
+        .collect();
+    Ok((aged, opened.store.describe()))
 }
 
 /// `envact remove`: deletes `item`; returns where it was.

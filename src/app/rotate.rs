@@ -210,6 +210,7 @@ pub fn rotate(
         }
         .into());
     }
+    super::items::stored_now(cx, &opened, &item);
     // The next command starts from the new key: kept sessions are forgotten.
     if manifest.persistence.keep_sts_session() {
         let profiles: Vec<&str> = manifest

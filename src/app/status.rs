@@ -18,6 +18,9 @@ pub enum Status {
         /// which of its values a later part set over an earlier one's.
         includes: Vec<String>,
         overridden: Vec<(String, String, String)>,
+        /// The backend item of the long-term key, and how long ago envact
+        /// stored it, when it did.
+        key_age: Option<(String, std::time::Duration)>,
     },
     /// Variables left over from an activation that has ended.
     Ended(Enclosing),
@@ -60,6 +63,7 @@ pub fn status(cx: &Context) -> Status {
                 .as_ref()
                 .map(|s| s.parts.iter().map(|p| p.name.clone()).collect())
                 .unwrap_or_default();
+            let key_age = settings.as_ref().and_then(|s| key_age(cx, s));
             let overridden = settings.map(|s| s.origins.overridden).unwrap_or_default();
             Status::Active {
                 env,
@@ -68,11 +72,29 @@ pub fn status(cx: &Context) -> Status {
                 sign_in,
                 includes,
                 overridden,
+                key_age,
             }
         }
         Some(env) => Status::Ended(env),
         None => Status::None,
     }
+}
+
+/// The environment's item and how long ago envact stored its key.
+pub fn key_age(
+    cx: &Context,
+    settings: &crate::settings::Settings,
+) -> Option<(String, std::time::Duration)> {
+    let secrets = settings.effective().secrets.as_ref()?;
+    let item = secrets.item_to_read().filter(|i| !i.is_empty())?;
+    let key = crate::state::key_ages::KeyAges::key(
+        secrets.backend.name(),
+        secrets.vault.as_deref(),
+        item,
+    );
+    let stored = crate::state::key_ages::KeyAges::of(&cx.dirs).stored(&key)?;
+    let age = std::time::SystemTime::now().duration_since(stored).ok()?;
+    Some((item.to_string(), age))
 }
 
 /// The sign-in of `settings`' environment, read from the shared cache

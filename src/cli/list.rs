@@ -14,7 +14,9 @@ Examples:
 ///
 /// The backend and vault are the project's manifest's [secrets] (with your
 /// answers), or those given here; outside a project, --backend is needed.
-/// Nothing secret is read: only the names of the items.
+/// Nothing secret is read: only the names of the items. On a terminal each
+/// is shown with how long ago envact stored its key (`envact add`, `envact
+/// rotate`); piped, names only, one per line.
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -22,13 +24,24 @@ pub struct Args {
     backend: BackendArgs,
 }
 
-pub fn run(args: Args, cx: &Context) -> Outcome {
+pub fn run(args: Args, cx: &Context, terminal: &super::terminal::Terminal) -> Outcome {
     let (items, place) = envact::app::items::list(cx, &args.backend.choice())?;
     if items.is_empty() {
         eprintln!("no items in {place}");
     }
-    for item in items {
-        outln!("{item}");
+    let width = items
+        .iter()
+        .map(|(i, _)| i.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (item, age) in items {
+        match age.filter(|_| terminal.stdout_is_terminal()) {
+            Some(age) => outln!(
+                "{item:<width$}  key stored {} ago",
+                envact::state::key_ages::shown(age)
+            ),
+            None => outln!("{item}"),
+        }
     }
     Ok(0)
 }

@@ -117,7 +117,7 @@ pub fn run() -> ExitCode {
         Command::Add(args) => add::run(args, &cx, &terminal),
         Command::Remove(args) => remove::run(args, &cx),
         Command::Rotate(args) => rotate::run(args, &cx),
-        Command::List(args) => list::run(args, &cx),
+        Command::List(args) => list::run(args, &cx, &terminal),
         Command::Export(args) => export::run(args, &cx),
         Command::Clear(args) => clear::run(args, &cx),
         Command::Setup(args) => setup::run(args, &cx),

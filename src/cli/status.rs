@@ -45,6 +45,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             sign_in,
             includes,
             overridden,
+            key_age,
         } => {
             outln!("environment: {}", env.name);
             outln!("directory:   {}", env.dir.display());
@@ -59,6 +60,12 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             }
             for (key, earlier, later) in &overridden {
                 outln!("overridden:  {key} of {earlier}, by {later}");
+            }
+            if let Some((item, age)) = &key_age {
+                outln!(
+                    "key:         {item}, stored {} ago (`envact rotate` replaces it)",
+                    envact::state::key_ages::shown(*age)
+                );
             }
             if let Some(gives) = gives {
                 outln!("credentials: {}", gives.credentials);

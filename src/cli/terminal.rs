@@ -51,6 +51,11 @@ impl Terminal {
     }
 
     /// A hidden answer, trimmed: half of a key pasted in.
+    /// Standard output is a terminal (a person reads it, not a script).
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout
+    }
+
     pub fn hidden(&self, prompt: &str) -> Result<SecretString, AskError> {
         asking(|| Password::with_theme(&PLAIN).with_prompt(prompt).interact())
             .map(|v| SecretString::from(v.trim()))

@@ -62,6 +62,8 @@ pub struct Secrets {
     pub vault: Option<String>,
     pub item: Option<String>,
     pub fields: SecretFields,
+    /// Activation warns (once a day) when the key envact stored is older.
+    pub max_key_age: Option<Duration>,
     /// How 1Password signs in: never in a manifest, only in each person's answers.
     pub sign_in: Option<OpSignIn>,
 }

@@ -56,6 +56,7 @@ pub(super) struct RawSecrets {
     pub item: Option<String>,
     #[serde(default)]
     pub fields: RawFields,
+    pub max_key_age: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -195,6 +195,23 @@ pub(super) fn parse_as(
         file: None,
     });
 
+    let max_key_age = raw
+        .secrets
+        .as_ref()
+        .and_then(|s| s.max_key_age.as_ref())
+        .map(|age| {
+            humantime::parse_duration(age.get_ref())
+                .ok()
+                .filter(|d| *d >= Duration::from_secs(86_400))
+                .ok_or_else(|| {
+                    cx.error(
+                        age.span(),
+                        format!("invalid max_key_age \"{}\"", age.get_ref()),
+                        Some("write a duration of a day or more, such as \"90d\""),
+                    )
+                })
+        })
+        .transpose()?;
     let includes = super::include::validate(raw.include, source, &|span, message, help| {
         cx.error(span, message, Some(help))
     })?;
@@ -209,6 +226,7 @@ pub(super) fn parse_as(
             backend: s.backend,
             vault: s.vault,
             item: s.item,
+            max_key_age,
             fields: SecretFields {
                 access_key_id: s.fields.access_key_id,
                 secret_access_key: s.fields.secret_access_key,

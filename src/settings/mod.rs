@@ -313,6 +313,7 @@ fn complete(written: &Manifest, answers: &Answers) -> Manifest {
                 vault: None,
                 item: None,
                 fields: SecretFields::default(),
+                max_key_age: None,
                 sign_in: None,
             });
         }

@@ -6,6 +6,7 @@
 
 pub mod answers;
 mod identity;
+pub mod key_ages;
 pub mod registries;
 
 pub use identity::{environment_id, path_id, remote_id};

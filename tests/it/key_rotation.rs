@@ -288,3 +288,118 @@ fn a_backend_that_cannot_store_the_new_key_leaves_the_old_one() {
     );
     still_the_first(&r);
 }
+
+/// Keys say how old they are: `list` on a terminal and `status` show when
+/// envact stored the key; past `[secrets] max_key_age` activation warns
+/// once a day, naming `envact rotate`.
+#[test]
+fn keys_say_how_old_they_are_and_an_old_one_is_warned_about_once_a_day() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"aged\"\n[secrets]\nbackend = \"file\"\nvault = \"default\"\nitem = \"dev\"\n\
+         max_key_age = \"90d\"\n",
+    );
+    let envact = |args: &[&str]| {
+        let mut cmd = sb.envact(args);
+        cmd.env("ENVACT_FILE_PASSPHRASE", "ages");
+        cmd
+    };
+    let out = run_with_stdin(envact(&["add", "dev", "--stdin"]), &support::keys_input());
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Piped: names only, as scripts read them.
+    assert_eq!(stdout(&run(envact(&["list"]))), "dev\n");
+    let mut p = support::spawn_pty(envact(&["list"]));
+    let shown = p.exp_eof().unwrap();
+    assert!(
+        shown.contains("dev  key stored less than 2 hours ago"),
+        "{shown}"
+    );
+    let bin = support::envact_bin().display().to_string();
+    let out = run(envact(&["activate", "--", &bin, "status"]));
+    assert!(
+        stdout(&out).contains(
+            "key:         dev, stored less than 2 hours ago (`envact rotate` replaces it)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stderr(&out).contains("max_key_age"), "{}", stderr(&out));
+
+    // A hundred days later (the time envact noted, moved back).
+    let ages = sb.data.join("envact/key-ages.toml");
+    let text = std::fs::read_to_string(&ages).unwrap();
+    let stored = humantime::format_rfc3339_seconds(
+        std::time::SystemTime::now() - std::time::Duration::from_secs(100 * 86_400),
+    );
+    let moved: String = text
+        .lines()
+        .map(|l| match l.starts_with("stored = ") {
+            true => format!("stored = \"{stored}\""),
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&ages, moved).unwrap();
+    let out = run(envact(&["activate", "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the key in dev was stored 100 days ago, more than max_key_age (90 days): replace it with `envact rotate`"),
+        "{}",
+        stderr(&out)
+    );
+    let again = run(envact(&["activate", "--", "true"]));
+    assert!(
+        !stderr(&again).contains("max_key_age"),
+        "warned twice in a day"
+    );
+
+    // A max_key_age that is not a duration of a day or more.
+    std::fs::write(
+        sb.project.join(".envact/manifest.toml"),
+        "version = 1\n[secrets]\nbackend = \"file\"\nmax_key_age = \"3h\"\n",
+    )
+    .unwrap();
+    support::assert_fails(
+        &run(envact(&["activate", "--", "true"])),
+        1,
+        &[
+            "manifest.toml:4:15: invalid max_key_age \"3h\"",
+            "help: write a duration of a day or more",
+        ],
+    );
+}
+
+/// Neither key is ever in a process's argv, in a file outside the backend,
+/// or in what rotate prints (pass: the new key read back from its store).
+#[test]
+fn no_key_in_argv_files_or_output() {
+    let r = Rotation::new("pass", "aws", |sb| {
+        let store = support::pass_store::PassStore::init(sb);
+        Box::new(move |cmd: &mut Command| store.apply(cmd))
+    });
+    let scanner = crate::secrets_never_leak::ProcScanner::of(&["cmdline"]);
+    let out = run(r.envact(&["rotate"]));
+    let seen = scanner.finish();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut pass = Command::new(which("pass"));
+    r.sb.apply_env(&mut pass);
+    (r.backend)(&mut pass);
+    pass.args(["show", "aws/dev"]);
+    let stored = stdout(&run(pass));
+    let new_secret = stored
+        .lines()
+        .find_map(|l| l.strip_prefix("secret_access_key: "));
+    let new_secret = new_secret.unwrap_or_else(|| stored.lines().next().unwrap_or_default());
+    assert!(new_secret.len() >= 20, "no key read back");
+    let said = stdout(&out) + &stderr(&out);
+    for secret in [r.first.secret.as_str(), r.first.id.as_str(), new_secret] {
+        assert!(!said.contains(secret), "a key in rotate's output");
+        assert!(
+            !seen.iter().any(|c| c.contains(secret)),
+            "a key in a process's argv"
+        );
+    }
+    let store = r.sb.root.join("password-store");
+    let found = support::files_containing(&r.sb.root, &[new_secret, &r.first.secret], &[]);
+    let outside: Vec<_> = found.iter().filter(|f| !f.starts_with(&store)).collect();
+    assert!(outside.is_empty(), "keys in files: {outside:?}");
+}

@@ -64,7 +64,7 @@ impl ArgvRecorder {
 
 /// Scans /proc/*/cmdline (and, when asked, /proc/*/environ) over and over
 /// while envact runs, keeping every argv (and environment) seen.
-struct ProcScanner {
+pub(crate) struct ProcScanner {
     stop: Arc<AtomicBool>,
     seen: Arc<Mutex<BTreeSet<String>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -75,7 +75,7 @@ impl ProcScanner {
         ProcScanner::of(&["cmdline"])
     }
 
-    fn of(files: &'static [&'static str]) -> ProcScanner {
+    pub(crate) fn of(files: &'static [&'static str]) -> ProcScanner {
         let stop = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new(BTreeSet::new()));
         let (s, v) = (stop.clone(), seen.clone());
@@ -100,7 +100,7 @@ impl ProcScanner {
         }
     }
 
-    fn finish(mut self) -> BTreeSet<String> {
+    pub(crate) fn finish(mut self) -> BTreeSet<String> {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
             t.join().unwrap();
