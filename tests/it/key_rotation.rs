@@ -403,3 +403,15 @@ fn no_key_in_argv_files_or_output() {
     let outside: Vec<_> = found.iter().filter(|f| !f.starts_with(&store)).collect();
     assert!(outside.is_empty(), "keys in files: {outside:?}");
 }
+
+#[test]
+fn rotate_replaces_the_key_in_1password() {
+    use support::op_standin::{OpStandin, SERVICE_TOKEN};
+    rotates_in(&Rotation::new("1password", "Engineering", |sb| {
+        let op = OpStandin::new(sb);
+        Box::new(move |cmd: &mut Command| {
+            op.apply(cmd);
+            cmd.env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN);
+        })
+    }));
+}
