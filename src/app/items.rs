@@ -136,6 +136,11 @@ fn writable(opened: &Opened, what: &str) -> Result<(), Error> {
 }
 
 /// `envact list`: the item names in the store (never values), and where they are.
+/// A key's age as a person reads it: `3 days`.
+pub fn age_shown(age: std::time::Duration) -> String {
+    crate::state::key_ages::shown(age)
+}
+
 /// An item, and how long ago envact stored its key, when it did.
 pub type Aged = (String, Option<std::time::Duration>);
 

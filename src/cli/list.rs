@@ -38,7 +38,7 @@ pub fn run(args: Args, cx: &Context, terminal: &super::terminal::Terminal) -> Ou
         match age.filter(|_| terminal.stdout_is_terminal()) {
             Some(age) => outln!(
                 "{item:<width$}  key stored {} ago",
-                envact::state::key_ages::shown(age)
+                envact::app::items::age_shown(age)
             ),
             None => outln!("{item}"),
         }

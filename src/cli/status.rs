@@ -64,7 +64,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
             if let Some((item, age)) = &key_age {
                 outln!(
                     "key:         {item}, stored {} ago (`envact rotate` replaces it)",
-                    envact::state::key_ages::shown(*age)
+                    envact::app::items::age_shown(*age)
                 );
             }
             if let Some(gives) = gives {

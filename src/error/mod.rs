@@ -282,7 +282,7 @@ pub enum Error {
     },
 
     #[error(transparent)]
-    Rotate(Box<crate::app::rotate::RotateError>),
+    Rotate(Box<rotate::RotateError>),
 
     #[error("includes include each other: {}", chain.join(" -> "))]
     IncludeLoop { chain: Vec<String> },
@@ -323,8 +323,8 @@ impl From<crate::template::BuiltinError> for Error {
 }
 
 /// A question that got no answer (Ctrl-C, Ctrl-D, no terminal) ends setup.
-impl From<crate::app::rotate::RotateError> for Error {
-    fn from(e: crate::app::rotate::RotateError) -> Error {
+impl From<rotate::RotateError> for Error {
+    fn from(e: rotate::RotateError) -> Error {
         Error::Rotate(Box::new(e))
     }
 }
@@ -361,3 +361,6 @@ impl Error {
 }
 
 mod help;
+mod rotate;
+
+pub use rotate::RotateError;

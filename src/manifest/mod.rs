@@ -5,6 +5,7 @@
 mod discover;
 mod error;
 mod include;
+mod names;
 pub mod profiles;
 mod schema;
 mod sign_in;

@@ -7,18 +7,12 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
+use super::names::{check_name, check_var_name};
 use super::schema::{Head, RawAws, RawManifest};
 use super::{
     Aws, Hook, Location, Manifest, ManifestError, Persistence, SecretFields, Secrets, ShellProfile,
     SCHEMA_VERSION,
 };
-
-/// Variables that hold credentials: envact injects them itself, they never belong in `[vars]`.
-const CREDENTIAL_VARS: [&str; 3] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-];
 
 struct Ctx<'a> {
     source: &'a str,
@@ -320,46 +314,6 @@ fn check_version(cx: &Ctx, head: Head) -> Result<(), ManifestError> {
             Some("write `version = 1`"),
         )),
     }
-}
-
-fn check_name(name: &str) -> Result<(), String> {
-    if name.trim().is_empty() {
-        return Err("`name` is empty".into());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("`name` contains a control character".into());
-    }
-    if name.chars().count() > 64 {
-        return Err("`name` is longer than 64 characters".into());
-    }
-    Ok(())
-}
-
-fn check_var_name(key: &str) -> Result<(), (String, &'static str)> {
-    let mut chars = key.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        return Err((
-            format!("`{key}` is not a valid variable name"),
-            "variable names are letters, digits and `_`, not starting with a digit",
-        ));
-    }
-    if key.starts_with("ENVACT_") {
-        return Err((
-            format!("`{key}` is reserved: envact sets ENVACT_* variables itself"),
-            "rename the variable",
-        ));
-    }
-    if CREDENTIAL_VARS.contains(&key) {
-        return Err((
-            format!("`{key}` is a credential and does not belong in [vars]"),
-            "store long-term keys in the secrets backend (`envact add`); envact injects short-lived ones",
-        ));
-    }
-    Ok(())
 }
 
 fn validate_aws(cx: &Ctx, aws: RawAws) -> Result<Aws, ManifestError> {
