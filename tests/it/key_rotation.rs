@@ -40,7 +40,11 @@ impl Rotation {
     /// moto with alice set up, the manifest for `backend`, and alice's key
     /// added to it.
     fn new(name: &str, vault: &str, backend: impl FnOnce(&Sandbox) -> Backend) -> Rotation {
-        let sb = Sandbox::with_manifest(&manifest(name, vault));
+        Rotation::with(&manifest(name, vault), backend)
+    }
+
+    fn with(text: &str, backend: impl FnOnce(&Sandbox) -> Backend) -> Rotation {
+        let sb = Sandbox::with_manifest(text);
         let backend = backend(&sb);
         let moto = Moto::start_checking_after(&sb, Some(5));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/iam-user.py");
@@ -414,4 +418,29 @@ fn rotate_replaces_the_key_in_1password() {
             cmd.env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN);
         })
     }));
+}
+
+/// Kept STS sessions are forgotten: the next command starts from the new key.
+#[test]
+fn rotation_forgets_the_kept_sessions() {
+    let text = manifest("keyring", "envact-rotation") + "[persistence]\nsts_session = true\n";
+    let r = Rotation::with(&text, |sb| {
+        let ss = support::secret_service::SecretService::start(sb);
+        Box::new(move |cmd: &mut Command| ss.apply(cmd))
+    });
+    // secret-tool prints the attributes (the entries' names) on stderr.
+    let kept = || {
+        let mut cmd = Command::new(which("secret-tool"));
+        r.sb.apply_env(&mut cmd);
+        (r.backend)(&mut cmd);
+        cmd.args(["search", "--all", "service", "envact-sts"]);
+        let out = run(cmd);
+        stdout(&out) + &stderr(&out)
+    };
+    assert!(run(r.envact(&["activate", "--", "true"])).status.success());
+    assert!(kept().contains("/final"), "nothing kept: {}", kept());
+    let out = run(r.envact(&["rotate"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!kept().contains("/final"), "still kept: {}", kept());
+    assert_eq!(r.listed().unwrap().len(), 1);
 }
