@@ -171,3 +171,19 @@ pub fn cause(err: &(dyn std::error::Error + 'static)) -> String {
     }
     said.join(": ")
 }
+
+/// `caller` as the SDK clients take static credentials (every SDK crate's
+/// `config::Credentials` is this one type).
+pub fn static_credentials(caller: &super::Credentials) -> aws_sdk_sts::config::Credentials {
+    use secrecy::ExposeSecret;
+    aws_sdk_sts::config::Credentials::new(
+        caller.access_key_id.expose_secret(),
+        caller.secret_access_key.expose_secret(),
+        caller
+            .session_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_string()),
+        caller.expiration,
+        "envact",
+    )
+}

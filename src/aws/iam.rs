@@ -4,7 +4,7 @@
 //! (`iam.amazonaws.com`) unless `AWS_ENDPOINT_URL_IAM` (or the AWS config
 //! file's endpoint settings) says otherwise.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::time::{Duration, SystemTime};
 
 use super::call::{Blocking, BoundedResponses, Failure};
@@ -66,16 +66,7 @@ impl SdkIam {
 
     fn client(&self, caller: &Credentials) -> aws_sdk_iam::Client {
         use aws_sdk_iam::config;
-        let creds = config::Credentials::new(
-            caller.access_key_id.expose_secret(),
-            caller.secret_access_key.expose_secret(),
-            caller
-                .session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_string()),
-            caller.expiration,
-            "envact",
-        );
+        let creds = super::call::static_credentials(caller);
         let shared = super::call::shared_config(&self.region);
         let mut builder = config::Builder::from(&shared)
             .credentials_provider(creds)

@@ -119,16 +119,7 @@ impl SdkSts {
 
     fn client(&self, caller: &Credentials) -> aws_sdk_sts::Client {
         use aws_sdk_sts::config;
-        let creds = config::Credentials::new(
-            caller.access_key_id.expose_secret(),
-            caller.secret_access_key.expose_secret(),
-            caller
-                .session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_string()),
-            caller.expiration,
-            "envact",
-        );
+        let creds = super::call::static_credentials(caller);
         let shared = super::call::shared_config(&self.region);
         let mut builder = config::Builder::from(&shared)
             .credentials_provider(creds)

@@ -346,14 +346,7 @@ fn direnv_brings_the_composed_environment() {
     // The project's own hook: trusted as direnv allows, once.
     let out = run(t.envact(&["trust"]));
     assert!(out.status.success(), "{}", stderr(&out));
-    let lib = t.sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    std::fs::write(
-        lib.join("envact.sh"),
-        stdout(&run(t.envact(&["hook", "direnv"]))),
-    )
-    .unwrap();
-    std::fs::write(t.sb.project.join(".envrc"), "use envact\n").unwrap();
+    t.sb.use_envact_in_direnv();
     let direnv = || {
         let mut c = Command::new(support::which("direnv"));
         for (k, v) in t.envact(&[]).get_envs() {
@@ -400,14 +393,7 @@ fn trusting_a_local_manifest_covers_the_directories_it_includes() {
         "platform",
         "version = 1\n[hook]\non-activate = \"echo platform >> hooks.log\"\n",
     );
-    let lib = sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    std::fs::write(
-        lib.join("envact.sh"),
-        stdout(&run(sb.envact(["hook", "direnv"]))),
-    )
-    .unwrap();
-    std::fs::write(sb.project.join(".envrc"), "use envact\n").unwrap();
+    sb.use_envact_in_direnv();
     let direnv = |args: &[&str]| {
         let mut c = Command::new(support::which("direnv"));
         sb.apply_env(&mut c);

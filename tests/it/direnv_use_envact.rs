@@ -61,12 +61,7 @@ impl Project {
         // The long-term keys in pass (encrypted): nothing to find in a scan.
         let added = run_with_stdin(p.envact(&["add", "dev", "--stdin"]), &keys_input());
         assert!(added.status.success(), "{}", stderr(&added));
-        let lib = p.sb.config.join("direnv/lib");
-        std::fs::create_dir_all(&lib).unwrap();
-        let hook = run(p.envact(&["hook", "direnv"]));
-        assert!(hook.status.success(), "{}", stderr(&hook));
-        std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
-        std::fs::write(p.sb.project.join(".envrc"), "use envact\n").unwrap();
+        p.sb.use_envact_in_direnv();
         p.direnv_allow();
         let trusted = run(p.envact(&["trust"]));
         assert!(trusted.status.success(), "{}", stderr(&trusted));
@@ -694,11 +689,7 @@ fn agent_running(project: &Path) -> bool {
 #[test]
 fn a_local_manifest_that_sets_a_flagged_variable_loads_only_once_trusted() {
     let sb = Sandbox::with_manifest("version = 1\nname = \"team\"\n[vars]\nGREETING = \"hi\"\n");
-    let lib = sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    let hook = run(sb.envact(["hook", "direnv"]));
-    std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
-    std::fs::write(sb.project.join(".envrc"), "use envact\n").unwrap();
+    sb.use_envact_in_direnv();
     let direnv = |args: &[&str]| {
         let mut cmd = Command::new("direnv");
         sb.apply_env(&mut cmd);
@@ -774,14 +765,7 @@ fn without_a_runtime_dir_the_shims_are_where_no_other_user_can_make_them() {
     std::fs::create_dir_all(&tmp).unwrap();
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
     std::fs::set_permissions(&sb.root, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let lib = sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    std::fs::write(
-        lib.join("envact.sh"),
-        stdout(&run(sb.envact(["hook", "direnv"]))),
-    )
-    .unwrap();
-    std::fs::write(sb.project.join(".envrc"), "use envact\n").unwrap();
+    sb.use_envact_in_direnv();
     let direnv = |args: &[&str]| {
         let mut cmd = Command::new("direnv");
         sb.apply_env(&mut cmd);

@@ -223,11 +223,7 @@ fn as_credential_process_envact_resolves_its_environment_whether_the_profile_is_
 
 /// direnv with `use envact`, allowed, in `dir`.
 fn with_direnv(js: &Js) {
-    let lib = js.sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    let hook = run(js.envact(&["hook", "direnv"]));
-    std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
-    std::fs::write(js.sb.project.join(".envrc"), "use envact\n").unwrap();
+    js.sb.use_envact_in_direnv();
     let mut allow = Command::new("direnv");
     js.env(&mut allow);
     allow.arg("allow").arg(&js.sb.project);

@@ -358,11 +358,7 @@ fn profiles_of_one_sign_in_are_each_an_account_and_role() {
 fn under_direnv_the_profiles_are_given_by_name_too() {
     let a = Accounts::new();
     a.without_mfa_device();
-    let lib = a.sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    let hook = support::run(a.envact(&["hook", "direnv"]));
-    std::fs::write(lib.join("envact.sh"), support::stdout(&hook)).unwrap();
-    std::fs::write(a.sb.project.join(".envrc"), "use envact\n").unwrap();
+    a.sb.use_envact_in_direnv();
     let mut allow = Command::new(which("direnv"));
     a.sb.apply_env(&mut allow);
     allow.arg("allow").arg(&a.sb.project);

@@ -704,11 +704,7 @@ fn direnv_brings_an_sso_environment_without_a_token_in_the_shell() {
         &manifest("refresh_margin = \"1h\"\n"),
         serde_json::json!({}),
     );
-    let lib = t.sb.config.join("direnv/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    let hook = run(t.envact(&["hook", "direnv"]));
-    std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
-    std::fs::write(t.sb.project.join(".envrc"), "use envact\n").unwrap();
+    t.sb.use_envact_in_direnv();
     let mut allow = t.cmd(&which("direnv"), &["allow"]);
     allow.arg(&t.sb.project);
     assert!(run(allow).status.success());

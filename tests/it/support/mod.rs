@@ -37,6 +37,17 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// direnv as a person sets it up for envact: `envact hook direnv` in
+    /// direnv's lib, `use envact` in the project's `.envrc` (not allowed yet).
+    pub fn use_envact_in_direnv(&self) {
+        let lib = self.config.join("direnv/lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        let hook = run(self.envact(["hook", "direnv"]));
+        assert!(hook.status.success(), "{}", stderr(&hook));
+        std::fs::write(lib.join("envact.sh"), stdout(&hook)).unwrap();
+        std::fs::write(self.project.join(".envrc"), "use envact\n").unwrap();
+    }
+
     pub fn new() -> Sandbox {
         let dir = tempfile::Builder::new()
             .prefix("envact-test-")
