@@ -161,6 +161,33 @@ mod bounds {
     }
 
     #[test]
+    fn a_key_may_be_kept_a_day_or_more_before_a_warning() {
+        let secrets = |v: &str| {
+            format!("version = 1\n[secrets]\nbackend = \"pass\"\nmax_key_age = \"{v}\"\n")
+        };
+        for (ok, secs) in [("1d", 86_400), ("86400s", 86_400), ("90d", 90 * 86_400)] {
+            let m = accepted(&secrets(ok));
+            assert_eq!(
+                m.secrets.unwrap().max_key_age,
+                Some(Duration::from_secs(secs)),
+                "{ok}"
+            );
+        }
+        for bad in ["86399s", "23h", "soon"] {
+            let (shown, help) = refused(&secrets(bad));
+            assert_eq!(shown, format!("m.toml:4:15: invalid max_key_age \"{bad}\""));
+            assert_eq!(help, "write a duration of a day or more, such as \"90d\"");
+        }
+        assert_eq!(
+            accepted("version = 1\n[secrets]\nbackend = \"pass\"\n")
+                .secrets
+                .unwrap()
+                .max_key_age,
+            None
+        );
+    }
+
+    #[test]
     fn a_session_lasts_from_15_minutes_to_12_hours_exactly() {
         let aws = |v: &str| format!("version = 1\n[aws]\nsession_duration = \"{v}\"\n");
         for (ok, secs) in [("15m", 900), ("900s", 900), ("12h", 43_200)] {
