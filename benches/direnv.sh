@@ -8,23 +8,11 @@
 # Needs: hyperfine, direnv, moto_server, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for p in hyperfine direnv moto_server python3; do
-  command -v "$p" >/dev/null || { echo "direnv.sh: $p is not installed" >&2; exit 1; }
-done
-cargo build --release --quiet
-bin=$PWD/target/release/envact
-
-work=$(mktemp -d)
-moto_pid=
-trap '"$bin" stop -d "$work/env" >/dev/null 2>&1 || true; [[ -n $moto_pid ]] && kill $moto_pid 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/home" "$work/run"
-chmod 700 "$work/run"
-export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_DATA_HOME=$work/home/.local/share \
-  XDG_CACHE_HOME=$work/home/.cache XDG_RUNTIME_DIR=$work/run
-unset ENVACT_ENV ENVACT_RUNTIME_DIR ENVACT_DIRENV DIRENV_DIR DIRENV_DIFF DIRENV_WATCHES
-# shellcheck source=scripts/lib/moto.sh
-. scripts/lib/moto.sh
-start_moto /dev/null
+# shellcheck disable=SC2034,SC2016 # run, expanded, by bench_env's trap
+bench_cleanup='"$bin" stop -d "$work/env" >/dev/null 2>&1 || true'
+# shellcheck source=scripts/lib/bench-env.sh
+. scripts/lib/bench-env.sh
+bench_env direnv.sh hyperfine direnv moto_server python3
 bench_project "$work/env" 'wrap = ["true"]
 [vars]
 AWS_DEFAULT_REGION = "us-east-1"

@@ -8,22 +8,9 @@
 # Needs: hyperfine, moto_server, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for p in hyperfine moto_server python3; do
-  command -v "$p" >/dev/null || { echo "profiles.sh: $p is not installed" >&2; exit 1; }
-done
-cargo build --release --quiet
-bin=$PWD/target/release/envact
-
-work=$(mktemp -d)
-moto_pid=
-trap '[[ -n $moto_pid ]] && kill $moto_pid 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/home" "$work/run"
-chmod 700 "$work/run"
-export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_RUNTIME_DIR=$work/run
-unset ENVACT_ENV ENVACT_RUNTIME_DIR
-# shellcheck source=scripts/lib/moto.sh
-. scripts/lib/moto.sh
-start_moto /dev/null
+# shellcheck source=scripts/lib/bench-env.sh
+. scripts/lib/bench-env.sh
+bench_env profiles.sh hyperfine moto_server python3
 bench_project "$work/env" "" "$(cat <<'TOML'
 default_profile = "dev"
 [aws.profiles.dev]
