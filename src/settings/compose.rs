@@ -4,7 +4,7 @@
 //! a chain deeper than [`MAX_DEPTH`] is refused by name; then the parts'
 //! tables are merged: key by key, a later part over an earlier one and the
 //! including manifest over all, `[vars]` and `[aws.profiles]` by name,
-//! `[aws] wrap` a union, `[profile]` snippets and on-activate hooks in
+//! lists (`[aws] wrap`) a union, `[profile]` snippets and on-activate hooks in
 //! order, the including manifest's last; and the whole is checked again for
 //! what spans parts.
 
@@ -179,7 +179,7 @@ fn merge(base: &mut Table, over: Table, at: &str, (by, origins): (&str, &mut Ori
         };
         if !value.is_table() {
             if let Some(earlier) = origins.set_by.insert(here.clone(), by.to_string()) {
-                let kept = here == "aws.wrap" || at == "profile";
+                let kept = value.is_array() || at == "profile";
                 if earlier != by && !kept && base.get(&key) != Some(&value) {
                     origins
                         .overridden
@@ -194,7 +194,7 @@ fn merge(base: &mut Table, over: Table, at: &str, (by, origins): (&str, &mut Ori
             (Some(Value::Table(mine)), Value::Table(theirs)) => {
                 merge(mine, theirs, &here, (by, &mut *origins))
             }
-            (Some(Value::Array(mine)), Value::Array(theirs)) if here == "aws.wrap" => {
+            (Some(Value::Array(mine)), Value::Array(theirs)) => {
                 for command in theirs {
                     if !mine.contains(&command) {
                         mine.push(command);
@@ -405,6 +405,22 @@ mod tests {
         assert!(
             err.starts_with(&format!("root/manifest.toml:{at}:1: with its includes (a) merged under it: [aws] `role_arn`")),
             "{err}"
+        );
+        // The caret is under the whole `[include]`.
+        let whole = composed(
+            &root,
+            &[(
+                "a",
+                "version = 1\n[aws]\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\n",
+            )],
+        );
+        let Err(Error::Manifest(e)) = whole else {
+            panic!("not a manifest error");
+        };
+        assert!(
+            e.snippet().unwrap().ends_with("| ^^^^^^^^^"),
+            "{:?}",
+            e.snippet()
         );
     }
 
