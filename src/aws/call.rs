@@ -107,9 +107,8 @@ pub enum Failure {
     /// The service answered with an error: its code and message, bounded,
     /// controls shown (they reach a terminal).
     Service { code: String, message: String },
-    /// No answer in time (`waited`: all tries together).
-    Timeout { waited: Duration },
-    /// The endpoint could not be reached.
+    /// The endpoint could not be reached, or gave no answer in time (the
+    /// detail then says how long was waited, all tries together).
     Unreachable { detail: String },
     /// Anything else (a response that does not parse).
     Other { detail: String },
@@ -126,8 +125,12 @@ impl Failure {
                 code: visible::line(se.err().code().unwrap_or("Unknown"), visible::NAME),
                 message: visible::line(se.err().message().unwrap_or(""), visible::MESSAGE),
             },
-            SdkError::TimeoutError(_) => Failure::Timeout { waited },
-            SdkError::DispatchFailure(f) if f.is_timeout() => Failure::Timeout { waited },
+            SdkError::TimeoutError(_) => Failure::Unreachable {
+                detail: no_answer(waited),
+            },
+            SdkError::DispatchFailure(f) if f.is_timeout() => Failure::Unreachable {
+                detail: no_answer(waited),
+            },
             SdkError::DispatchFailure(_) => Failure::Unreachable {
                 detail: visible::line(&cause(err), visible::MESSAGE),
             },

@@ -96,23 +96,17 @@ impl SdkIam {
     where
         E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let endpoint = || {
-            self.endpoint
-                .clone()
-                .unwrap_or_else(|| "iam.amazonaws.com".to_string())
-        };
         match Failure::of(&err, waited) {
             Failure::Service { code, message } => IamError::Service {
                 operation,
                 code,
                 message,
             },
-            Failure::Timeout { waited } => IamError::Unreachable {
-                endpoint: endpoint(),
-                detail: super::call::no_answer(waited),
-            },
             Failure::Unreachable { detail } => IamError::Unreachable {
-                endpoint: endpoint(),
+                endpoint: self
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| "iam.amazonaws.com".to_string()),
                 detail,
             },
             Failure::Other { detail } => IamError::Other { operation, detail },

@@ -153,10 +153,6 @@ impl SdkSts {
                 code,
                 message,
             },
-            Failure::Timeout { waited } => StsError::Unreachable {
-                endpoint: self.endpoint_name(),
-                detail: super::call::no_answer(waited),
-            },
             Failure::Unreachable { detail } => StsError::Unreachable {
                 endpoint: self.endpoint_name(),
                 detail,

@@ -165,10 +165,6 @@ impl SdkIdentityCenter {
                 code,
                 message,
             },
-            Failure::Timeout { waited } => SsoError::Unreachable {
-                endpoint,
-                detail: call::no_answer(waited),
-            },
             Failure::Unreachable { detail } => SsoError::Unreachable { endpoint, detail },
             Failure::Other { detail } => SsoError::Other { operation, detail },
         })
