@@ -271,11 +271,19 @@ fn load_manifest(
             path: shown.clone(),
             source,
         })?;
-    // A manifest with includes is checked as a part, then as the whole.
-    let alone = Manifest::parse_part(&text, &shown, &default_name)?;
-    if alone.includes.is_empty() {
-        let manifest = Manifest::parse(&text, &shown, &default_name)?;
-        return Ok((manifest, text, Default::default()));
+    // Most manifests include nothing: one check, of the whole. One that
+    // includes is a part (what spans parts is the composition's to check).
+    match Manifest::parse(&text, &shown, &default_name) {
+        Ok(manifest) if manifest.includes.is_empty() => {
+            return Ok((manifest, text, Default::default()))
+        }
+        Ok(_) => {}
+        Err(whole) => {
+            let alone = Manifest::parse_part(&text, &shown, &default_name)?;
+            if alone.includes.is_empty() {
+                return Err(whole.into());
+            }
+        }
     }
     let root = compose::root_part(project, &shown, &text);
     let composed = compose::compose(root, &default_name, load)?;
