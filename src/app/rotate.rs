@@ -4,22 +4,24 @@
 //! environment has an MFA device), stored in the backend in place of the
 //! current one (the item's other fields kept), proven to work (IAM is
 //! eventually consistent: GetCallerIdentity with it, tried until a bounded
-//! wait ends), and only then the old key deleted, signed by the new one.
+//! wait ends), and only then the old key deleted, signed as the new one was
+//! created (an MFA session outlives the key that made it).
 //! Whatever fails before that puts the old key back where it was changed
 //! and deletes the new one; a failure after says which key is where.
 
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
 
+use crate::aws::flow::{session, MfaSource};
 use crate::aws::iam::SdkIam;
 use crate::aws::profile::AwsFiles;
-use crate::aws::sts::{MfaCode, SdkSts, Sts};
+use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, LongTermKeys, MfaSerial};
 use crate::context::{Context, Place};
 use crate::credentials::store::open_for;
 use crate::credentials::{ask_mfa_code, KeyringCache, DEFAULT_REGION};
 use crate::error::RotateError;
-use crate::secrets::{read_keys, SecretError};
+use crate::secrets::{read_keys, SecretError, SecretStore};
 use crate::{ui, Error};
 
 /// What a rotation did.
@@ -121,7 +123,13 @@ pub fn rotate(
     let sts = SdkSts::new(&region, files.sts_endpoint(var), on_start);
 
     let mfa = manifest.aws.as_ref().and_then(|a| a.mfa_serial.clone());
-    let caller = signer(cx, &sts, &old, mfa.as_ref())?;
+    let codes = Codes {
+        cx,
+        store,
+        item: &item,
+        totp: fields.mfa_totp.as_deref(),
+    };
+    let caller = signer(&sts, &codes, &old, mfa.as_ref())?;
     let new = ui::busy(cx.ui.as_ref(), "Creating a new access key in IAM", || {
         iam.create_access_key(&caller)
     })
@@ -166,7 +174,7 @@ pub fn rotate(
         }
     }
     ui::busy(cx.ui.as_ref(), "Deleting the old key in IAM", || {
-        iam.delete_access_key(&credentials(&new), old.access_key_id.expose_secret())
+        iam.delete_access_key(&caller, old.access_key_id.expose_secret())
     })
     .map_err(|source| RotateError::DeleteOld {
         old: tail(&old.access_key_id),
@@ -181,31 +189,42 @@ pub fn rotate(
     })
 }
 
-/// What signs the IAM calls: the key itself, or an MFA session of it
-/// (IAM policies often require MFA for managing keys).
+/// MFA codes for rotate's session: the item's TOTP field when it has one
+/// (as activation reads it), else the person.
+struct Codes<'a> {
+    cx: &'a Context,
+    store: &'a dyn SecretStore,
+    item: &'a str,
+    totp: Option<&'a str>,
+}
+
+impl MfaSource<Error> for Codes<'_> {
+    fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, Error> {
+        let Some(field) = self.totp else {
+            return ask_mfa_code(self.cx.ui.as_ref(), serial.as_str(), attempt, false);
+        };
+        let label = format!("Reading a one-time code from {}", self.store.describe());
+        Ok(ui::busy(self.cx.ui.as_ref(), &label, || {
+            self.store.read_totp(self.item, field)
+        })?)
+    }
+}
+
+/// What signs the IAM calls: the key itself, or an MFA session of it (IAM
+/// policies often require MFA for managing keys; a session outlives the
+/// key that made it, so it can delete that key too).
 fn signer(
-    cx: &Context,
     sts: &SdkSts,
+    codes: &Codes,
     keys: &LongTermKeys,
     mfa: Option<&MfaSerial>,
 ) -> Result<Credentials, Error> {
     let long_term = credentials(keys);
-    let Some(serial) = mfa else {
+    if mfa.is_none() {
         return Ok(long_term);
-    };
-    let code = ask_mfa_code(cx.ui.as_ref(), serial.as_str(), 1, false)?;
-    let session = ui::busy(cx.ui.as_ref(), "Getting an STS session", || {
-        sts.get_session_token(
-            &long_term,
-            Duration::from_secs(900),
-            Some(MfaCode {
-                serial,
-                code: &code,
-            }),
-        )
-    })
-    .map_err(crate::aws::flow::FlowError::from)?;
-    Ok(session)
+    }
+    let ui = codes.cx.ui.as_ref();
+    session(sts, ui, codes, &long_term, mfa, Duration::from_secs(900))
 }
 
 /// Whether the new key works within `wait`: GetCallerIdentity with it,

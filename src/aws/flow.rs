@@ -69,6 +69,44 @@ pub trait MfaSource<E> {
     fn code(&self, serial: &MfaSerial, attempt: u32) -> Result<SecretString, E>;
 }
 
+/// A GetSessionToken of `keys`, with a code of `serial` from `mfa` when
+/// there is a device: a rejected code is asked for again, [`MFA_ATTEMPTS`]
+/// in all. Shared by resolutions and `envact rotate` (whose IAM calls an
+/// MFA session signs).
+pub fn session<E: From<FlowError>>(
+    sts: &dyn Sts,
+    ui: &dyn Ui,
+    mfa: &dyn MfaSource<E>,
+    keys: &Credentials,
+    serial: Option<&MfaSerial>,
+    duration: Duration,
+) -> Result<Credentials, E> {
+    let get = |code: Option<MfaCode>| {
+        ui::busy(ui, "Getting an STS session", || {
+            sts.get_session_token(keys, duration, code)
+        })
+    };
+    let Some(serial) = serial else {
+        return Ok(get(None).map_err(FlowError::from)?);
+    };
+    for attempt in 1..=MFA_ATTEMPTS {
+        let code = mfa.code(serial, attempt)?;
+        match get(Some(MfaCode {
+            serial,
+            code: &code,
+        })) {
+            Ok(creds) => return Ok(creds),
+            Err(e) if e.is_mfa_rejected() => continue,
+            Err(e) => return Err(FlowError::from(e).into()),
+        }
+    }
+    Err(FlowError::MfaRejected {
+        serial: serial.to_string(),
+        attempts: MFA_ATTEMPTS,
+    }
+    .into())
+}
+
 /// One resolution, errors of type `E` (the caller's, holding [`FlowError`]).
 pub struct Flow<'a, E> {
     pub chain: &'a ProfileChain,
@@ -187,31 +225,9 @@ impl<E: From<FlowError>> Flow<'_, E> {
     }
 
     fn session(&self, keys: &Credentials) -> Result<Credentials, E> {
+        let serial = self.chain.mfa_serial.as_ref();
         let duration = self.chain.session_duration;
-        let get = |mfa: Option<MfaCode>| {
-            ui::busy(self.ui, "Getting an STS session", || {
-                self.sts.get_session_token(keys, duration, mfa)
-            })
-        };
-        let Some(serial) = &self.chain.mfa_serial else {
-            return Ok(get(None).map_err(FlowError::from)?);
-        };
-        for attempt in 1..=MFA_ATTEMPTS {
-            let code = self.mfa.code(serial, attempt)?;
-            match get(Some(MfaCode {
-                serial,
-                code: &code,
-            })) {
-                Ok(creds) => return Ok(creds),
-                Err(e) if e.is_mfa_rejected() => continue,
-                Err(e) => return Err(FlowError::from(e).into()),
-            }
-        }
-        Err(FlowError::MfaRejected {
-            serial: serial.to_string(),
-            attempts: MFA_ATTEMPTS,
-        }
-        .into())
+        session(self.sts, self.ui, self.mfa, keys, serial, duration)
     }
 
     /// Each role of the chain in turn, the first with `mfa` when given.

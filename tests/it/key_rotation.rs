@@ -444,3 +444,162 @@ fn rotation_forgets_the_kept_sessions() {
     assert!(!kept().contains("/final"), "still kept: {}", kept());
     assert_eq!(r.listed().unwrap().len(), 1);
 }
+
+/// Where IAM requires MFA to manage keys (the endpoint in front of moto
+/// refuses long-term keys and sessions without MFA), rotate signs every
+/// IAM call with an MFA session: the code is asked for (again when
+/// rejected), the old key is deleted by that session, and the new key
+/// works inside an activation.
+#[test]
+fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
+    let text =
+        manifest("file", "default") + "mfa_serial = \"arn:aws:iam::123456789012:mfa/alice\"\n";
+    let r = Rotation::with(&text, encrypted_file);
+    let gate = support::sts::Endpoint::signing_for(
+        &r.sb,
+        &r.moto,
+        "iam-needs-mfa:123456",
+        &[(&r.first.id, &r.first.secret)],
+    );
+    let through_gate = |args: &[&str]| {
+        let mut cmd = r.envact(args);
+        cmd.env("AWS_ENDPOINT_URL_IAM", &gate.url)
+            .env("AWS_ENDPOINT_URL_STS", &gate.url);
+        cmd
+    };
+    // The gate holds: the key alone may not list its own keys.
+    let mut aws = Command::new(which("aws"));
+    r.sb.apply_env(&mut aws);
+    aws.env("AWS_ACCESS_KEY_ID", &r.first.id)
+        .env("AWS_SECRET_ACCESS_KEY", &r.first.secret)
+        .env("AWS_ENDPOINT_URL", &gate.url)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .args(["iam", "list-access-keys"]);
+    let refused = run(aws);
+    assert!(
+        stderr(&refused).contains("MultiFactorAuthPresent"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let before = gate.requests().len();
+    let mut p = support::spawn_pty(through_gate(&["rotate"]));
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/alice")
+        .unwrap();
+    p.send_line("111111").unwrap();
+    p.exp_string("that code was rejected (attempt 2 of 3)")
+        .unwrap();
+    p.send_line("123456").unwrap();
+    let said = p.exp_eof().unwrap();
+    assert!(said.contains("rotated dev: the new key ("), "{said}");
+    let asked = gate.requests().split_off(before);
+    let actions: Vec<&str> = asked.iter().filter_map(|r| r["Action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "GetSessionToken",
+            "GetSessionToken",
+            "CreateAccessKey",
+            "GetCallerIdentity",
+            "DeleteAccessKey"
+        ]
+    );
+    assert!(asked[1]["SerialNumber"].is_string(), "{asked:?}");
+
+    // The new key, through a new MFA session, inside an activation.
+    let mut p = support::spawn_pty(through_gate(&[
+        "activate",
+        "--",
+        "aws",
+        "iam",
+        "list-access-keys",
+        "--user-name",
+        "alice",
+        "--query",
+        "AccessKeyMetadata[].AccessKeyId",
+        "--output",
+        "text",
+    ]));
+    p.exp_string("MFA code for").unwrap();
+    p.send_line("123456").unwrap();
+    let listed = p.exp_eof().unwrap();
+    let ids: Vec<&str> = listed
+        .split_whitespace()
+        .filter(|w| w.starts_with("AKIA"))
+        .collect();
+    assert_eq!(ids.len(), 1, "{listed}");
+    assert_ne!(ids[0], r.first.id);
+    let refused = r.first_key_answer();
+    assert!(
+        stderr(&refused).contains("InvalidClientTokenId"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+/// With a TOTP field beside the key (1Password, the stand-in), rotate's MFA
+/// session takes the code from it, as activation does: no prompt, and the
+/// field is still there beside the new key.
+#[test]
+fn rotate_takes_the_mfa_code_from_the_totp_field() {
+    use support::op_standin::{OpStandin, SERVICE_TOKEN};
+    let text = manifest("1password", "Engineering")
+        + "mfa_serial = \"arn:aws:iam::123456789012:mfa/alice\"\n\
+           [secrets.fields]\nmfa_totp = \"one-time password\"\n";
+    let op = std::rc::Rc::new(std::cell::OnceCell::new());
+    let shared = op.clone();
+    let r = Rotation::with(&text, move |sb| {
+        let standin = std::rc::Rc::new(OpStandin::new(sb));
+        let _ = shared.set(standin.clone());
+        Box::new(move |cmd: &mut Command| {
+            standin.apply(cmd);
+            cmd.env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN);
+        })
+    });
+    let op: &OpStandin = op.get().unwrap();
+    let mut state = op.read();
+    state["vaults"]["Engineering"]["items"]["dev"]["fields"]["one-time password"] =
+        "totp:JBSWY3DPEHPK3PXP".into();
+    op.write(&state);
+    // Where IAM and STS take only the item's current code. A 30-second
+    // window may turn between the code and the call: one retry (a rejected
+    // code changes nothing).
+    let with_current_code = |args: &[&str]| {
+        (0..2).find_map(|_| {
+            let code = crate::onepassword_totp::current_code();
+            // The gate signs for the key the item holds now.
+            let item = &op.read()["vaults"]["Engineering"]["items"]["dev"]["fields"];
+            let stored = |field: &str| item[field].as_str().unwrap_or_default().to_string();
+            let (id, secret) = (stored("username"), stored("credential"));
+            let gate = support::sts::Endpoint::signing_for(
+                &r.sb,
+                &r.moto,
+                &format!("iam-needs-mfa:{code}"),
+                &[(&id, &secret)],
+            );
+            let mut cmd = r.envact(args);
+            cmd.env("AWS_ENDPOINT_URL_IAM", &gate.url)
+                .env("AWS_ENDPOINT_URL_STS", &gate.url);
+            Some(run(cmd)).filter(|out| out.status.success())
+        })
+    };
+    assert!(
+        with_current_code(&["rotate"]).is_some(),
+        "rotate did not use the item's current code"
+    );
+    let fields = &op.read()["vaults"]["Engineering"]["items"]["dev"]["fields"];
+    assert_eq!(fields["one-time password"], "totp:JBSWY3DPEHPK3PXP");
+    // Still a one-time password field: activation reads its code.
+    let whoami = with_current_code(&["whoami"]).expect("no code from the field after rotation");
+    assert!(
+        stdout(&whoami).contains("assumed-role/dev"),
+        "{}",
+        stdout(&whoami)
+    );
+    let refused = r.first_key_answer();
+    assert!(
+        stderr(&refused).contains("InvalidClientTokenId"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -15,7 +15,7 @@ const MANIFEST: &str = "version = 1\n[secrets]\nbackend = \"1password\"\nvault =
     [secrets.fields]\nmfa_totp = \"FIELD\"\n[aws]\nmfa_serial = \"arn:aws:iam::123456789012:mfa/tester\"\n";
 
 /// RFC 6238 for the item's secret, computed the way an authenticator does.
-fn current_code() -> String {
+pub(crate) fn current_code() -> String {
     let out = Command::new("python3")
         .args(["-c", "import base64,hmac,hashlib,struct,time;k=base64.b32decode('JBSWY3DPEHPK3PXP');d=hmac.new(k,struct.pack('>Q',int(time.time())//30),hashlib.sha1).digest();o=d[-1]&15;print('%06d'%((struct.unpack('>I',d[o:o+4])[0]&0x7fffffff)%1000000))"])
         .output()

@@ -81,6 +81,9 @@ struct ItemJson {
 struct FieldJson {
     #[serde(default)]
     label: String,
+    /// `CONCEALED`, `OTP`, `STRING`...
+    #[serde(default, rename = "type")]
+    kind: String,
 }
 
 #[derive(Deserialize)]
@@ -367,16 +370,24 @@ impl SecretStore for OnePasswordStore {
     fn write_item(&self, item: &str, fields: &[(&str, &SecretString)]) -> Result<(), SecretError> {
         let vault = self.vault()?;
         let old = match self.item(item) {
-            Ok(old) => Some(old.id),
+            Ok(old) => Some(old),
             Err(SecretError::ItemNotFound { .. }) => None,
             Err(e) => return Err(e),
+        };
+        // A field written again keeps its type: a one-time password field
+        // (`envact rotate` writes it back beside the new key) stays one.
+        let kind = |label: &str| {
+            old.iter()
+                .flat_map(|o| &o.fields)
+                .find(|f| f.label == label && !f.kind.is_empty())
+                .map_or("CONCEALED", |f| f.kind.as_str())
         };
         let template = serde_json::json!({
             "title": item,
             "category": "API_CREDENTIAL",
             "fields": fields.iter().map(|(label, value)| serde_json::json!({
                 "id": label,
-                "type": "CONCEALED",
+                "type": kind(label),
                 "label": label,
                 "value": value.expose_secret(),
             })).collect::<Vec<_>>(),
@@ -393,7 +404,7 @@ impl SecretStore for OnePasswordStore {
         if !out.status.success() {
             return Err(self.failure(item, None, &out));
         }
-        if let Some(id) = old {
+        if let Some(ItemJson { id, .. }) = old {
             let out = self.run(
                 |c| {
                     c.args(["item", "delete", &id, "--vault", vault]);

@@ -84,6 +84,17 @@ pub struct Endpoint {
 impl Endpoint {
     /// `mode`: `proxy`, `mfa:CODE` or `error:CODE` (see the script).
     pub fn start(sb: &Sandbox, upstream: &Moto, mode: &str) -> Endpoint {
+        Endpoint::signing_for(sb, upstream, mode, &[])
+    }
+
+    /// In mode `iam-needs-mfa:CODE`: `keys` (id, secret) are those its
+    /// sessions are signed again with, as moto knows them.
+    pub fn signing_for(
+        sb: &Sandbox,
+        upstream: &Moto,
+        mode: &str,
+        keys: &[(&str, &str)],
+    ) -> Endpoint {
         let port = free_port();
         let log = sb.root.join(format!("sts-{port}.log"));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sts-endpoint.py");
@@ -98,6 +109,10 @@ impl Endpoint {
                 "--mode",
                 mode,
             ])
+            .args(
+                keys.iter()
+                    .flat_map(|(id, secret)| ["--key".to_string(), format!("{id}:{secret}")]),
+            )
             .arg("--log")
             .arg(&log)
             .stdout(Stdio::piped())
