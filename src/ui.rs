@@ -24,9 +24,10 @@ pub enum Warning {
     /// The manifest's `[secrets]` names a backend, but its profile starts
     /// from an IAM Identity Center sign-in: the backend is never read.
     SecretsUnused { profile: String, manifest: PathBuf },
-    /// The long-term key envact stored is older than `[secrets] max_key_age`.
+    /// The long-term key is older than `[secrets] max_key_age`.
     OldKey {
         item: String,
+        /// `created 100 days ago`, `stored 100 days ago`.
         age: String,
         max: String,
     },
@@ -49,7 +50,7 @@ impl std::fmt::Display for Warning {
             ),
             Warning::OldKey { item, age, max } => write!(
                 f,
-                "the key in {item} was stored {age} ago, more than max_key_age ({max}): replace it with `envact rotate`"
+                "the key in {item} was {age}, more than max_key_age ({max}): replace it with `envact rotate`"
             ),
             Warning::SecretsUnused { profile, manifest } => write!(
                 f,

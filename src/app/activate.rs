@@ -71,7 +71,6 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
             None => return Ok(1),
         };
     }
-    warn_of_an_old_key(cx, &settings);
     let mut manifest = settings.effective().clone();
     if let Some(mode) = request.inject {
         match manifest.aws.as_mut() {
@@ -175,11 +174,14 @@ pub fn activate(cx: &Context, request: Request) -> Result<i32, Error> {
         // No [aws]: check that the long-term keys can be read, then wipe them.
         None => check_keys(cx, &activation)?,
     }
+    // After the keys were read: IAM may have just said how old the key is.
+    warn_of_an_old_key(cx, &settings);
     activation.run()
 }
 
-/// Once a day, when the key envact stored is older than `[secrets]
-/// max_key_age`: a warning naming `envact rotate`.
+/// Once a day, when the key is older than `[secrets] max_key_age` (by
+/// IAM's creation date, else since envact stored it): a warning naming
+/// `envact rotate`.
 fn warn_of_an_old_key(cx: &Context, settings: &crate::settings::Settings) {
     let Some(secrets) = &settings.effective().secrets else {
         return;
@@ -196,10 +198,10 @@ fn warn_of_an_old_key(cx: &Context, settings: &crate::settings::Settings) {
         &item,
     );
     let ages = crate::state::key_ages::KeyAges::of(&cx.dirs);
-    if age > max && ages.warn_today(&key, std::time::SystemTime::now()) {
+    if age.age > max && ages.warn_today(&key, std::time::SystemTime::now()) {
         cx.ui.warn(&crate::ui::Warning::OldKey {
             item,
-            age: crate::state::key_ages::shown(age),
+            age: age.to_string(),
             max: crate::state::key_ages::shown(max),
         });
     }

@@ -1,7 +1,7 @@
 //! `add`, `list` and `remove`: the long-term keys in a secrets backend, in
 //! the store the flags or the project's manifest name.
 
-use crate::state::key_ages::KeyAges;
+use crate::state::key_ages::{Age, KeyAges};
 use secrecy::ExposeSecret;
 
 use crate::aws::{check_access_key_id, check_secret_access_key, LongTermKeys};
@@ -104,22 +104,26 @@ pub fn add(
     opened.busy(cx, &format!("Storing {item} in"), |store| {
         write_keys(store, item, &opened.fields, &keys)
     })?;
-    stored_now(cx, &opened, item);
+    stored_now(cx, &opened, item, None);
     Ok(place)
 }
 
-/// Notes when `item`'s key was stored (for its age); a failure to note it
-/// loses only that.
-pub(super) fn stored_now(cx: &Context, opened: &Opened, item: &str) {
+/// Notes when `item`'s key was stored (for its age), and when IAM created
+/// it and its id's tail when known; a failure to note it loses only that.
+pub(super) fn stored_now(
+    cx: &Context,
+    opened: &Opened,
+    item: &str,
+    created: Option<(std::time::SystemTime, &str)>,
+) {
     let key = KeyAges::key(opened.store.backend().name(), opened.vault.as_deref(), item);
-    let _ = KeyAges::of(&cx.dirs).record(&key, std::time::SystemTime::now());
+    let _ = KeyAges::of(&cx.dirs).record(&key, std::time::SystemTime::now(), created);
 }
 
-/// How long ago envact stored `item`'s key in `opened`, if it did.
-pub(super) fn age_of(cx: &Context, opened: &Opened, item: &str) -> Option<std::time::Duration> {
+/// How old `item`'s key in `opened` is, if envact knows.
+pub(super) fn age_of(cx: &Context, opened: &Opened, item: &str) -> Option<Age> {
     let key = KeyAges::key(opened.store.backend().name(), opened.vault.as_deref(), item);
-    let stored = KeyAges::of(&cx.dirs).stored(&key)?;
-    std::time::SystemTime::now().duration_since(stored).ok()
+    KeyAges::of(&cx.dirs).age(&key, std::time::SystemTime::now())
 }
 
 /// A backend envact cannot write to is refused before anyone types a key.
@@ -136,13 +140,8 @@ fn writable(opened: &Opened, what: &str) -> Result<(), Error> {
 }
 
 /// `envact list`: the item names in the store (never values), and where they are.
-/// A key's age as a person reads it: `3 days`.
-pub fn age_shown(age: std::time::Duration) -> String {
-    crate::state::key_ages::shown(age)
-}
-
-/// An item, and how long ago envact stored its key, when it did.
-pub type Aged = (String, Option<std::time::Duration>);
+/// An item, and how old its key is, when envact knows.
+pub type Aged = (String, Option<Age>);
 
 /// Each item with its key's age, and where they are.
 pub fn list(cx: &Context, choice: &Choice) -> Result<(Vec<Aged>, String), Error> {

@@ -34,24 +34,6 @@ pub struct Rotated {
     pub new: String,
 }
 
-/// The last four characters of a key id: enough to tell keys apart in a
-/// message, never the id itself.
-fn tail(id: &SecretString) -> String {
-    let id = id.expose_secret();
-    id.get(id.len().saturating_sub(4)..)
-        .unwrap_or("")
-        .to_string()
-}
-
-fn credentials(keys: &LongTermKeys) -> Credentials {
-    Credentials {
-        access_key_id: keys.access_key_id.clone(),
-        secret_access_key: keys.secret_access_key.clone(),
-        session_token: None,
-        expiration: None,
-    }
-}
-
 /// `envact rotate [ITEM]`: replaces the item's key (the manifest's item
 /// when none is named); `wait`: how long the new key is given to work.
 pub fn rotate(
@@ -130,7 +112,7 @@ pub fn rotate(
         totp: fields.mfa_totp.as_deref(),
     };
     let caller = signer(&sts, &codes, &old, mfa.as_ref())?;
-    let new = ui::busy(cx.ui.as_ref(), "Creating a new access key in IAM", || {
+    let (new, created) = ui::busy(cx.ui.as_ref(), "Creating a new access key in IAM", || {
         iam.create_access_key(&caller)
     })
     .map_err(|source| RotateError::Create { source })?;
@@ -148,8 +130,8 @@ pub fn rotate(
     if !works(cx, &sts, &new, wait) {
         if let Err(source) = write(&old) {
             return Err(RotateError::Restore {
-                old: tail(&old.access_key_id),
-                new: tail(&new.access_key_id),
+                old: old.id_tail(),
+                new: new.id_tail(),
                 source,
             }
             .into());
@@ -161,7 +143,9 @@ pub fn rotate(
         }
         .into());
     }
-    super::items::stored_now(cx, &opened, &item);
+    let tail_new = new.id_tail();
+    let created = created.map(|at| (at, tail_new.as_str()));
+    super::items::stored_now(cx, &opened, &item, created);
     // The next command starts from the new key: kept sessions are forgotten.
     if manifest.persistence.keep_sts_session() {
         let profiles: Vec<&str> = manifest
@@ -177,14 +161,14 @@ pub fn rotate(
         iam.delete_access_key(&caller, old.access_key_id.expose_secret())
     })
     .map_err(|source| RotateError::DeleteOld {
-        old: tail(&old.access_key_id),
-        new: tail(&new.access_key_id),
+        old: old.id_tail(),
+        new: new.id_tail(),
         source,
     })?;
     Ok(Rotated {
         store: store.describe(),
-        old: tail(&old.access_key_id),
-        new: tail(&new.access_key_id),
+        old: old.id_tail(),
+        new: new.id_tail(),
         item,
     })
 }
@@ -219,7 +203,7 @@ fn signer(
     keys: &LongTermKeys,
     mfa: Option<&MfaSerial>,
 ) -> Result<Credentials, Error> {
-    let long_term = credentials(keys);
+    let long_term = keys.as_credentials();
     if mfa.is_none() {
         return Ok(long_term);
     }
@@ -235,7 +219,7 @@ fn works(cx: &Context, sts: &SdkSts, keys: &LongTermKeys, wait: Duration) -> boo
         cx.ui.as_ref(),
         "Waiting for IAM to accept the new key",
         || loop {
-            if sts.caller_identity(&credentials(keys)).is_ok() {
+            if sts.caller_identity(&keys.as_credentials()).is_ok() {
                 return true;
             }
             if Instant::now() + Duration::from_secs(1) > deadline {

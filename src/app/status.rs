@@ -20,7 +20,7 @@ pub enum Status {
         overridden: Vec<(String, String, String)>,
         /// The backend item of the long-term key, and how long ago envact
         /// stored it, when it did.
-        key_age: Option<(String, std::time::Duration)>,
+        key_age: Option<(String, crate::state::key_ages::Age)>,
     },
     /// Variables left over from an activation that has ended.
     Ended(Enclosing),
@@ -80,11 +80,11 @@ pub fn status(cx: &Context) -> Status {
     }
 }
 
-/// The environment's item and how long ago envact stored its key.
+/// The environment's item and how old its key is, when envact knows.
 pub fn key_age(
     cx: &Context,
     settings: &crate::settings::Settings,
-) -> Option<(String, std::time::Duration)> {
+) -> Option<(String, crate::state::key_ages::Age)> {
     let secrets = settings.effective().secrets.as_ref()?;
     let item = secrets.item_to_read().filter(|i| !i.is_empty())?;
     let key = crate::state::key_ages::KeyAges::key(
@@ -92,8 +92,8 @@ pub fn key_age(
         secrets.vault.as_deref(),
         item,
     );
-    let stored = crate::state::key_ages::KeyAges::of(&cx.dirs).stored(&key)?;
-    let age = std::time::SystemTime::now().duration_since(stored).ok()?;
+    let ages = crate::state::key_ages::KeyAges::of(&cx.dirs);
+    let age = ages.age(&key, std::time::SystemTime::now())?;
     Some((item.to_string(), age))
 }
 

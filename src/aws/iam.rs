@@ -10,6 +10,9 @@ use std::time::{Duration, SystemTime};
 use super::call::{Blocking, BoundedResponses, Failure};
 use super::{Credentials, LongTermKeys};
 
+/// How long a brief client waits in all.
+pub const BRIEF: Duration = Duration::from_secs(3);
+
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum IamError {
     #[error("IAM {operation} failed with {code}: {message}")]
@@ -52,6 +55,8 @@ pub struct SdkIam {
     region: String,
     endpoint: Option<String>,
     blocking: Blocking,
+    /// One try, a short bound: a question whose answer can wait a day.
+    brief: bool,
 }
 
 impl SdkIam {
@@ -61,6 +66,16 @@ impl SdkIam {
             region: region.to_string(),
             endpoint,
             blocking: Blocking::new(on_thread_start),
+            brief: false,
+        }
+    }
+
+    /// The client for a question that may go unanswered: one try, given
+    /// [`BRIEF`] to connect and answer.
+    pub fn brief(self) -> SdkIam {
+        SdkIam {
+            brief: true,
+            ..self
         }
     }
 
@@ -73,6 +88,12 @@ impl SdkIam {
             .interceptor(BoundedResponses);
         if let Some(url) = &self.endpoint {
             builder = builder.endpoint_url(url);
+        }
+        if self.brief {
+            use aws_smithy_types::{retry::RetryConfig, timeout::TimeoutConfig};
+            builder = builder
+                .retry_config(RetryConfig::standard().with_max_attempts(1))
+                .timeout_config(TimeoutConfig::builder().operation_timeout(BRIEF).build());
         }
         aws_sdk_iam::Client::from_conf(builder.build())
     }
@@ -113,8 +134,12 @@ impl SdkIam {
         }
     }
 
-    /// A new access key for the user `caller` signs as.
-    pub fn create_access_key(&self, caller: &Credentials) -> Result<LongTermKeys, IamError> {
+    /// A new access key for the user `caller` signs as, and when IAM says
+    /// it created it.
+    pub fn create_access_key(
+        &self,
+        caller: &Credentials,
+    ) -> Result<(LongTermKeys, Option<SystemTime>), IamError> {
         const OPERATION: &str = "CreateAccessKey";
         let started = std::time::Instant::now();
         let out = self
@@ -124,10 +149,14 @@ impl SdkIam {
             operation: OPERATION,
             detail: "the response holds no key".into(),
         })?;
-        Ok(LongTermKeys {
+        let created = key
+            .create_date()
+            .and_then(|d| SystemTime::try_from(*d).ok());
+        let keys = LongTermKeys {
             access_key_id: SecretString::from(key.access_key_id()),
             secret_access_key: SecretString::from(key.secret_access_key()),
-        })
+        };
+        Ok((keys, created))
     }
 
     /// Deletes the access key `id` of the user `caller` signs as.

@@ -2,12 +2,33 @@
 //! shown, and the shapes AWS gives them, so that a paste of the wrong value is
 //! caught before it is stored.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 /// The two halves of an AWS long-term access key.
 pub struct LongTermKeys {
     pub access_key_id: SecretString,
     pub secret_access_key: SecretString,
+}
+
+impl LongTermKeys {
+    /// The last four characters of the key's id: enough to tell keys apart
+    /// in a message or a record, never the id itself.
+    pub fn id_tail(&self) -> String {
+        let id = self.access_key_id.expose_secret();
+        id.get(id.len().saturating_sub(4)..)
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// The key as credentials a client signs with.
+    pub fn as_credentials(&self) -> super::Credentials {
+        super::Credentials {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            session_token: None,
+            expiration: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for LongTermKeys {

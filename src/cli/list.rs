@@ -36,10 +36,7 @@ pub fn run(args: Args, cx: &Context, terminal: &super::terminal::Terminal) -> Ou
         .unwrap_or(0);
     for (item, age) in items {
         match age.filter(|_| terminal.stdout_is_terminal()) {
-            Some(age) => outln!(
-                "{item:<width$}  key stored {} ago",
-                envact::app::items::age_shown(age)
-            ),
+            Some(age) => outln!("{item:<width$}  key {age}"),
             None => outln!("{item}"),
         }
     }

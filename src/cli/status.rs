@@ -62,10 +62,7 @@ pub fn run(args: Args, cx: &Context) -> Outcome {
                 outln!("overridden:  {key} of {earlier}, by {later}");
             }
             if let Some((item, age)) = &key_age {
-                outln!(
-                    "key:         {item}, stored {} ago (`envact rotate` replaces it)",
-                    envact::app::items::age_shown(*age)
-                );
+                outln!("key:         {item}, {age} (`envact rotate` replaces it)");
             }
             if let Some(gives) = gives {
                 outln!("credentials: {}", gives.credentials);

@@ -8,6 +8,7 @@
 
 mod agent_client;
 mod cached;
+mod key_age;
 mod keyring_cache;
 mod lock;
 mod profiles;

@@ -9,20 +9,28 @@
 use secrecy::SecretString;
 use std::path::Path;
 
+use super::key_age::KeyAgeCheck;
 use super::sso::Sso;
 use super::store::{open_for, Opened};
 use crate::aws::flow::Start;
+use crate::aws::iam::SdkIam;
 use crate::aws::profile::{AwsFiles, ProfileChain};
 use crate::context::Context;
 use crate::manifest::Manifest;
 use crate::secrets::read_keys;
+use crate::state::key_ages::KeyAges;
 use crate::ui::Ui;
 use crate::Error;
 
 pub enum CredentialSource {
     /// Long-term keys in a secrets backend, read only when STS must be
     /// called (never given to a command as they are).
-    BackendKeys { opened: Opened, item: String },
+    BackendKeys {
+        opened: Opened,
+        item: String,
+        /// IAM asked, once a day, how old the key is.
+        age: KeyAgeCheck,
+    },
     /// An IAM Identity Center sign-in, and the role it gives.
     Sso(Sso),
 }
@@ -77,13 +85,28 @@ impl CredentialSource {
                 manifest: manifest_path.to_path_buf(),
             })?;
         let opened = open_for(cx, manifest)?.ok_or_else(without_secrets)?;
-        Ok(CredentialSource::BackendKeys { opened, item })
+        let age = KeyAgeCheck::new(
+            KeyAges::of(&cx.dirs),
+            KeyAges::key(
+                opened.store.backend().name(),
+                opened.vault.as_deref(),
+                &item,
+            ),
+            SdkIam::new(
+                &var("AWS_REGION")
+                    .or_else(|| var("AWS_DEFAULT_REGION"))
+                    .unwrap_or_else(|| super::DEFAULT_REGION.to_string()),
+                files.endpoint("iam", var),
+                crate::shell::supervise::block_in_this_thread,
+            ),
+        );
+        Ok(CredentialSource::BackendKeys { opened, item, age })
     }
 
     /// What identifies the source: kept sessions are reused only for it.
     pub fn identity(&self) -> String {
         match self {
-            CredentialSource::BackendKeys { opened, item } => {
+            CredentialSource::BackendKeys { opened, item, .. } => {
                 format!("{}|{:?}|{item}", opened.store.backend(), opened.vault)
             }
             CredentialSource::Sso(sso) => format!(
@@ -106,10 +129,11 @@ impl CredentialSource {
     /// refreshes, which say what to do instead.
     pub fn start(&self, ui: &dyn Ui, may_ask: bool) -> Result<Start, Error> {
         match self {
-            CredentialSource::BackendKeys { opened, item } => {
+            CredentialSource::BackendKeys { opened, item, age } => {
                 let store = opened.store.as_ref();
                 let label = format!("Reading the long-term keys from {}", store.describe());
                 let keys = crate::ui::busy(ui, &label, || read_keys(store, item, &opened.fields))?;
+                age.learn(ui, &keys, std::time::SystemTime::now());
                 Ok(Start::LongTerm(keys))
             }
             CredentialSource::Sso(sso) => sso.start(ui, may_ask),
@@ -120,7 +144,7 @@ impl CredentialSource {
     /// field), when it has one.
     pub fn totp(&self, ui: &dyn Ui) -> Option<Result<SecretString, Error>> {
         match self {
-            CredentialSource::BackendKeys { opened, item } => {
+            CredentialSource::BackendKeys { opened, item, .. } => {
                 let field = opened.fields.mfa_totp.as_ref()?;
                 let store = opened.store.as_ref();
                 let label = format!("Reading a one-time code from {}", store.describe());

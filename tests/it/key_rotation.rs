@@ -76,6 +76,7 @@ impl Rotation {
         let mut cmd = self.sb.envact(args);
         (self.backend)(&mut cmd);
         cmd.env("AWS_ENDPOINT_URL", &self.moto.url)
+            .env("AWS_ENDPOINT_URL_IAM", &self.moto.url)
             .env("AWS_REGION", "us-east-1");
         cmd
     }
@@ -204,6 +205,7 @@ fn a_refused_new_key_changes_nothing() {
     aws.env("AWS_ACCESS_KEY_ID", &r.first.id)
         .env("AWS_SECRET_ACCESS_KEY", &r.first.secret)
         .env("AWS_ENDPOINT_URL", &r.moto.url)
+        .env("AWS_ENDPOINT_URL_IAM", &r.moto.url)
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .args([
             "iam",
@@ -472,7 +474,7 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
     r.sb.apply_env(&mut aws);
     aws.env("AWS_ACCESS_KEY_ID", &r.first.id)
         .env("AWS_SECRET_ACCESS_KEY", &r.first.secret)
-        .env("AWS_ENDPOINT_URL", &gate.url)
+        .env("AWS_ENDPOINT_URL_IAM", &gate.url)
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .args(["iam", "list-access-keys"]);
     let refused = run(aws);
@@ -602,4 +604,84 @@ fn rotate_takes_the_mfa_code_from_the_totp_field() {
         "{}",
         stderr(&refused)
     );
+}
+
+/// A key's age is IAM's when IAM tells it: activation asks (ListAccessKeys,
+/// once a day) and `status`, `list` and `max_key_age` go by the key's
+/// creation date, not by when envact stored it (here today, while IAM, the
+/// logging endpoint dating moto's keys back, says 120 days).
+#[test]
+fn a_key_is_as_old_as_iam_says_once_iam_is_asked() {
+    let text = manifest("file", "default").replace(
+        "item = \"dev\"\n",
+        "item = \"dev\"\nmax_key_age = \"90d\"\n",
+    );
+    let r = Rotation::with(&text, encrypted_file);
+    let iam = support::sts::Endpoint::start(&r.sb, &r.moto, "age:120");
+    let with_iam = |args: &[&str]| {
+        let mut cmd = r.envact(args);
+        cmd.env("AWS_ENDPOINT_URL_IAM", &iam.url);
+        cmd
+    };
+    let bin = support::envact_bin().display().to_string();
+    let status = |cmd: Command| stdout(&run(cmd));
+    let out = run(with_iam(&[
+        "activate",
+        "--",
+        "aws",
+        "sts",
+        "get-caller-identity",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the key in dev was created 120 days ago, more than max_key_age (90 days): replace it with `envact rotate`"),
+        "{}",
+        stderr(&out)
+    );
+    let shown = status(with_iam(&["activate", "--", &bin, "status"]));
+    assert!(
+        shown.contains("key:         dev, created 120 days ago (`envact rotate` replaces it)"),
+        "{shown}"
+    );
+    let mut p = support::spawn_pty(with_iam(&["list"]));
+    let listed = p.exp_eof().unwrap();
+    assert!(listed.contains("dev  key created 120 days ago"), "{listed}");
+    // Once a day: the activations after the first did not ask again.
+    let asked = iam.actions();
+    assert_eq!(
+        asked.iter().filter(|a| *a == "ListAccessKeys").count(),
+        1,
+        "{asked:?}"
+    );
+    // Rotated: the new key's date, from IAM's answer to CreateAccessKey.
+    let out = run(with_iam(&["rotate"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = status(with_iam(&["activate", "--", &bin, "status"]));
+    assert!(
+        shown.contains("key:         dev, created 120 days ago"),
+        "{shown}"
+    );
+}
+
+/// Where IAM does not allow ListAccessKeys, or does not answer, the age is
+/// when envact stored the key, and activation works as before, saying
+/// nothing of it.
+#[test]
+fn a_key_is_as_old_as_its_storing_where_iam_will_not_say() {
+    let r = Rotation::new("file", "default", encrypted_file);
+    let iam = support::sts::Endpoint::start(&r.sb, &r.moto, "fail:ListAccessKeys:AccessDenied");
+    let bin = support::envact_bin().display().to_string();
+    for endpoint in [iam.url.as_str(), support::NO_IAM] {
+        let mut cmd = r.envact(&["activate", "--", &bin, "status"]);
+        cmd.env("AWS_ENDPOINT_URL_IAM", endpoint);
+        let out = run(cmd);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("key:         dev, stored less than 2 hours ago"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(!stderr(&out).contains("IAM"), "{}", stderr(&out));
+    }
+    assert_eq!(iam.actions(), ["ListAccessKeys"]);
 }

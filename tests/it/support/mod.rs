@@ -133,6 +133,9 @@ impl Sandbox {
             .env("TERM", "dumb")
             .env("LANG", "C.UTF-8")
             .env("SHELL", "/bin/bash")
+            // IAM only where a test starts one: envact asks IAM how old a
+            // key is, and no test's key goes to AWS (nothing listens here).
+            .env("AWS_ENDPOINT_URL_IAM", NO_IAM)
             .current_dir(&self.project);
         std::fs::create_dir_all(self.root.join("tmp")).unwrap();
     }
@@ -187,6 +190,10 @@ pub fn exit_outer_shell(mut p: PtySession) {
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
+
+/// Where the sandbox's IAM is unless a test starts one: a loopback port no
+/// one listens on, so a request is refused at once.
+pub const NO_IAM: &str = "http://127.0.0.1:9";
 
 pub fn spawn_pty(cmd: Command) -> PtySession {
     rexpect::session::spawn_command(cmd, Some(PTY_TIMEOUT_MS)).expect("spawn on a pty")
