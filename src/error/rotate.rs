@@ -48,7 +48,7 @@ impl RotateError {
                 "the user has two keys already: delete the one you do not use (`aws iam list-access-keys`, `aws iam delete-access-key`), then run `envact rotate` again".into()
             }
             RotateError::Create { .. } => {
-                "check that the user may create its own keys (iam:CreateAccessKey), then run `envact rotate` again".into()
+                "check that the user may create its own keys (iam:CreateAccessKey; where a policy requires MFA, give the environment its MFA device: `envact setup --mfa-serial ARN`), then run `envact rotate` again".into()
             }
             RotateError::Store { .. } => "fix the backend (see the error), then run `envact rotate` again".into(),
             RotateError::NeverValid { .. } => {

@@ -145,6 +145,14 @@ fn rotates_in(r: &Rotation) {
         "{}",
         stderr(&refused)
     );
+    // What a person would try first.
+    let who = run(r.envact(&["activate", "--", "aws", "sts", "get-caller-identity"]));
+    assert!(who.status.success(), "{}", stderr(&who));
+    assert!(
+        stdout(&who).contains("assumed-role/dev/"),
+        "{}",
+        stdout(&who)
+    );
 }
 
 fn encrypted_file(_: &Sandbox) -> Backend {
@@ -537,6 +545,32 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
         "{}",
         stderr(&refused)
     );
+}
+
+/// Where IAM requires MFA and the environment names no MFA device, the
+/// key alone is refused: nothing changes, and the advice names the device.
+#[test]
+fn without_an_mfa_device_an_iam_that_requires_mfa_refuses_and_nothing_changes() {
+    let r = Rotation::new("file", "default", encrypted_file);
+    let gate = support::sts::Endpoint::signing_for(
+        &r.sb,
+        &r.moto,
+        "iam-needs-mfa:123456",
+        &[(&r.first.id, &r.first.secret)],
+    );
+    let mut cmd = r.envact(&["rotate"]);
+    cmd.env("AWS_ENDPOINT_URL_IAM", &gate.url);
+    support::assert_fails(
+        &run(cmd),
+        1,
+        &[
+            "IAM refused a new key: IAM CreateAccessKey failed with AccessDenied",
+            "nothing changed, the stored key is the old one and works",
+            "help: check that the user may create its own keys",
+            "`envact setup --mfa-serial ARN`",
+        ],
+    );
+    still_the_first(&r);
 }
 
 /// With a TOTP field beside the key (1Password, the stand-in), rotate's MFA
