@@ -18,6 +18,21 @@ struct Key {
     secret: String,
 }
 
+/// A command inside an activation that lists alice's key ids.
+const LIST_KEYS: &[&str] = &[
+    "activate",
+    "--",
+    "aws",
+    "iam",
+    "list-access-keys",
+    "--user-name",
+    "alice",
+    "--query",
+    "AccessKeyMetadata[].AccessKeyId",
+    "--output",
+    "text",
+];
+
 /// What a backend needs of every command (its daemon, its store).
 type Backend = Box<dyn Fn(&mut Command)>;
 
@@ -84,19 +99,7 @@ impl Rotation {
     /// The ids of alice's keys, as IAM lists them to a command inside an
     /// activation (the role's credentials, from the stored key).
     fn listed(&self) -> Result<Vec<String>, String> {
-        let out = run(self.envact(&[
-            "activate",
-            "--",
-            "aws",
-            "iam",
-            "list-access-keys",
-            "--user-name",
-            "alice",
-            "--query",
-            "AccessKeyMetadata[].AccessKeyId",
-            "--output",
-            "text",
-        ]));
+        let out = run(self.envact(LIST_KEYS));
         match out.status.success() {
             true => Ok(stdout(&out)
                 .split_whitespace()
@@ -104,6 +107,28 @@ impl Rotation {
                 .collect()),
             false => Err(stderr(&out)),
         }
+    }
+
+    /// moto refuses alice's first key: it was deleted.
+    fn assert_first_key_refused(&self) {
+        let refused = self.first_key_answer();
+        assert!(!refused.status.success());
+        assert!(
+            stderr(&refused).contains("InvalidClientTokenId"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+
+    /// The endpoint of an IAM that requires MFA (code `code`), in front of
+    /// moto, signing its sessions' requests with the first key.
+    fn mfa_gate(&self, code: &str) -> support::sts::Endpoint {
+        support::sts::Endpoint::signing_for(
+            &self.sb,
+            &self.moto,
+            &format!("iam-needs-mfa:{code}"),
+            &[(&self.first.id, &self.first.secret)],
+        )
     }
 
     /// What moto says to GetCallerIdentity signed by alice's first key.
@@ -138,13 +163,7 @@ fn rotates_in(r: &Rotation) {
         !said.contains(&listed[0]),
         "the new key's id was printed: {said}"
     );
-    let refused = r.first_key_answer();
-    assert!(!refused.status.success());
-    assert!(
-        stderr(&refused).contains("InvalidClientTokenId"),
-        "{}",
-        stderr(&refused)
-    );
+    r.assert_first_key_refused();
     // What a person would try first.
     let who = run(r.envact(&["activate", "--", "aws", "sts", "get-caller-identity"]));
     assert!(who.status.success(), "{}", stderr(&who));
@@ -465,12 +484,7 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
     let text =
         manifest("file", "default") + "mfa_serial = \"arn:aws:iam::123456789012:mfa/alice\"\n";
     let r = Rotation::with(&text, encrypted_file);
-    let gate = support::sts::Endpoint::signing_for(
-        &r.sb,
-        &r.moto,
-        "iam-needs-mfa:123456",
-        &[(&r.first.id, &r.first.secret)],
-    );
+    let gate = r.mfa_gate("123456");
     let through_gate = |args: &[&str]| {
         let mut cmd = r.envact(args);
         cmd.env("AWS_ENDPOINT_URL_IAM", &gate.url)
@@ -517,19 +531,7 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
     assert!(asked[1]["SerialNumber"].is_string(), "{asked:?}");
 
     // The new key, through a new MFA session, inside an activation.
-    let mut p = support::spawn_pty(through_gate(&[
-        "activate",
-        "--",
-        "aws",
-        "iam",
-        "list-access-keys",
-        "--user-name",
-        "alice",
-        "--query",
-        "AccessKeyMetadata[].AccessKeyId",
-        "--output",
-        "text",
-    ]));
+    let mut p = support::spawn_pty(through_gate(LIST_KEYS));
     p.exp_string("MFA code for").unwrap();
     p.send_line("123456").unwrap();
     let listed = p.exp_eof().unwrap();
@@ -539,12 +541,7 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
         .collect();
     assert_eq!(ids.len(), 1, "{listed}");
     assert_ne!(ids[0], r.first.id);
-    let refused = r.first_key_answer();
-    assert!(
-        stderr(&refused).contains("InvalidClientTokenId"),
-        "{}",
-        stderr(&refused)
-    );
+    r.assert_first_key_refused();
 }
 
 /// Where IAM requires MFA and the environment names no MFA device, the
@@ -552,12 +549,7 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
 #[test]
 fn without_an_mfa_device_an_iam_that_requires_mfa_refuses_and_nothing_changes() {
     let r = Rotation::new("file", "default", encrypted_file);
-    let gate = support::sts::Endpoint::signing_for(
-        &r.sb,
-        &r.moto,
-        "iam-needs-mfa:123456",
-        &[(&r.first.id, &r.first.secret)],
-    );
+    let gate = r.mfa_gate("123456");
     let mut cmd = r.envact(&["rotate"]);
     cmd.env("AWS_ENDPOINT_URL_IAM", &gate.url);
     support::assert_fails(
@@ -632,12 +624,7 @@ fn rotate_takes_the_mfa_code_from_the_totp_field() {
         "{}",
         stdout(&whoami)
     );
-    let refused = r.first_key_answer();
-    assert!(
-        stderr(&refused).contains("InvalidClientTokenId"),
-        "{}",
-        stderr(&refused)
-    );
+    r.assert_first_key_refused();
 }
 
 /// A key's age is IAM's when IAM tells it: activation asks (ListAccessKeys,
