@@ -23,7 +23,7 @@ pub(super) struct RawManifest {
     pub name: Option<Spanned<String>>,
     #[serde(default)]
     pub vars: BTreeMap<Spanned<String>, String>,
-    pub secrets: Option<RawSecrets>,
+    pub secrets: Option<Spanned<RawSecrets>>,
     pub aws: Option<RawAws>,
     #[serde(default)]
     pub persistence: RawPersistence,
@@ -51,7 +51,9 @@ pub(super) enum RawIncluded {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSecrets {
-    pub backend: Backend,
+    /// Required of the whole; a part may leave it to another (it then
+    /// only overrides, say, the item).
+    pub backend: Option<Backend>,
     pub vault: Option<String>,
     pub item: Option<String>,
     #[serde(default)]

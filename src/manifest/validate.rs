@@ -192,7 +192,7 @@ pub(super) fn parse_as(
     let max_key_age = raw
         .secrets
         .as_ref()
-        .and_then(|s| s.max_key_age.as_ref())
+        .and_then(|s| s.get_ref().max_key_age.as_ref())
         .map(|age| {
             humantime::parse_duration(age.get_ref())
                 .ok()
@@ -206,6 +206,19 @@ pub(super) fn parse_as(
                 })
         })
         .transpose()?;
+    // A part's [secrets] without a backend overrides another part's: only
+    // the whole must name one.
+    let secrets = match raw.secrets {
+        Some(s) => match s.get_ref().backend {
+            Some(backend) => Some((s.into_inner(), backend)),
+            None if cx.whole => {
+                let message = "missing field `backend`";
+                return Err(cx.error(s.span(), message, toml_help(message)));
+            }
+            None => None,
+        },
+        None => None,
+    };
     let includes = super::include::validate(raw.include, source, &|span, message, help| {
         cx.error(span, message, Some(help))
     })?;
@@ -216,8 +229,8 @@ pub(super) fn parse_as(
         written_at: written_at(source),
         name,
         vars,
-        secrets: raw.secrets.map(|s| Secrets {
-            backend: s.backend,
+        secrets: secrets.map(|(s, backend)| Secrets {
+            backend,
             vault: s.vault,
             item: s.item,
             max_key_age,

@@ -448,4 +448,21 @@ mod bounds {
         );
         assert!(accepted("version = 1\n").written_at.is_empty());
     }
+
+    #[test]
+    fn a_part_may_leave_the_backend_to_another_but_the_whole_may_not() {
+        let text = "version = 1\n[secrets]\nitem = \"mine\"\n";
+        let path = Path::new("m.toml");
+        let part = Manifest::parse_part(text, path, "p").unwrap_or_else(|e| panic!("{e}"));
+        assert!(part.secrets.is_none(), "only an override");
+        let whole = Manifest::parse(text, path, "p")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            whole
+                .as_deref()
+                .is_some_and(|e| e.starts_with("m.toml:2:1: missing field `backend`")),
+            "{whole:?}"
+        );
+    }
 }

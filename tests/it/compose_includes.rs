@@ -437,3 +437,40 @@ fn trusting_a_local_manifest_covers_the_directories_it_includes() {
         "the changed hook ran"
     );
 }
+
+/// A project's `[secrets]` may override only the item of an included
+/// environment's: the backend comes from the include. A whole that names
+/// no backend is refused, at `[include]`.
+#[test]
+fn a_project_overrides_the_included_item_without_naming_the_backend() {
+    let sb = Sandbox::with_manifest(
+        "version = 1\nname = \"app\"\n[include]\nenvironments = [{ dir = \"../team\" }]\n\
+         [secrets]\nitem = \"mine\"\n",
+    );
+    environment(
+        &sb,
+        "team",
+        "version = 1\n[secrets]\nbackend = \"file\"\nvault = \"default\"\nitem = \"team\"\n",
+    );
+    let envact = |args: &[&str]| {
+        let mut cmd = sb.envact(args);
+        cmd.env("ENVACT_FILE_PASSPHRASE", "composed");
+        cmd
+    };
+    let out = support::run_with_stdin(envact(&["add", "mine", "--stdin"]), &support::keys_input());
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The keys are read from `mine` in the file (there is no `team`).
+    let out = run(envact(&["activate", "--", "true"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    environment(&sb, "team", "version = 1\n[vars]\nX = \"1\"\n");
+    let err = support::assert_fails(
+        &run(envact(&["activate", "--", "true"])),
+        1,
+        &[
+            "manifest.toml:3:1: with its includes",
+            "missing field `backend`",
+        ],
+    );
+    assert!(err.contains("help: add the key to this table"), "{err}");
+}
