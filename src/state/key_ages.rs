@@ -278,4 +278,20 @@ mod tests {
         assert_eq!(ages.age(&key, now).map(|a| a.age), Some(DAY));
         assert!(!ages.ask_today(&key, now));
     }
+
+    #[test]
+    fn many_keys_keep_their_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let ages = ages(dir.path());
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let key = |i: usize| KeyAges::key("keyring", Some("envact-work"), &format!("account-{i}"));
+        // Some kilobytes of them.
+        for i in 0..40 {
+            ages.record(&key(i), now - DAY, Some((now - 2 * DAY, "TAIL")))
+                .unwrap();
+        }
+        for i in [0, 39] {
+            assert_eq!(ages.age(&key(i), now).map(|a| a.age), Some(2 * DAY), "{i}");
+        }
+    }
 }
