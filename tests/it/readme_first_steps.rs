@@ -4,7 +4,8 @@
 //! IAM Identity Center one (against the stand-in) and the direnv one, with
 //! envact installed on PATH (as `cargo install` puts it). The commands are
 //! read from README.md, so the README cannot drift from what works. And the
-//! demo's first build is never silent.
+//! demo's first build is never silent. Every manifest snippet it shows is
+//! one envact accepts.
 
 use crate::support;
 
@@ -285,4 +286,36 @@ fn the_demos_first_build_shows_it_going() {
         shown.contains("demo: built (60 crates compiled)"),
         "{shown:?}"
     );
+}
+
+/// Every manifest snippet the README shows (its ```toml blocks) is one
+/// envact accepts: a whole manifest as a project's, a snippet (no
+/// `version`) as a part of one, so a renamed or removed key cannot stay in
+/// the documentation.
+#[test]
+fn every_manifest_snippet_in_the_readme_is_accepted() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some((_, after)) = rest.split_once("```toml\n") {
+        let (block, next) = after.split_once("```").expect("an unclosed block");
+        blocks.push(block);
+        rest = next;
+    }
+    assert!(blocks.len() >= 7, "{} blocks", blocks.len());
+    let path = std::path::Path::new("README.md");
+    for block in blocks {
+        let checked = match block.starts_with("version = ") {
+            true => envact::manifest::Manifest::parse(block, path, "readme"),
+            false => envact::manifest::Manifest::parse_part(
+                &format!("version = 1\n{block}"),
+                path,
+                "readme",
+            ),
+        };
+        if let Err(e) = checked {
+            panic!("README.md's snippet is refused: {e}\n{block}");
+        }
+    }
 }
