@@ -11,7 +11,7 @@ pub enum Status {
         /// What it gives (when it gives AWS credentials).
         gives: Option<Box<crate::summary::Summary>>,
         /// What the session cache holds, and until when.
-        kept: Vec<(&'static str, std::time::SystemTime)>,
+        kept: Vec<(String, std::time::SystemTime)>,
         /// The IAM Identity Center sign-in, when the environment has one.
         sign_in: Option<SignIn>,
         /// What its manifest includes (`[include]`), in merge order, and

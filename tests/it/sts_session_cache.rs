@@ -197,3 +197,25 @@ fn the_activation_says_what_it_gives_and_status_what_is_cached_until_when() {
     }
     assert!(shown.contains("\nuntil:       20"), "{shown}");
 }
+
+/// With `[aws.profiles]`, `envact status` lists each profile's kept
+/// credentials (one entry per profile; without MFA there is no session).
+#[test]
+fn status_lists_the_kept_credentials_of_each_profile() {
+    let e = setup(
+        "default_profile = \"dev\"\n[aws.profiles.dev]\nrole_arn = \"arn:aws:iam::123456789012:role/dev\"\n\
+         [aws.profiles.prod]\nrole_arn = \"arn:aws:iam::123456789012:role/prod\"",
+        "sts_session = true",
+    );
+    let out = run(e.cmd(&["export", "-p", "prod", "--format", "json"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(e.cmd(&["activate", "--", "envact", "status"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&out);
+    for wanted in [
+        "cached:      profile dev's credentials, until 20",
+        "cached:      profile prod's credentials, until 20",
+    ] {
+        assert!(shown.contains(wanted), "{wanted:?} not in:\n{shown}");
+    }
+}
