@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 use std::time::Duration;
 
 // The same types for every SDK crate (they re-export smithy's).
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::visible;
@@ -115,14 +116,24 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn of<E, R>(err: &SdkError<E, R>, waited: Duration) -> Failure
+    pub fn of<E>(err: &SdkError<E, HttpResponse>, waited: Duration) -> Failure
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         match err {
+            // An answer without an error code (a proxy's page, a service
+            // that fails its own format): its HTTP status is what is known.
+            SdkError::ServiceError(se) if se.err().code().is_none() => Failure::Service {
+                code: format!("HTTP {}", se.raw().status().as_u16()),
+                message: visible::line(
+                    se.err()
+                        .message()
+                        .unwrap_or("an answer without an error code"),
+                    visible::MESSAGE,
+                ),
+            },
             SdkError::ServiceError(se) => Failure::Service {
-                code: visible::line(se.err().code().unwrap_or("Unknown"), visible::NAME),
+                code: visible::line(se.err().code().unwrap_or_default(), visible::NAME),
                 message: visible::line(se.err().message().unwrap_or(""), visible::MESSAGE),
             },
             SdkError::TimeoutError(_) => Failure::Unreachable {

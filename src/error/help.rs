@@ -16,6 +16,9 @@ fn sts_help(e: &StsError) -> &'static str {
         Some("AccessDenied") => {
             "check that the role's trust policy lets you assume it, and that the MFA device is yours"
         }
+        Some(code) if code.starts_with("HTTP ") => {
+            "the answer is not STS's own (a proxy's?): check HTTPS_PROXY, and AWS_ENDPOINT_URL_STS if you set it"
+        }
         _ if matches!(e, StsError::Unreachable { .. }) => {
             "check the network connection, or AWS_ENDPOINT_URL_STS if you set it"
         }

@@ -254,6 +254,26 @@ fn sts_errors_each_say_what_failed_and_what_to_do() {
     }
 }
 
+/// An answer with no AWS error in it (a proxy's page) is said by its HTTP
+/// status, not as an "Unknown" error.
+#[test]
+fn an_answer_without_an_aws_error_is_said_by_its_http_status() {
+    let s = setup(
+        "role_arn = \"arn:aws:iam::123456789012:role/dev\"",
+        "status:403",
+    );
+    let out = run(s.cmd(&["export", "--format", "json"]));
+    support::assert_fails(
+        &out,
+        3,
+        &[
+            "error: STS AssumeRole failed with HTTP 403: an answer without an error code",
+            "help: the answer is not STS's own (a proxy's?)",
+        ],
+    );
+    assert!(!stderr(&out).contains("Unknown"), "{}", stderr(&out));
+}
+
 #[test]
 fn an_unreachable_endpoint_is_named() {
     let s = setup("", "proxy");
