@@ -1,16 +1,11 @@
 //! What every AWS call envact makes through the SDK shares (STS, and IAM
 //! Identity Center's OIDC and portal APIs): the timeouts, a bound on what a
 //! response may hold, the current-thread runtime made on the first call (a
-//! warm cache never builds one), and what a failed call says, in words.
+//! warm cache never builds one), and the words of a failure's causes (what
+//! a failed call comes to is [`super::error::AwsError`]).
 
 use std::cell::OnceCell;
 use std::time::Duration;
-
-// The same types for every SDK crate (they re-export smithy's).
-use aws_sdk_sts::config::http::HttpResponse;
-use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-
-use crate::visible;
 
 /// How long connecting, and then waiting for an answer, may take: AWS
 /// answers in well under a second, so a silent endpoint is named soon.
@@ -98,56 +93,6 @@ impl Blocking {
         match self.runtime.get() {
             Some(runtime) => Ok(runtime.block_on(work)),
             None => Err("no runtime".into()),
-        }
-    }
-}
-
-/// What a failed call comes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The service answered with an error: its code and message, bounded,
-    /// controls shown (they reach a terminal).
-    Service { code: String, message: String },
-    /// The endpoint could not be reached, or gave no answer in time (the
-    /// detail then says how long was waited, all tries together).
-    Unreachable { detail: String },
-    /// Anything else (a response that does not parse).
-    Other { detail: String },
-}
-
-impl Failure {
-    pub fn of<E>(err: &SdkError<E, HttpResponse>, waited: Duration) -> Failure
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        match err {
-            // An answer without an error code (a proxy's page, a service
-            // that fails its own format): its HTTP status is what is known.
-            SdkError::ServiceError(se) if se.err().code().is_none() => Failure::Service {
-                code: format!("HTTP {}", se.raw().status().as_u16()),
-                message: visible::line(
-                    se.err()
-                        .message()
-                        .unwrap_or("an answer without an error code"),
-                    visible::MESSAGE,
-                ),
-            },
-            SdkError::ServiceError(se) => Failure::Service {
-                code: visible::line(se.err().code().unwrap_or_default(), visible::NAME),
-                message: visible::line(se.err().message().unwrap_or(""), visible::MESSAGE),
-            },
-            SdkError::TimeoutError(_) => Failure::Unreachable {
-                detail: no_answer(waited),
-            },
-            SdkError::DispatchFailure(f) if f.is_timeout() => Failure::Unreachable {
-                detail: no_answer(waited),
-            },
-            SdkError::DispatchFailure(_) => Failure::Unreachable {
-                detail: visible::line(&cause(err), visible::MESSAGE),
-            },
-            _ => Failure::Other {
-                detail: visible::line(&cause(err), visible::MESSAGE),
-            },
         }
     }
 }

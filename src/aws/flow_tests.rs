@@ -36,6 +36,7 @@ impl Sts for FakeSts {
         ));
         if code.as_deref().is_some_and(|c| c != "123456") {
             return Err(StsError::Service {
+                service: crate::aws::error::Service::Sts,
                 operation: "GetSessionToken",
                 code: "AccessDenied".into(),
                 message: "MultiFactorAuthentication failed with invalid MFA one time pass code."
@@ -63,6 +64,7 @@ impl Sts for FakeSts {
         }
         if code.is_some_and(|c| c != ",123456") {
             return Err(StsError::Service {
+                service: crate::aws::error::Service::Sts,
                 operation: "AssumeRole",
                 code: "AccessDenied".into(),
                 message: "MultiFactorAuthentication failed with invalid MFA one time pass code."
@@ -269,6 +271,7 @@ fn a_refused_cached_session_starts_over_from_the_keys() {
     cache.save(Slot::Session, &issued("revoked", 3000));
     let sts = FakeSts::default();
     *sts.fail_assume_with.borrow_mut() = Some(StsError::Service {
+        service: crate::aws::error::Service::Sts,
         operation: "AssumeRole",
         code: "ExpiredToken".into(),
         message: "The security token included in the request is expired".into(),
@@ -377,6 +380,7 @@ fn a_cached_session_refused_for_another_reason_is_an_error_not_a_new_start() {
         cache.save(Slot::Session, &issued("cached", 3000));
         let sts = FakeSts::default();
         *sts.fail_assume_with.borrow_mut() = Some(StsError::Service {
+            service: crate::aws::error::Service::Sts,
             operation: "AssumeRole",
             code: code.into(),
             message: "refused".into(),
@@ -393,6 +397,7 @@ fn an_error_other_than_a_wrong_code_is_not_asked_again() {
     // GetSessionToken and, over a temporary source, the role with MFA: a
     // refusal that is not about the code ends it at once, one code asked.
     let refused = || StsError::Service {
+        service: crate::aws::error::Service::Sts,
         operation: "AssumeRole",
         code: "AccessDenied".into(),
         message: "not authorized to perform sts:AssumeRole".into(),
@@ -421,6 +426,7 @@ fn an_error_other_than_a_wrong_code_is_not_asked_again() {
         ) -> Result<Credentials, StsError> {
             self.0.get_session_token(caller, d, mfa)?;
             Err(StsError::Service {
+                service: crate::aws::error::Service::Sts,
                 operation: "GetSessionToken",
                 code: "AccessDenied".into(),
                 message: "not authorized to perform sts:GetSessionToken".into(),

@@ -7,39 +7,15 @@
 use secrecy::SecretString;
 use std::time::{Duration, SystemTime};
 
-use super::call::{Blocking, BoundedResponses, Failure};
+use super::call::{Blocking, BoundedResponses};
+use super::error::{AwsError, Service};
 use super::{Credentials, LongTermKeys};
 
 /// How long a brief client waits in all.
 pub const BRIEF: Duration = Duration::from_secs(3);
 
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
-pub enum IamError {
-    #[error("IAM {operation} failed with {code}: {message}")]
-    Service {
-        operation: &'static str,
-        code: String,
-        message: String,
-    },
-
-    #[error("cannot reach IAM at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
-
-    #[error("IAM {operation} failed: {detail}")]
-    Other {
-        operation: &'static str,
-        detail: String,
-    },
-}
-
-impl IamError {
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            IamError::Service { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-}
+/// IAM's failures: an [`AwsError`] naming IAM.
+pub type IamError = AwsError;
 
 /// One of a user's access keys, as IAM lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +81,7 @@ impl SdkIam {
     ) -> Result<F::Output, IamError> {
         self.blocking
             .run(work)
-            .map_err(|detail| IamError::Other { operation, detail })
+            .map_err(|detail| AwsError::other(Service::Iam, operation, detail))
     }
 
     fn error<E>(
@@ -117,21 +93,8 @@ impl SdkIam {
     where
         E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
-        match Failure::of(&err, waited) {
-            Failure::Service { code, message } => IamError::Service {
-                operation,
-                code,
-                message,
-            },
-            Failure::Unreachable { detail } => IamError::Unreachable {
-                endpoint: self
-                    .endpoint
-                    .clone()
-                    .unwrap_or_else(|| "iam.amazonaws.com".to_string()),
-                detail,
-            },
-            Failure::Other { detail } => IamError::Other { operation, detail },
-        }
+        let endpoint = self.endpoint.as_deref().unwrap_or("iam.amazonaws.com");
+        AwsError::of(Service::Iam, operation, endpoint, &err, waited)
     }
 
     /// A new access key for the user `caller` signs as, and when IAM says
@@ -145,10 +108,9 @@ impl SdkIam {
         let out = self
             .run(OPERATION, self.client(caller).create_access_key().send())?
             .map_err(|e| self.error(OPERATION, e, started.elapsed()))?;
-        let key = out.access_key().ok_or_else(|| IamError::Other {
-            operation: OPERATION,
-            detail: "the response holds no key".into(),
-        })?;
+        let key = out
+            .access_key()
+            .ok_or_else(|| AwsError::other(Service::Iam, OPERATION, "the response holds no key"))?;
         let created = key
             .create_date()
             .and_then(|d| SystemTime::try_from(*d).ok());

@@ -9,6 +9,7 @@ mod arn;
 pub mod cache;
 pub mod call;
 mod credentials;
+pub mod error;
 pub mod export;
 pub mod flow;
 pub mod iam;

@@ -6,61 +6,12 @@
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, SystemTime};
 
+use super::error::{AwsError, Service};
 use super::profile::RoleStep;
 use super::{Credentials, MfaSerial};
 
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
-pub enum StsError {
-    #[error("STS {operation} failed with {code}: {message}")]
-    Service {
-        operation: &'static str,
-        code: String,
-        message: String,
-    },
-
-    #[error("cannot reach STS at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
-
-    #[error("STS {operation} failed: {detail}")]
-    Other {
-        operation: &'static str,
-        detail: String,
-    },
-}
-
-impl StsError {
-    /// Whether trying again later may work: STS could not be reached, or
-    /// said it is throttling or failing itself.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            StsError::Unreachable { .. } => true,
-            StsError::Service { code, .. } => matches!(
-                code.as_str(),
-                "Throttling"
-                    | "ThrottlingException"
-                    | "RequestLimitExceeded"
-                    | "InternalFailure"
-                    | "InternalError"
-                    | "ServiceUnavailable"
-                    | "IDPCommunicationError"
-            ),
-            StsError::Other { .. } => false,
-        }
-    }
-
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            StsError::Service { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-
-    /// STS's answer to a wrong or reused MFA code.
-    pub fn is_mfa_rejected(&self) -> bool {
-        matches!(self, StsError::Service { code, message, .. }
-            if code == "AccessDenied" && message.contains("MultiFactorAuthentication"))
-    }
-}
+/// STS's failures: an [`AwsError`] naming STS.
+pub type StsError = AwsError;
 
 /// An MFA device and the code it shows now.
 pub struct MfaCode<'a> {
@@ -88,7 +39,7 @@ pub trait Sts {
     ) -> Result<Credentials, StsError>;
 }
 
-use super::call::{Blocking, BoundedResponses, Failure};
+use super::call::{Blocking, BoundedResponses};
 pub use super::call::{CONNECT_TIMEOUT, MAX_RESPONSE, OPERATION_TIMEOUT, READ_TIMEOUT};
 
 /// STS through the AWS SDK.
@@ -111,10 +62,9 @@ impl SdkSts {
     }
 
     fn run<F: std::future::Future>(&self, work: F) -> Result<F::Output, StsError> {
-        self.blocking.run(work).map_err(|detail| StsError::Other {
-            operation: "setup",
-            detail,
-        })
+        self.blocking
+            .run(work)
+            .map_err(|detail| AwsError::other(Service::Sts, "setup", detail))
     }
 
     fn client(&self, caller: &Credentials) -> aws_sdk_sts::Client {
@@ -147,18 +97,7 @@ impl SdkSts {
     where
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
-        match Failure::of(&err, waited) {
-            Failure::Service { code, message } => StsError::Service {
-                operation,
-                code,
-                message,
-            },
-            Failure::Unreachable { detail } => StsError::Unreachable {
-                endpoint: self.endpoint_name(),
-                detail,
-            },
-            Failure::Other { detail } => StsError::Other { operation, detail },
-        }
+        AwsError::of(Service::Sts, operation, &self.endpoint_name(), &err, waited)
     }
 }
 
@@ -179,9 +118,12 @@ impl SdkSts {
             .run(self.client(caller).get_caller_identity().send())?
             .map_err(|e| self.error(OPERATION, e, started.elapsed()))?;
         let field = |value: Option<&str>, name: &str| {
-            value.map(str::to_string).ok_or_else(|| StsError::Other {
-                operation: OPERATION,
-                detail: format!("the response has no {name}"),
+            value.map(str::to_string).ok_or_else(|| {
+                AwsError::other(
+                    Service::Sts,
+                    OPERATION,
+                    format!("the response has no {name}"),
+                )
             })
         };
         Ok(CallerIdentity {
@@ -196,20 +138,16 @@ fn convert(
     operation: &'static str,
     c: Option<&aws_sdk_sts::types::Credentials>,
 ) -> Result<Credentials, StsError> {
-    let c = c.ok_or(StsError::Other {
-        operation,
-        detail: "the response holds no credentials".into(),
+    let c = c.ok_or_else(|| {
+        AwsError::other(Service::Sts, operation, "the response holds no credentials")
     })?;
     Ok(Credentials {
         access_key_id: SecretString::from(c.access_key_id()),
         secret_access_key: SecretString::from(c.secret_access_key()),
         session_token: Some(SecretString::from(c.session_token())),
-        expiration: Some(
-            SystemTime::try_from(*c.expiration()).map_err(|e| StsError::Other {
-                operation,
-                detail: format!("bad expiration: {e}"),
-            })?,
-        ),
+        expiration: Some(SystemTime::try_from(*c.expiration()).map_err(|e| {
+            AwsError::other(Service::Sts, operation, format!("bad expiration: {e}"))
+        })?),
     })
 }
 

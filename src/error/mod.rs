@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::aws::error::{AwsError, Service};
 use crate::aws::flow::FlowError;
 use crate::aws::profile::ProfileError;
 use crate::aws::sso::service::SsoError;
@@ -337,9 +338,15 @@ impl From<AskError> for Error {
     }
 }
 
-impl From<SsoError> for Error {
-    fn from(e: SsoError) -> Error {
-        Error::SignIn(SignInError::Service(e))
+/// An AWS failure with nothing more said: IAM Identity Center's is the
+/// sign-in's; STS's (and IAM's, which `rotate` says more of itself) the
+/// credential flow's.
+impl From<AwsError> for Error {
+    fn from(e: AwsError) -> Error {
+        match e.service() {
+            Service::IdentityCenter => Error::SignIn(SignInError::Service(e)),
+            Service::Sts | Service::Iam => Error::Flow(FlowError::Sts(e)),
+        }
     }
 }
 

@@ -8,36 +8,12 @@ use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, SystemTime};
 
 use super::token::Client;
-use crate::aws::call::{self, Blocking, BoundedResponses, Failure};
+use crate::aws::call::{self, Blocking, BoundedResponses};
+use crate::aws::error::{AwsError, Service};
 use crate::aws::Credentials;
 
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
-pub enum SsoError {
-    #[error("IAM Identity Center {operation} failed with {code}: {message}")]
-    Service {
-        operation: &'static str,
-        code: String,
-        message: String,
-    },
-
-    #[error("cannot reach IAM Identity Center at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
-
-    #[error("IAM Identity Center {operation} failed: {detail}")]
-    Other {
-        operation: &'static str,
-        detail: String,
-    },
-}
-
-impl SsoError {
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            SsoError::Service { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-}
+/// IAM Identity Center's failures: an [`AwsError`] naming it.
+pub type SsoError = AwsError;
 
 /// What StartDeviceAuthorization gives: the code the person confirms at
 /// the verification URL, and how to poll for the token meanwhile.
@@ -155,18 +131,13 @@ impl SdkIdentityCenter {
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
     {
         let started = std::time::Instant::now();
-        let out = self.blocking.run(work).map_err(|detail| SsoError::Other {
-            operation: "setup",
-            detail,
-        })?;
-        out.map_err(|err| match Failure::of(&err, started.elapsed()) {
-            Failure::Service { code, message } => SsoError::Service {
-                operation,
-                code,
-                message,
-            },
-            Failure::Unreachable { detail } => SsoError::Unreachable { endpoint, detail },
-            Failure::Other { detail } => SsoError::Other { operation, detail },
+        let out = self
+            .blocking
+            .run(work)
+            .map_err(|detail| AwsError::other(Service::IdentityCenter, "setup", detail))?;
+        out.map_err(|err| {
+            let waited = started.elapsed();
+            AwsError::of(Service::IdentityCenter, operation, &endpoint, &err, waited)
         })
     }
 
@@ -188,10 +159,11 @@ fn at_unix_secs(secs: i64) -> SystemTime {
 }
 
 fn missing(operation: &'static str, what: &str) -> SsoError {
-    SsoError::Other {
+    AwsError::other(
+        Service::IdentityCenter,
         operation,
-        detail: format!("the response has no {what}"),
-    }
+        format!("the response has no {what}"),
+    )
 }
 
 impl IdentityCenter for SdkIdentityCenter {

@@ -76,6 +76,7 @@ impl IdentityCenter for Center {
                 refresh_token: Some(SecretString::from(format!("{name}-refresh"))),
             }),
             Err(code) => Err(SsoError::Service {
+                service: crate::aws::error::Service::IdentityCenter,
                 operation: "CreateToken",
                 code: code.into(),
                 message: String::new(),
