@@ -189,16 +189,15 @@ fn warn_of_an_old_key(cx: &Context, settings: &crate::settings::Settings) {
     let Some(max) = secrets.max_key_age else {
         return;
     };
-    let Some((item, age)) = crate::app::status::key_age(cx, settings) else {
+    let Some((item, key)) = crate::app::status::aged_item(settings) else {
         return;
     };
-    let key = crate::state::key_ages::KeyAges::key(
-        secrets.backend.name(),
-        secrets.vault.as_deref(),
-        &item,
-    );
     let ages = crate::state::key_ages::KeyAges::of(&cx.dirs);
-    if age.age > max && ages.warn_today(&key, std::time::SystemTime::now()) {
+    let now = std::time::SystemTime::now();
+    let Some(age) = ages.age(&key, now) else {
+        return;
+    };
+    if age.age > max && ages.warn_today(&key, now) {
         cx.ui.warn(&crate::ui::Warning::OldKey {
             item,
             age: age.to_string(),

@@ -116,13 +116,13 @@ pub(super) fn stored_now(
     item: &str,
     created: Option<(std::time::SystemTime, &str)>,
 ) {
-    let key = KeyAges::key(opened.store.backend().name(), opened.vault.as_deref(), item);
+    let key = opened.age_key(item);
     let _ = KeyAges::of(&cx.dirs).record(&key, std::time::SystemTime::now(), created);
 }
 
 /// How old `item`'s key in `opened` is, if envact knows.
 pub(super) fn age_of(cx: &Context, opened: &Opened, item: &str) -> Option<Age> {
-    let key = KeyAges::key(opened.store.backend().name(), opened.vault.as_deref(), item);
+    let key = opened.age_key(item);
     KeyAges::of(&cx.dirs).age(&key, std::time::SystemTime::now())
 }
 

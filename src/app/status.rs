@@ -85,6 +85,14 @@ pub fn key_age(
     cx: &Context,
     settings: &crate::settings::Settings,
 ) -> Option<(String, crate::state::key_ages::Age)> {
+    let (item, key) = aged_item(settings)?;
+    let ages = crate::state::key_ages::KeyAges::of(&cx.dirs);
+    let age = ages.age(&key, std::time::SystemTime::now())?;
+    Some((item, age))
+}
+
+/// The environment's item, and what names its key in the key ages.
+pub(super) fn aged_item(settings: &crate::settings::Settings) -> Option<(String, String)> {
     let secrets = settings.effective().secrets.as_ref()?;
     let item = secrets.item_to_read().filter(|i| !i.is_empty())?;
     let key = crate::state::key_ages::KeyAges::key(
@@ -92,9 +100,7 @@ pub fn key_age(
         secrets.vault.as_deref(),
         item,
     );
-    let ages = crate::state::key_ages::KeyAges::of(&cx.dirs);
-    let age = ages.age(&key, std::time::SystemTime::now())?;
-    Some((item.to_string(), age))
+    Some((item.to_string(), key))
 }
 
 /// The sign-in of `settings`' environment, read from the shared cache

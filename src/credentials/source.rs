@@ -87,11 +87,7 @@ impl CredentialSource {
         let opened = open_for(cx, manifest)?.ok_or_else(without_secrets)?;
         let age = KeyAgeCheck::new(
             KeyAges::of(&cx.dirs),
-            KeyAges::key(
-                opened.store.backend().name(),
-                opened.vault.as_deref(),
-                &item,
-            ),
+            opened.age_key(&item),
             SdkIam::new(
                 &var("AWS_REGION")
                     .or_else(|| var("AWS_DEFAULT_REGION"))

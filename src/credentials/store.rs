@@ -15,6 +15,15 @@ pub struct Opened {
 }
 
 impl Opened {
+    /// What names `item`'s key in the key ages.
+    pub fn age_key(&self, item: &str) -> String {
+        crate::state::key_ages::KeyAges::key(
+            self.store.backend().name(),
+            self.vault.as_deref(),
+            item,
+        )
+    }
+
     /// Runs backend work behind the busy indicator, labelled `LABEL STORE`.
     pub fn busy<T>(
         &self,
