@@ -15,8 +15,9 @@ Examples:
 /// The backend and vault are the project's manifest's [secrets] (with your
 /// answers), or those given here; outside a project, --backend is needed.
 /// Nothing secret is read: only the names of the items. On a terminal each
-/// is shown with how long ago envact stored its key (`envact add`, `envact
-/// rotate`); piped, names only, one per line.
+/// is shown with its key's age: when IAM created it (asked once a day when
+/// an activation reads the key), else when envact stored it (`envact add`,
+/// `envact rotate`); piped, names only, one per line.
 #[derive(clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {

@@ -16,7 +16,8 @@ Examples:
 /// Replace the long-term AWS key with a new one of the same IAM user.
 ///
 /// With the current key (through an MFA session when the environment has an
-/// MFA device), envact creates a new key (CreateAccessKey), stores it in the
+/// MFA device: the code from the item's TOTP field when it has one, else
+/// asked), envact creates a new key (CreateAccessKey), stores it in the
 /// backend in place of the old one (the item's other fields kept), waits
 /// until IAM accepts it, then deletes the old key (DeleteAccessKey). Any
 /// failure before that puts the old key back and deletes the new one: one

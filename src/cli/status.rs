@@ -17,10 +17,10 @@ Examples:
 ///
 /// Inside an activation: its name, directory and manifest, what the
 /// manifest includes ([include]) and which included value a later part
-/// overrode, the credentials
-/// it gives (role or profile, account, until when, how they reach commands),
-/// and what is kept in the session cache, until when. Variables left over
-/// from an activation that has ended are recognised as such.
+/// overrode, the credentials it gives (role or profile, account, until
+/// when, how they reach commands), what is kept in the session cache (each
+/// profile's too), until when, and how old the long-term key is. Variables
+/// left over from an activation that has ended are recognised as such.
 ///
 /// With -r: the template's pin (registry URL, commit, when fetched) and
 /// whether that content is trusted, without touching the network (exit 1
