@@ -104,7 +104,8 @@ pub fn rotate(
     let iam = SdkIam::new(&region, files.endpoint("iam", var), on_start);
     let sts = SdkSts::new(&region, files.sts_endpoint(var), on_start);
 
-    let mfa = manifest.aws.as_ref().and_then(|a| a.mfa_serial.clone());
+    // The device a resolution would use: the manifest's, else its profile's.
+    let mfa = crate::credentials::mfa_device_of(cx, &settings)?;
     let codes = Codes {
         cx,
         store,

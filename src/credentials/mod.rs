@@ -37,6 +37,7 @@ use crate::aws::profile::{self, valid_region, AwsFiles, ProfileChain};
 use crate::aws::sts::SdkSts;
 use crate::aws::{Credentials, MfaSerial};
 use crate::context::Context;
+use crate::manifest::{Aws, Manifest};
 use crate::settings::Settings;
 use crate::state::hex16;
 use crate::ui::{Ui, Warning};
@@ -364,12 +365,7 @@ pub fn sign_in_of(cx: &Context, settings: &Settings) -> Result<Option<sso::Sso>,
         // The sign-in alone: logging in needs no account or role.
         Some(sso) => Some(sso.sign_in()),
         // Else the sign-in the profile's chain starts from, if it does.
-        None => {
-            let env_profile = var("AWS_PROFILE");
-            let selected = aws.profile.as_deref().or(env_profile.as_deref());
-            let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
-            profile::resolve(&aws.chain_request(), &files, env_profile.as_deref())?.sso
-        }
+        None => base_chain(cx, manifest, aws)?.sso,
     };
     let Some(config) = config else {
         return Ok(None);
@@ -381,6 +377,33 @@ pub fn sign_in_of(cx: &Context, settings: &Settings) -> Result<Option<sso::Sso>,
         &var,
         cx.dirs.home.clone(),
     )))
+}
+
+/// The MFA device of the environment's long-term keys, wherever it is
+/// said (`[aws] mfa_serial`, else its profile's in the AWS config file), as
+/// a resolution finds it: `envact rotate` signs with it.
+pub fn mfa_device_of(cx: &Context, settings: &Settings) -> Result<Option<MfaSerial>, Error> {
+    let manifest = settings.effective();
+    match &manifest.aws {
+        Some(aws) => Ok(base_chain(cx, manifest, aws)?.mfa_serial),
+        None => Ok(None),
+    }
+}
+
+/// The chain of `aws`'s own profile (or AWS_PROFILE's), without a named
+/// profile of `[aws.profiles]` on top.
+fn base_chain(cx: &Context, manifest: &Manifest, aws: &Aws) -> Result<ProfileChain, Error> {
+    let var = as_commands_see_it(cx, manifest);
+    let (config_path, credentials_path) =
+        AwsFiles::paths(|k| var(k).map(Into::into), &cx.dirs.home);
+    let env_profile = var("AWS_PROFILE");
+    let selected = aws.profile.as_deref().or(env_profile.as_deref());
+    let files = AwsFiles::load(&config_path, &credentials_path, selected)?;
+    Ok(profile::resolve(
+        &aws.chain_request(),
+        &files,
+        env_profile.as_deref(),
+    )?)
 }
 
 /// The region for envact's own STS calls and for commands, with the

@@ -544,6 +544,33 @@ fn rotate_goes_through_an_mfa_session_where_iam_requires_mfa() {
     r.assert_first_key_refused();
 }
 
+/// The MFA device may be said where the SDKs read it, in the profile's
+/// section of ~/.aws/config (`[aws] profile`): rotate finds it there as a
+/// resolution does.
+#[test]
+fn rotate_finds_the_mfa_device_in_the_aws_config_profile() {
+    let text = manifest("file", "default") + "profile = \"alice\"\n";
+    let r = Rotation::with(&text, encrypted_file);
+    let aws_dir = r.sb.home.join(".aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    std::fs::write(
+        aws_dir.join("config"),
+        "[profile alice]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
+    )
+    .unwrap();
+    let gate = r.mfa_gate("123456");
+    let mut cmd = r.envact(&["rotate"]);
+    cmd.env("AWS_ENDPOINT_URL_IAM", &gate.url)
+        .env("AWS_ENDPOINT_URL_STS", &gate.url);
+    let mut p = support::spawn_pty(cmd);
+    p.exp_string("MFA code for arn:aws:iam::123456789012:mfa/alice")
+        .unwrap();
+    p.send_line("123456").unwrap();
+    let said = p.exp_eof().unwrap();
+    assert!(said.contains("rotated dev: the new key ("), "{said}");
+    r.assert_first_key_refused();
+}
+
 /// Where IAM requires MFA and the environment names no MFA device, the
 /// key alone is refused: nothing changes, and the advice names the device.
 #[test]
