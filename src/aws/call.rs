@@ -4,6 +4,8 @@
 //! warm cache never builds one), and the words of a failure's causes (what
 //! a failed call comes to is [`super::error::AwsError`]).
 
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
 use std::cell::OnceCell;
 use std::time::Duration;
 
@@ -44,23 +46,41 @@ impl aws_sdk_sts::config::Intercept for BoundedResponses {
     }
 }
 
+/// How long a question whose answer can wait a day (a key's age) is
+/// given in all, in one try.
+pub const BRIEF: Duration = Duration::from_secs(3);
+
 /// What every client envact makes shares: the region, two tries, the
 /// timeouts above. Each SDK's config builder starts from it (adding the
-/// response bound, the endpoint and, for STS, the caller's credentials).
+/// response bound, the endpoint and the caller's credentials).
 pub fn shared_config(region: &str) -> aws_types::SdkConfig {
-    use aws_smithy_types::retry::RetryConfig;
-    use aws_smithy_types::timeout::TimeoutConfig;
+    config(
+        region,
+        2,
+        TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build(),
+    )
+}
+
+/// [`shared_config`] for a question that may go unanswered: one try,
+/// [`BRIEF`] in all.
+pub fn brief_config(region: &str) -> aws_types::SdkConfig {
+    config(
+        region,
+        1,
+        TimeoutConfig::builder().operation_timeout(BRIEF).build(),
+    )
+}
+
+fn config(region: &str, tries: u32, timeouts: TimeoutConfig) -> aws_types::SdkConfig {
     aws_types::SdkConfig::builder()
         .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
         .region(aws_types::region::Region::new(region.to_string()))
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .read_timeout(READ_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
-                .build(),
-        )
+        .retry_config(RetryConfig::standard().with_max_attempts(tries))
+        .timeout_config(timeouts)
         .build()
 }
 

@@ -11,9 +11,6 @@ use super::call::{Blocking, BoundedResponses};
 use super::error::{AwsError, Service};
 use super::{Credentials, LongTermKeys};
 
-/// How long a brief client waits in all.
-pub const BRIEF: Duration = Duration::from_secs(3);
-
 /// IAM's failures: an [`AwsError`] naming IAM.
 pub type IamError = AwsError;
 
@@ -47,7 +44,7 @@ impl SdkIam {
     }
 
     /// The client for a question that may go unanswered: one try, given
-    /// [`BRIEF`] to connect and answer.
+    /// [`super::call::BRIEF`] to connect and answer.
     pub fn brief(self) -> SdkIam {
         SdkIam {
             brief: true,
@@ -58,18 +55,15 @@ impl SdkIam {
     fn client(&self, caller: &Credentials) -> aws_sdk_iam::Client {
         use aws_sdk_iam::config;
         let creds = super::call::static_credentials(caller);
-        let shared = super::call::shared_config(&self.region);
+        let shared = match self.brief {
+            true => super::call::brief_config(&self.region),
+            false => super::call::shared_config(&self.region),
+        };
         let mut builder = config::Builder::from(&shared)
             .credentials_provider(creds)
             .interceptor(BoundedResponses);
         if let Some(url) = &self.endpoint {
             builder = builder.endpoint_url(url);
-        }
-        if self.brief {
-            use aws_smithy_types::{retry::RetryConfig, timeout::TimeoutConfig};
-            builder = builder
-                .retry_config(RetryConfig::standard().with_max_attempts(1))
-                .timeout_config(TimeoutConfig::builder().operation_timeout(BRIEF).build());
         }
         aws_sdk_iam::Client::from_conf(builder.build())
     }

@@ -3,7 +3,7 @@
 //! the key's creation date, which `envact status`, `envact list` and
 //! `[secrets] max_key_age` then use. Where IAM does not allow it (a policy
 //! without iam:ListAccessKeys, or one that requires MFA) or does not answer
-//! within [`BRIEF`](crate::aws::iam::BRIEF), the time envact stored the key stands: asking never
+//! within [`BRIEF`](crate::aws::call::BRIEF), the time envact stored the key stands: asking never
 //! fails a resolution, and costs it at most that bound once a day.
 
 use std::time::SystemTime;

@@ -7,7 +7,7 @@
 //! key id IAM's time is for.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use super::Dirs;
@@ -187,10 +187,6 @@ impl KeyAges {
         times.warned = Some(today);
         self.save(&file).is_ok()
     }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 /// `3 days`, `5 hours`: an age for a person.
@@ -206,6 +202,7 @@ pub fn shown(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     const DAY: Duration = Duration::from_secs(86_400);
 
